@@ -1,0 +1,324 @@
+"""Reverse-mode automatic differentiation: graph nodes, the backward engine and grad mode.
+
+Every differentiable operation is a :class:`Function` subclass with a ``forward`` and a ``backward``
+on raw NumPy arrays. ``Function.apply`` runs ``forward`` and, when an input requires a gradient, the
+``Function`` instance itself becomes the graph node (``tensor.grad_fn``) that remembers its inputs and
+whatever ``forward`` saved on it. :func:`backward` sorts the graph once (iteratively, no recursion), then
+walks it from the output to the leaves, calling each node's ``backward`` once with the sum of the
+gradients that reached it (the multivariate chain rule).
+
+Unlike PyTorch, ``forward`` and ``backward`` see NumPy arrays, not tensors: that keeps the engine cheap.
+"""
+from __future__ import annotations
+
+import weakref
+from typing import Any, Callable
+
+import numpy as np
+
+Tensor: Any = None  # set by netgrad.tensor once the class exists (it imports this module)
+
+_grad_enabled = True
+# non-leaf tensors that asked for .grad with retain_grad(): graph node -> weak reference to the tensor
+_retained: "weakref.WeakKeyDictionary[Function, weakref.ref]" = weakref.WeakKeyDictionary()
+
+
+class ShapeError(ValueError, RuntimeError):
+    """Operands whose shapes do not fit the operation (a ``ValueError`` and a ``RuntimeError``, as in PyTorch)."""
+
+
+class Function:
+    """A differentiable operation and, once applied, its node in the computational graph.
+
+    Subclass it with two static methods::
+
+        class Cube(Function):
+            @staticmethod
+            def forward(ctx, x):            # x: np.ndarray
+                ctx.save_for_backward(x)
+                return x ** 3
+
+            @staticmethod
+            def backward(ctx, grad_output):  # d(x^3)/dx = 3x^2
+                (x,) = ctx.saved_tensors
+                return 3 * x ** 2 * grad_output
+
+        y = Cube.apply(t)
+
+    ``backward`` returns one gradient per positional argument of ``forward`` (``None`` where there is none).
+    It must not modify ``grad_output`` in place: the same array may flow to several places.
+    """
+
+    __slots__ = ("inputs",)  # the Tensor arguments that require grad, None elsewhere; None once freed
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any):
+        ctx = object.__new__(cls)
+        requires_grad = False
+        arrays = []
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a._data)
+                if a.requires_grad:
+                    requires_grad = True
+            else:
+                arrays.append(a)
+        if requires_grad and _grad_enabled:
+            ctx.inputs = tuple(a if isinstance(a, Tensor) and a.requires_grad else None for a in args)
+        else:
+            requires_grad = False
+            ctx.inputs = None
+        try:
+            out = cls.forward(ctx, *arrays, **kwargs)
+        except ValueError as error:
+            shapes = ", ".join(str(tuple(np.shape(a))) for a in arrays if isinstance(a, np.ndarray))
+            raise ShapeError(f"{cls.__name__}: {error} (input shapes: {shapes})") from None
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        return Tensor._make(out, ctx if requires_grad else None)
+
+    @staticmethod
+    def forward(ctx: "Function", *args: Any, **kwargs: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: "Function", grad_output: np.ndarray) -> Any:
+        raise NotImplementedError
+
+    def save_for_backward(self, *arrays: Any) -> None:
+        self.saved_tensors = arrays
+
+    @property
+    def needs_input_grad(self) -> tuple:
+        inputs = self.inputs
+        return () if inputs is None else tuple(t is not None for t in inputs)
+
+    @property
+    def next_functions(self) -> tuple:
+        """The graph nodes feeding this one: ``grad_fn`` of non-leaf inputs, the leaf tensors themselves."""
+        inputs = self.inputs or ()
+        return tuple(t if t is None or t._grad_fn is None else t._grad_fn for t in inputs)
+
+    def name(self) -> str:
+        return type(self).__name__ + "Backward"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum a gradient that NumPy broadcasting spread out back down to ``shape``."""
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return np.asarray(grad).reshape(shape)
+
+
+def _topological_order(root: Function) -> list:
+    """Nodes reachable from ``root``, each after every node that consumes it (iterative DFS)."""
+    order = []
+    visited = set()
+    stack = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        stack.append((node, True))
+        inputs = node.inputs
+        if inputs is None:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time: its saved values were freed by the "
+                "first backward(). Call backward(retain_graph=True) the first time if you need to do this."
+            )
+        for t in inputs:
+            if t is not None:
+                fn = t._grad_fn
+                if fn is not None and fn not in visited:
+                    stack.append((fn, False))
+    order.reverse()
+    return order
+
+
+def _accumulate_leaf(tensor, grad: np.ndarray, shared: set) -> None:
+    data = tensor._data
+    if tensor._grad is None:
+        # A gradient array may also live elsewhere (passed through by add/reshape, or handed to another
+        # leaf); keep a private copy so that in-place updates of one .grad never show up in another.
+        if type(grad) is not np.ndarray or grad.base is not None or id(grad) in shared:
+            grad = np.array(grad, dtype=data.dtype)
+        elif grad.dtype != data.dtype:
+            grad = grad.astype(data.dtype)
+        if grad.shape != data.shape:
+            raise ShapeError(f"gradient of shape {grad.shape} for a tensor of shape {data.shape}")
+        shared.add(id(grad))
+        tensor._grad = grad
+    else:
+        tensor._grad += grad
+
+
+def backward(tensor, gradient: Any = None, retain_graph: bool = False) -> None:
+    """Accumulate d(tensor)/d(leaf) * gradient into ``.grad`` of every leaf that requires grad."""
+    if not tensor.requires_grad:
+        raise RuntimeError(
+            "backward() on a tensor that does not require grad and has no grad_fn: "
+            "create the inputs with requires_grad=True (or call .requires_grad_())."
+        )
+    data = tensor._data
+    if gradient is None:
+        if data.size != 1:
+            raise RuntimeError(
+                f"backward() without a gradient needs a scalar output, but the tensor has shape {data.shape}: "
+                f"pass gradient= of shape {data.shape}, or reduce the output first (e.g. .sum() or .mean())."
+            )
+        grad = np.ones_like(data)
+    else:
+        grad = np.asarray(gradient._data if isinstance(gradient, Tensor) else gradient, dtype=data.dtype)
+        if grad.shape != data.shape:
+            if grad.size == data.size and grad.size == 1:
+                grad = grad.reshape(data.shape)
+            else:
+                raise ShapeError(
+                    f"backward(): gradient has shape {grad.shape} but the output has shape {data.shape}; "
+                    "they must match."
+                )
+    shared = {id(grad)}
+    root = tensor._grad_fn
+    if root is None:  # a leaf
+        _accumulate_leaf(tensor, grad, shared)
+        return
+    order = _topological_order(root)
+    pending = {root: grad}
+    retained = _retained
+    for node in order:
+        grad = pending.pop(node, None)
+        inputs = node.inputs
+        if grad is not None:
+            if retained and node in retained:
+                owner = retained[node]()
+                if owner is not None:
+                    _accumulate_leaf(owner, grad, shared)
+            grads = node.backward(node, grad)
+            if type(grads) is not tuple:
+                grads = (grads,)
+            for t, g in zip(inputs, grads):
+                if t is None or g is None:
+                    continue
+                fn = t._grad_fn
+                if fn is None:
+                    _accumulate_leaf(t, g, shared)
+                else:
+                    previous = pending.get(fn)
+                    if previous is None:
+                        pending[fn] = g
+                        shared.add(id(g))
+                    else:
+                        pending[fn] = previous + g
+        if not retain_graph:
+            node.inputs = None
+            node.__dict__.clear()
+
+
+# ---------------------------------------------------------------------------------------------- grad mode
+
+
+def is_grad_enabled() -> bool:
+    return _grad_enabled
+
+
+class _GradMode:
+    """Context manager and decorator that sets whether operations record the graph."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = bool(enabled)
+        self._previous: list = []
+
+    def __enter__(self) -> None:
+        global _grad_enabled
+        self._previous.append(_grad_enabled)
+        _grad_enabled = self.enabled
+
+    def __exit__(self, *exc: Any) -> None:
+        global _grad_enabled
+        _grad_enabled = self._previous.pop()
+
+    def __call__(self, fn: Callable) -> Callable:
+        import functools
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with type(self)(self.enabled) if type(self) is _GradMode else type(self)():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradMode):
+    """Disable graph recording: ``with netgrad.no_grad(): ...`` or ``@netgrad.no_grad()``."""
+
+    def __init__(self) -> None:
+        super().__init__(False)
+
+
+class enable_grad(_GradMode):
+    """Enable graph recording inside a ``no_grad`` block."""
+
+    def __init__(self) -> None:
+        super().__init__(True)
+
+
+class set_grad_enabled(_GradMode):
+    """``set_grad_enabled(False)`` as a context manager, decorator, or plain call (sets the mode at once)."""
+
+    def __init__(self, mode: bool) -> None:
+        global _grad_enabled
+        super().__init__(mode)
+        self._previous.append(_grad_enabled)
+        _grad_enabled = self.enabled
+
+    def __enter__(self) -> None:
+        pass  # the mode was already set by __init__, as in PyTorch
+
+    def __call__(self, fn: Callable) -> Callable:
+        global _grad_enabled
+        _grad_enabled = self._previous.pop()  # used as a decorator: undo the eager switch
+        mode = self.enabled
+
+        import functools
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with _GradMode(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph: bool = False) -> tuple:
+    """Gradients of ``outputs`` with respect to ``inputs``, returned instead of accumulated into ``.grad``."""
+    single = isinstance(inputs, Tensor)
+    inputs = (inputs,) if single else tuple(inputs)
+    saved = [t._grad for t in inputs]
+    retains = []
+    for t in inputs:
+        t._grad = None
+        if t._grad_fn is not None:
+            t.retain_grad()
+            retains.append(t)
+    try:
+        backward(outputs, grad_outputs, retain_graph=retain_graph)
+        result = tuple(None if t._grad is None else Tensor._wrap(t._grad) for t in inputs)
+    finally:
+        for t, g in zip(inputs, saved):
+            t._grad = g
+        for t in retains:
+            _retained.pop(t._grad_fn, None)
+    return result
