@@ -1,0 +1,492 @@
+"""netgrad.io: safetensors round trips, refusals, atomic writes, state-dict checks and checkpoints."""
+from __future__ import annotations
+
+import json
+import math
+import pathlib
+import re
+import struct
+
+import numpy as np
+import pytest
+import safetensors.numpy
+
+import netgrad.io as nio
+import netgrad.random as ngrandom
+
+PACKAGE_DIR = pathlib.Path(nio.__file__).resolve().parent
+
+
+def assert_same(actual, expected, where="obj"):
+    """Exact structural equality: same container types, keys (and key types), dtypes, shapes and bits."""
+    if isinstance(expected, np.ndarray):
+        assert isinstance(actual, np.ndarray), f"{where}: {type(actual).__name__} is not an ndarray"
+        assert actual.dtype == expected.dtype, f"{where}: dtype {actual.dtype} != {expected.dtype}"
+        assert actual.shape == expected.shape, f"{where}: shape {actual.shape} != {expected.shape}"
+        assert actual.tobytes() == np.ascontiguousarray(expected).tobytes(), f"{where}: values differ"
+        return
+    assert type(actual) is type(expected), f"{where}: {type(actual).__name__} != {type(expected).__name__}"
+    if isinstance(expected, dict):
+        assert list(actual) == list(expected), f"{where}: keys {list(actual)} != {list(expected)}"
+        for key in expected:
+            assert type(next(k for k in actual if k == key)) is type(key), f"{where}: key type of {key!r}"
+            assert_same(actual[key], expected[key], f"{where}[{key!r}]")
+    elif isinstance(expected, (list, tuple)):
+        assert len(actual) == len(expected), f"{where}: length"
+        for i, (a, e) in enumerate(zip(actual, expected)):
+            assert_same(a, e, f"{where}[{i}]")
+    elif isinstance(expected, float) and math.isnan(expected):
+        assert math.isnan(actual), f"{where}: {actual} is not nan"
+    elif isinstance(expected, np.generic):
+        assert actual.dtype == expected.dtype and (actual == expected or (np.isnan(actual) and np.isnan(expected)))
+    else:
+        assert actual == expected, f"{where}: {actual!r} != {expected!r}"
+
+
+def read_header(path):
+    """The JSON header of a safetensors file, read by hand: u64 little-endian length, then JSON."""
+    raw = pathlib.Path(path).read_bytes()
+    (length,) = struct.unpack("<Q", raw[:8])
+    return json.loads(raw[8:8 + length])
+
+
+# --------------------------------------------------------------------------------------------------
+# Round trips
+# --------------------------------------------------------------------------------------------------
+
+def test_round_trip_of_a_nested_structure(tmp_path):
+    rng = np.random.default_rng(0)
+    obj = {
+        "model": {
+            "fc1.weight": rng.standard_normal((4, 3)).astype(np.float32),
+            "fc1.bias": np.zeros(4, np.float32),
+            "bn.num_batches_tracked": np.array(7, np.int64),  # 0-d
+        },
+        "optimizer": {
+            "state": {0: {"step": 3, "exp_avg": rng.standard_normal(3)}, 1: {}},
+            "param_groups": [{"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "params": [0, 1],
+                              "nesterov": False, "name": None}],
+        },
+        "mask": np.array([[True, False], [False, True]]),
+        "scalar_bool": np.array(False),
+        "scalar_float": np.array(2.5),
+        "empty": {},
+        "empty_list": [],
+        "empty_array": np.zeros((0, 5), np.float32),
+        "numbers": [1, -2.75, 2**80, float("inf"), float("-inf"), float("nan"), True, "text"],
+        "numpy_scalars": (np.float32(0.1), np.int64(-5), np.bool_(True), np.float64(float("nan"))),
+        -1: "negative int key",
+    }
+    nio.save(obj, tmp_path / "obj.safetensors")
+    assert_same(nio.load(tmp_path / "obj.safetensors"), obj)
+
+
+@pytest.mark.parametrize("dtype", ["bool", "int8", "uint8", "int16", "uint16", "int32", "uint32",
+                                   "int64", "uint64", "float16", "float32", "float64", "complex64"])
+@pytest.mark.parametrize("shape", [(), (5,), (2, 3, 4)])
+def test_dtype_and_shape_preserved_bit_for_bit(tmp_path, dtype, shape):
+    raw = np.random.default_rng(1).integers(0, 256, size=int(np.prod(shape)) * np.dtype(dtype).itemsize,
+                                            dtype=np.uint8)
+    array = raw.view(dtype).reshape(shape) if dtype != "bool" else (raw % 2).astype(bool).reshape(shape)
+    nio.save({"x": array}, tmp_path / "a.safetensors")
+    loaded = nio.load(tmp_path / "a.safetensors")["x"]
+    assert loaded.dtype == np.dtype(dtype) and loaded.shape == shape
+    assert loaded.tobytes() == array.tobytes()
+
+
+def test_non_contiguous_and_big_endian_arrays_are_stored_by_value(tmp_path):
+    transposed = np.arange(12.0).reshape(3, 4).T
+    big_endian = np.arange(5, dtype=">i4")
+    nio.save({"t": transposed, "b": big_endian}, tmp_path / "a.safetensors")
+    loaded = nio.load(tmp_path / "a.safetensors")
+    np.testing.assert_array_equal(loaded["t"], transposed)
+    np.testing.assert_array_equal(loaded["b"], big_endian)
+    assert loaded["b"].dtype == np.int32
+
+
+def test_loaded_arrays_are_writable(tmp_path):
+    nio.save({"w": np.ones(3)}, tmp_path / "a.safetensors")
+    loaded = nio.load(tmp_path / "a.safetensors")["w"]
+    loaded += 1.0  # in-place updates (optimizer steps) must work on what load returns
+    np.testing.assert_array_equal(loaded, [2.0, 2.0, 2.0])
+
+
+def test_non_array_top_level_objects_round_trip(tmp_path):
+    for i, obj in enumerate([None, 3, "x", [1, (2, 3)], np.arange(3), {}]):
+        nio.save(obj, tmp_path / f"{i}.safetensors")
+        assert_same(nio.load(tmp_path / f"{i}.safetensors"), obj)
+
+
+def test_colliding_dotted_names_stay_apart(tmp_path):
+    obj = {"a.b": np.array([1.0]), "a": {"b": np.array([2.0])}, "__metadata__": np.array([3.0])}
+    nio.save(obj, tmp_path / "a.safetensors")
+    assert_same(nio.load(tmp_path / "a.safetensors"), obj)
+
+
+# --------------------------------------------------------------------------------------------------
+# Interoperability with other safetensors readers and writers
+# --------------------------------------------------------------------------------------------------
+
+def test_flat_state_dict_is_plain_safetensors_for_other_readers(tmp_path):
+    state = {"fc1.weight": np.arange(6, dtype=np.float32).reshape(2, 3), "fc1.bias": np.ones(2, np.float32)}
+    nio.save(state, tmp_path / "m.safetensors")
+    other = safetensors.numpy.load_file(tmp_path / "m.safetensors")
+    assert set(other) == set(state)
+    for name in state:
+        assert_same(other[name], state[name], name)
+
+
+def test_header_records_format_and_version(tmp_path):
+    nio.save({"w": np.zeros(2)}, tmp_path / "m.safetensors")
+    header = read_header(tmp_path / "m.safetensors")
+    document = json.loads(header["__metadata__"]["netgrad"])
+    assert document["format"] == "netgrad" and document["version"] == nio.FORMAT_VERSION == 1
+    assert header["w"]["dtype"] == "F64" and header["w"]["shape"] == [2]
+
+
+def test_file_from_safetensors_writer_loads_as_flat_dict(tmp_path):
+    tensors = {"embedding": np.arange(8, dtype=np.float32).reshape(2, 4), "ids": np.array([3, 1], np.int64)}
+    safetensors.numpy.save_file(tensors, tmp_path / "foreign.safetensors", metadata={"author": "someone"})
+    loaded = nio.load(tmp_path / "foreign.safetensors")
+    assert set(loaded) == set(tensors)
+    for name in tensors:
+        assert_same(loaded[name], tensors[name], name)
+    with pytest.raises(ValueError, match=r"foreign\.safetensors.*not written by netgrad"):
+        nio.load(tmp_path / "foreign.safetensors", require_netgrad=True)
+
+
+def test_newer_format_version_is_refused(tmp_path):
+    document = json.dumps({"format": "netgrad", "version": 99, "tree": None})
+    safetensors.numpy.save_file({}, tmp_path / "new.safetensors", metadata={"netgrad": document})
+    with pytest.raises(ValueError, match=r"new\.safetensors.*format 99.*upgrade"):
+        nio.load(tmp_path / "new.safetensors")
+
+
+def test_metadata_pointing_at_a_missing_tensor_is_refused(tmp_path):
+    document = json.dumps({"format": "netgrad", "version": 1, "tree": {"tensor": "ghost"}})
+    safetensors.numpy.save_file({"w": np.zeros(1)}, tmp_path / "bad.safetensors", metadata={"netgrad": document})
+    with pytest.raises(ValueError, match=r"bad\.safetensors.*'ghost'"):
+        nio.load(tmp_path / "bad.safetensors")
+
+
+def test_tensors_the_metadata_does_not_describe_are_refused(tmp_path):
+    document = json.dumps({"format": "netgrad", "version": 1, "tree": {"dict": [["a", {"tensor": "a"}]]}})
+    safetensors.numpy.save_file({"a": np.zeros(1), "smuggled": np.ones(1)}, tmp_path / "bad.safetensors",
+                                metadata={"netgrad": document})
+    with pytest.raises(ValueError, match=r"bad\.safetensors.*smuggled"):
+        nio.load(tmp_path / "bad.safetensors")
+
+
+# --------------------------------------------------------------------------------------------------
+# Refusals
+# --------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("keep", ["4_bytes", "half_header", "all_but_one"])
+def test_truncated_file_is_refused(tmp_path, keep):
+    path = tmp_path / "model.safetensors"
+    nio.save({"w": np.arange(100, dtype=np.float32), "meta": {"epoch": 3}}, path)
+    raw = path.read_bytes()
+    (header_length,) = struct.unpack("<Q", raw[:8])
+    cut = {"4_bytes": 4, "half_header": 8 + header_length // 2, "all_but_one": len(raw) - 1}[keep]
+    path.write_bytes(raw[:cut])
+    with pytest.raises(ValueError, match=r"model\.safetensors.*(truncated|not a safetensors|not a readable)"):
+        nio.load(path)
+
+
+RANDOM_BYTES = np.random.default_rng(2).integers(0, 256, 4096, dtype=np.uint8).tobytes()
+
+
+@pytest.mark.parametrize("content", [b"", RANDOM_BYTES, b"PK\x03\x04 a zip archive, e.g. a torch.save file",
+                                     b"\x80\x04\x95 pickle protocol 4 bytes", b"{\"w\": [1, 2]}"])
+def test_foreign_bytes_are_refused(tmp_path, content):
+    path = tmp_path / "weights.bin"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=r"weights\.bin.*(not a safetensors|truncated|not a readable)"):
+        nio.load(path)
+
+
+def test_missing_file_is_a_file_not_found_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nope.safetensors"):
+        nio.load(tmp_path / "nope.safetensors")
+
+
+@pytest.mark.parametrize("obj, fragment", [
+    ({"w": np.array([1, "a"], dtype=object)}, r"dtype object.*'w'"),
+    ({"layers": [{"w": np.zeros(2, np.complex128)}]}, r"unsupported dtype complex128.*'layers\.0\.w'"),
+    ({"state": {(0, 1): 1.0}}, r"dict key \(0, 1\).*'state'"),
+    ({"state": {1.5: 1.0}}, r"dict key 1\.5 of type float"),
+    ({"state": {True: 1.0}}, r"dict key True of type bool"),
+    ({"fn": print}, r"builtin_function_or_method.*'fn'"),
+    ({"s": {1, 2}}, r"type set.*'s'"),
+])
+def test_unsavable_objects_are_refused_naming_where(tmp_path, obj, fragment):
+    with pytest.raises(ValueError, match=r"out\.safetensors.*" + fragment):
+        nio.save(obj, tmp_path / "out.safetensors")
+    assert list(tmp_path.iterdir()) == []  # nothing written, no temporary file left behind
+
+
+def test_no_pickle_anywhere_in_the_package():
+    forbidden = re.compile(r"^\s*(import\s+[\w., ]*\b(c?[Pp]ickle|_pickle|dill|cloudpickle|shelve|joblib)\b"
+                           r"|from\s+(c?[Pp]ickle|_pickle|dill|cloudpickle|shelve|joblib)\b)", re.MULTILINE)
+    offenders = []
+    for source in PACKAGE_DIR.rglob("*.py"):
+        text = source.read_text(encoding="utf-8", errors="replace")
+        if forbidden.search(text) or "allow_pickle=True" in text:
+            offenders.append(str(source.relative_to(PACKAGE_DIR.parent)))
+    assert offenders == [], f"pickle is used in {offenders}"
+
+
+# --------------------------------------------------------------------------------------------------
+# Atomic writes
+# --------------------------------------------------------------------------------------------------
+
+def test_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path, monkeypatch):
+    path = tmp_path / "model.safetensors"
+    nio.save({"w": np.zeros(3)}, path)
+    before = path.read_bytes()
+
+    def failing_fsync(fd):  # the new bytes are already in the temporary file when this runs
+        raise OSError("disk full")
+
+    monkeypatch.setattr(nio.os, "fsync", failing_fsync)
+    with pytest.raises(OSError, match="disk full"):
+        nio.save({"w": np.ones(1000)}, path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.safetensors"]
+
+
+def test_failed_serialisation_keeps_the_old_file(tmp_path, monkeypatch):
+    path = tmp_path / "model.safetensors"
+    nio.save({"w": np.zeros(3)}, path)
+    before = path.read_bytes()
+
+    def failing_serialise(*args, **kwargs):
+        raise RuntimeError("interrupted")
+
+    monkeypatch.setattr(nio.safetensors.numpy, "save", failing_serialise)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        nio.save({"w": np.ones(3)}, path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.safetensors"]
+
+
+def test_interrupted_rename_leaves_no_temporary(tmp_path, monkeypatch):
+    path = tmp_path / "model.safetensors"
+
+    def failing_replace(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(nio.os, "replace", failing_replace)
+    with pytest.raises(KeyboardInterrupt):
+        nio.save({"w": np.ones(3)}, path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_save_replaces_an_existing_file(tmp_path):
+    path = tmp_path / "model.safetensors"
+    nio.save({"w": np.zeros(3)}, path)
+    nio.save({"w": np.ones(2, np.float32)}, str(path))
+    assert_same(nio.load(path), {"w": np.ones(2, np.float32)})
+
+
+# --------------------------------------------------------------------------------------------------
+# Tensors
+# --------------------------------------------------------------------------------------------------
+
+class DuckTensor:
+    """The part of the netgrad.Tensor contract that io relies on: the raw array in `_data`."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data):
+        self._data = data
+
+
+def test_objects_holding_an_array_in_data_are_saved_as_arrays(tmp_path):
+    weight = np.arange(6, dtype=np.float32).reshape(3, 2)
+    nio.save({"weight": DuckTensor(weight)}, tmp_path / "t.safetensors")
+    assert_same(nio.load(tmp_path / "t.safetensors"), {"weight": weight})
+
+
+def test_netgrad_tensors_round_trip_as_tensors(tmp_path):
+    netgrad = pytest.importorskip("netgrad")
+    if not hasattr(netgrad, "Tensor"):
+        pytest.skip("netgrad.Tensor is not available yet")
+    weight = np.arange(6, dtype=np.float32).reshape(3, 2)
+    nio.save({"weight": netgrad.tensor(weight), "step": 2}, tmp_path / "t.safetensors")
+    loaded = nio.load(tmp_path / "t.safetensors", as_tensors=True)
+    assert isinstance(loaded["weight"], netgrad.Tensor) and loaded["step"] == 2
+    assert_same(loaded["weight"].numpy(), weight)
+
+
+# --------------------------------------------------------------------------------------------------
+# check_state_dict
+# --------------------------------------------------------------------------------------------------
+
+def test_check_state_dict_reports_every_problem_at_once():
+    expected = {
+        "fc1.weight": np.zeros((4, 3), np.float32),
+        "fc1.bias": ((4,), "float32"),
+        "fc2.weight": (2, 4),
+        "fc2.bias": DuckTensor(np.zeros(2, np.float32)),
+    }
+    loaded = {
+        "fc1.weight": np.zeros((3, 4), np.float32),   # transposed
+        "fc1.bias": np.zeros(4, np.float64),          # wrong dtype
+        "fc2.weight": np.zeros((2, 4), np.float16),   # no dtype expected: fine
+        "fc3.weight": np.zeros(1),                    # unexpected
+    }                                                 # fc2.bias missing
+    with pytest.raises(nio.StateDictError) as info:
+        nio.check_state_dict(expected, loaded, source="'model.safetensors'")
+    message = str(info.value)
+    assert "model.safetensors" in message
+    assert re.search(r"Missing key\(s\): 'fc2\.bias'", message)
+    assert re.search(r"Unexpected key\(s\): 'fc3\.weight'", message)
+    assert re.search(r"'fc1\.weight': expected shape \(4, 3\), got \(3, 4\) \(transposed", message)
+    assert re.search(r"'fc1\.bias': expected dtype float32, got float64", message)
+    assert "fc2.weight" not in message
+    assert isinstance(info.value, ValueError) and isinstance(info.value, RuntimeError)
+
+
+def test_check_state_dict_non_strict_returns_the_key_differences():
+    result = nio.check_state_dict({"a": (2,), "b": (3,)}, {"a": np.zeros(2), "c": np.zeros(1)}, strict=False)
+    assert result == nio.IncompatibleKeys(missing_keys=["b"], unexpected_keys=["c"])
+    assert nio.check_state_dict({"a": (2,)}, {"a": np.zeros(2)}) == ([], [])
+    with pytest.raises(nio.StateDictError, match="expected shape"):  # shapes count even when not strict
+        nio.check_state_dict({"a": (2,)}, {"a": np.zeros(3)}, strict=False)
+
+
+def test_check_state_dict_dtype_check_can_be_switched_off():
+    nio.check_state_dict({"a": np.zeros(2, np.float32)}, {"a": np.zeros(2, np.float64)}, check_dtype=False)
+
+
+def test_check_state_dict_suggests_stripping_a_prefix():
+    with pytest.raises(nio.StateDictError, match=r"extra prefix 'module\.'"):
+        nio.check_state_dict({"fc.weight": (1, 1)}, {"module.fc.weight": np.zeros((1, 1))})
+
+
+# --------------------------------------------------------------------------------------------------
+# Checkpoints: resuming is bit-identical
+# --------------------------------------------------------------------------------------------------
+
+class LinearModel:
+    """y = X @ w + b, with a state dict like a netgrad Module's."""
+
+    def __init__(self, n_in):
+        self.w = np.zeros(n_in)
+        self.b = np.zeros(1)
+
+    def state_dict(self):
+        return {"w": self.w, "b": self.b}
+
+    def load_state_dict(self, state):
+        self.w[...] = state["w"]  # in place, as modules copy into their parameters
+        self.b[...] = state["b"]
+
+
+class MomentumSGD:
+    """SGD with momentum and optimizer-style state: int keys, param_groups with a tuple."""
+
+    def __init__(self, params, lr, momentum):
+        self.params = params
+        self.param_groups = [{"lr": lr, "momentum": momentum, "params": list(range(len(params))),
+                              "betas": (momentum, 0.0)}]
+        self.state = {}
+
+    def step(self, grads):
+        group = self.param_groups[0]
+        for i, (p, g) in enumerate(zip(self.params, grads)):
+            entry = self.state.setdefault(i, {"momentum_buffer": np.zeros_like(p), "step": 0})
+            entry["momentum_buffer"] = group["momentum"] * entry["momentum_buffer"] + g
+            entry["step"] += 1
+            p -= group["lr"] * entry["momentum_buffer"]
+
+    def state_dict(self):
+        return {"state": self.state, "param_groups": self.param_groups}
+
+    def load_state_dict(self, state):
+        self.state = {i: dict(entry) for i, entry in state["state"].items()}
+        self.param_groups = [dict(group) for group in state["param_groups"]]
+
+
+class StepDecay:
+    def __init__(self, optimizer, gamma):
+        self.optimizer, self.gamma, self.last_epoch = optimizer, gamma, 0
+
+    def step(self):
+        self.last_epoch += 1
+        self.optimizer.param_groups[0]["lr"] *= self.gamma
+
+    def state_dict(self):
+        return {"gamma": self.gamma, "last_epoch": self.last_epoch}
+
+    def load_state_dict(self, state):
+        self.gamma, self.last_epoch = state["gamma"], state["last_epoch"]
+
+
+def make_run(n_in=3):
+    model = LinearModel(n_in)
+    optimizer = MomentumSGD([model.w, model.b], lr=0.05, momentum=0.9)
+    return model, optimizer, StepDecay(optimizer, gamma=0.9)
+
+
+def train_epochs(model, optimizer, scheduler, X, y, epochs):
+    """Mini-batch SGD whose shuffling and gradient noise come from netgrad's global generator."""
+    for _ in range(epochs):
+        order = ngrandom.get_generator().permutation(len(X))
+        for batch in np.array_split(order, 4):
+            error = X[batch] @ model.w + model.b - y[batch]
+            noise = ngrandom.get_generator().normal(scale=1e-3, size=model.w.shape)
+            optimizer.step([2 * X[batch].T @ error / len(batch) + noise, np.array([2 * error.mean()])])
+        scheduler.step()
+
+
+def test_resumed_training_is_bit_identical(tmp_path):
+    X = np.random.default_rng(3).standard_normal((32, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + 0.3
+
+    ngrandom.manual_seed(7)
+    model, optimizer, scheduler = make_run()
+    train_epochs(model, optimizer, scheduler, X, y, 10)
+    uninterrupted = (model.w.copy(), model.b.copy(), optimizer.param_groups[0]["lr"])
+
+    ngrandom.manual_seed(7)
+    model, optimizer, scheduler = make_run()
+    train_epochs(model, optimizer, scheduler, X, y, 5)
+    nio.save_checkpoint(tmp_path / "ckpt.safetensors", model=model, optimizer=optimizer, scheduler=scheduler,
+                        epoch=5, extra={"best_loss": 0.25, "history": [1.0, 0.5]})
+
+    ngrandom.manual_seed(12345)  # a fresh process would start from some other state
+    model, optimizer, scheduler = make_run()
+    info = nio.load_checkpoint(tmp_path / "ckpt.safetensors", model=model, optimizer=optimizer,
+                               scheduler=scheduler)
+    assert info == {"epoch": 5, "extra": {"best_loss": 0.25, "history": [1.0, 0.5]}}
+    assert scheduler.last_epoch == 5 and sorted(optimizer.state) == [0, 1]
+    train_epochs(model, optimizer, scheduler, X, y, 5)
+
+    assert model.w.tobytes() == uninterrupted[0].tobytes()
+    assert model.b.tobytes() == uninterrupted[1].tobytes()
+    assert optimizer.param_groups[0]["lr"] == uninterrupted[2]
+
+
+def test_checkpoint_for_another_model_is_refused_before_anything_changes(tmp_path):
+    model, optimizer, _ = make_run(n_in=3)
+    nio.save_checkpoint(tmp_path / "ckpt.safetensors", model=model, optimizer=optimizer)
+    other, other_optimizer, _ = make_run(n_in=5)
+    other.w[...] = 4.0
+    with pytest.raises(ValueError, match=r"(?s)ckpt\.safetensors.*'w': expected shape \(5,\), got \(3,\)"):
+        nio.load_checkpoint(tmp_path / "ckpt.safetensors", model=other, optimizer=other_optimizer)
+    np.testing.assert_array_equal(other.w, np.full(5, 4.0))
+
+
+def test_load_checkpoint_refuses_plain_files_and_missing_parts(tmp_path):
+    model, optimizer, scheduler = make_run()
+    nio.save(model.state_dict(), tmp_path / "weights.safetensors")
+    with pytest.raises(ValueError, match=r"weights\.safetensors.*not a netgrad checkpoint"):
+        nio.load_checkpoint(tmp_path / "weights.safetensors", model=model)
+    nio.save_checkpoint(tmp_path / "ckpt.safetensors", model=model)
+    with pytest.raises(ValueError, match=r"ckpt\.safetensors.*no optimizer state"):
+        nio.load_checkpoint(tmp_path / "ckpt.safetensors", model=model, optimizer=optimizer)
+    safetensors.numpy.save_file({"w": np.zeros(3)}, tmp_path / "foreign.safetensors")
+    with pytest.raises(ValueError, match=r"foreign\.safetensors.*not written by netgrad"):
+        nio.load_checkpoint(tmp_path / "foreign.safetensors", model=model)
