@@ -371,6 +371,12 @@ class IncompatibleKeys(NamedTuple):
     unexpected_keys: list[str]
 
 
+def _numpy_dtype(dtype: Any) -> np.dtype:
+    """A NumPy dtype from a NumPy dtype-like or a netgrad dtype (which holds one in ``.numpy``)."""
+    inner = getattr(dtype, "numpy", None)
+    return inner if isinstance(inner, np.dtype) else np.dtype(dtype)
+
+
 def _shape_and_dtype(spec: Any) -> tuple[tuple[int, ...], np.dtype | None]:
     """(shape, dtype or None) of an array, a Tensor, a shape tuple, or a (shape, dtype) pair."""
     array = _as_array(spec)
@@ -378,10 +384,10 @@ def _shape_and_dtype(spec: Any) -> tuple[tuple[int, ...], np.dtype | None]:
         return tuple(array.shape), array.dtype
     if hasattr(spec, "shape"):
         dtype = getattr(spec, "dtype", None)
-        return tuple(spec.shape), None if dtype is None else np.dtype(dtype)
+        return tuple(spec.shape), None if dtype is None else _numpy_dtype(dtype)
     if (isinstance(spec, tuple) and len(spec) == 2 and isinstance(spec[0], (tuple, list))
             and not isinstance(spec[1], (tuple, list))):
-        return tuple(spec[0]), np.dtype(spec[1])
+        return tuple(spec[0]), _numpy_dtype(spec[1])
     if isinstance(spec, (tuple, list)) and all(isinstance(n, (int, np.integer)) for n in spec):
         return tuple(int(n) for n in spec), None
     raise TypeError(f"cannot read a shape from {spec!r}: give an array, a Tensor, a shape tuple, "

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import safetensors.numpy
 
+import netgrad
 import netgrad.io as nio
 import netgrad.random as ngrandom
 
@@ -309,14 +310,19 @@ def test_objects_holding_an_array_in_data_are_saved_as_arrays(tmp_path):
 
 
 def test_netgrad_tensors_round_trip_as_tensors(tmp_path):
-    netgrad = pytest.importorskip("netgrad")
-    if not hasattr(netgrad, "Tensor"):
-        pytest.skip("netgrad.Tensor is not available yet")
     weight = np.arange(6, dtype=np.float32).reshape(3, 2)
     nio.save({"weight": netgrad.tensor(weight), "step": 2}, tmp_path / "t.safetensors")
     loaded = nio.load(tmp_path / "t.safetensors", as_tensors=True)
     assert isinstance(loaded["weight"], netgrad.Tensor) and loaded["step"] == 2
     assert_same(loaded["weight"].numpy(), weight)
+    assert loaded["weight"].dtype == netgrad.float32 and not loaded["weight"].requires_grad
+
+
+def test_check_state_dict_accepts_tensors_and_netgrad_dtypes():
+    expected = {"w": netgrad.zeros(2, 3), "b": ((3,), netgrad.float64)}
+    nio.check_state_dict(expected, {"w": np.zeros((2, 3), np.float32), "b": netgrad.zeros(3, dtype=netgrad.float64)})
+    with pytest.raises(nio.StateDictError, match=r"'b': expected dtype float64, got float32"):
+        nio.check_state_dict(expected, {"w": np.zeros((2, 3), np.float32), "b": np.zeros(3, np.float32)})
 
 
 # --------------------------------------------------------------------------------------------------
@@ -490,3 +496,28 @@ def test_load_checkpoint_refuses_plain_files_and_missing_parts(tmp_path):
     safetensors.numpy.save_file({"w": np.zeros(3)}, tmp_path / "foreign.safetensors")
     with pytest.raises(ValueError, match=r"foreign\.safetensors.*not written by netgrad"):
         nio.load_checkpoint(tmp_path / "foreign.safetensors", model=model)
+
+
+class TensorModel:
+    """A model whose state dict holds netgrad Tensors, as netgrad.nn modules' do."""
+
+    def __init__(self):
+        self.weight = netgrad.zeros(2, 2)
+        self.received = None
+
+    def state_dict(self):
+        return {"weight": self.weight}
+
+    def load_state_dict(self, state):
+        self.received = state
+        self.weight = state["weight"]
+
+
+def test_load_checkpoint_hands_tensors_to_owners_that_use_tensors(tmp_path):
+    saved = TensorModel()
+    saved.weight = netgrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+    nio.save_checkpoint(tmp_path / "ckpt.safetensors", model=saved, epoch=1)
+    restored = TensorModel()
+    nio.load_checkpoint(tmp_path / "ckpt.safetensors", model=restored)
+    assert isinstance(restored.received["weight"], netgrad.Tensor)
+    assert_same(restored.weight.numpy(), np.array([[1.0, 2.0], [3.0, 4.0]], np.float32))
