@@ -7,6 +7,7 @@ One engine (tensors with reverse-mode autograd) with three faces: PyTorch-style 
 from . import autograd, ops, random
 from .autograd import Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import gradcheck
+from .io import load, load_checkpoint, save, save_checkpoint
 from .random import get_rng_state, manual_seed, seed, set_rng_state
 from .tensor import (Tensor, arange, as_tensor, bool_, cat, concat, concatenate, device, dtype, empty,
                      empty_like, eye, float16, float32, float64, from_numpy, full, full_like,

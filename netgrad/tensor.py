@@ -265,7 +265,8 @@ class Tensor:
 
     @property
     def dtype(self) -> dtype:
-        return _DTYPES[self._data.dtype]
+        array_dtype = self._data.dtype
+        return _DTYPES.get(array_dtype) or _DTYPES.setdefault(array_dtype, dtype(array_dtype.name))
 
     @property
     def device(self) -> device:
