@@ -10,7 +10,7 @@ from netgrad.data.real import (FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, fashion
 from netgrad.data.synthetic import (PLAYGROUND_DATASETS, TRAFFIC_NETWORK, make_and, make_circle, make_gaussians,
                                     make_moons, make_multi_gaussian, make_or, make_plane, make_playground_xor,
                                     make_spiral, make_traffic, make_xor, traffic_volume)
-from netgrad.data.validation import (NotFittedError, check_array, check_class_labels, check_consistent_length,
+from netgrad.data.validation import (NotFittedError, assert_all_finite, check_array, check_class_labels, check_consistent_length,
                                      check_X_y, to_numpy)
 
 __all__ = [
@@ -29,4 +29,5 @@ __all__ = [
     "FASHION_MNIST_CLASSES",
     # input checks
     "NotFittedError", "to_numpy", "check_array", "check_X_y", "check_consistent_length", "check_class_labels",
+    "assert_all_finite",
 ]

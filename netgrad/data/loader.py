@@ -6,7 +6,8 @@ stochastic gradient descent ``b = 1`` (``n`` updates), mini-batch gradient desce
 12 samples in batches of 3 give 4 updates per epoch.
 
 Batches of a :class:`TensorDataset` (or a :class:`Subset` of one) are cut straight from its arrays: a
-slice per batch without shuffling (a view, no copy), one fancy-indexing gather per batch with shuffling.
+slice per batch without shuffling (a view, no copy), one gather (``np.take``) per batch with shuffling,
+which is faster than permuting the whole dataset each epoch and needs no second copy of it.
 No per-sample Python loop, no dtype conversion.
 
 Example:
@@ -228,7 +229,7 @@ class DataLoader:
                 yield tuple(wrap(a[start:start + size]) for a in arrays)
             else:
                 batch = order[start:start + size]
-                yield tuple(wrap(a[batch]) for a in arrays)
+                yield tuple(wrap(np.take(a, batch, axis=0)) for a in arrays)  # take: faster than a[batch]
 
     def _collated(self, order: np.ndarray | None, stop: int) -> Iterator:
         collate = self.collate_fn or default_collate

@@ -25,6 +25,7 @@ __all__ = [
     "check_X_y",
     "check_consistent_length",
     "check_class_labels",
+    "assert_all_finite",
 ]
 
 _SHOWN = 10  # how many offending values an error message lists
@@ -47,7 +48,8 @@ def _listed(values: np.ndarray) -> str:
     return f"[{shown}{', ...' if len(values) > _SHOWN else ''}]"
 
 
-def _check_finite(arr: np.ndarray, name: str) -> None:
+def assert_all_finite(arr: np.ndarray, name: str = "X") -> None:
+    """Raise ValueError naming how many NaN / infinite values ``arr`` holds and where the first is."""
     # min/max propagate NaN and expose inf without allocating a boolean array as large as the data
     if arr.dtype.kind not in "fc" or arr.size == 0 or np.isfinite(arr.min()) and np.isfinite(arr.max()):
         return
@@ -104,7 +106,7 @@ def check_array(
         raise ValueError(
             f"{name} has {arr.shape[0]} sample(s) (shape {arr.shape}); at least {ensure_min_samples} required"
         )
-    _check_finite(arr, name)
+    assert_all_finite(arr, name)
     return arr
 
 
@@ -154,7 +156,7 @@ def check_X_y(
     if y_numeric:
         if y.dtype.kind not in "biuf":
             raise ValueError(f"y must hold numbers, got an array of dtype {y.dtype}")
-        _check_finite(y, "y")
+        assert_all_finite(y, "y")
     if len(X) != len(y):
         raise ValueError(
             f"X and y have inconsistent numbers of samples: X has {len(X)} rows (shape {X.shape}), "
