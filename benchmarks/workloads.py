@@ -1,0 +1,286 @@
+"""One benchmark workload for one implementation, timed in this process; prints a JSON line.
+
+    python benchmarks/workloads.py WORKLOAD IMPL [--repeats N]
+
+IMPL is ``netgrad``, ``torch`` or ``numpy`` (a hand-written loop with no graph: the floor). The
+netgrad and torch versions of a workload are the same code with ``lib`` standing for the library,
+which is what ``import netgrad as torch`` promises. ``run.py`` starts one process per (workload, impl),
+so NumPy's and PyTorch's thread pools never share a process.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+
+import numpy as np
+
+N_SAMPLES, N_FEATURES, N_CLASSES = 60_000, 784, 10
+HIDDEN = (300, 100)
+
+
+def load_library(name: str):
+    if name == "torch":
+        import torch
+        return torch
+    import netgrad
+    return netgrad
+
+
+def mnist_like(seed: int = 0):
+    """Random data shaped like MNIST (the arithmetic is what is timed, not what is learned)."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((N_SAMPLES, N_FEATURES), dtype=np.float32)
+    y = rng.integers(0, N_CLASSES, N_SAMPLES).astype(np.int64)
+    return X, y
+
+
+# ---------------------------------------------------------------------------------------- per-op cost
+
+
+def per_op(impl: str, repeats: int) -> dict:
+    """A 4x4 add with requires_grad: forward with graph recording, then its backward (microseconds)."""
+    n = 20_000
+    if impl == "numpy":
+        a, b = np.ones((4, 4), np.float32), np.ones((4, 4), np.float32)
+        forward = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            for _ in range(n):
+                a + b
+            forward.append((time.perf_counter() - start) / n * 1e6)
+        return {"forward_us": forward, "backward_us": [0.0] * repeats}
+    lib = load_library(impl)
+    a = lib.ones(4, 4, requires_grad=True)
+    b = lib.ones(4, 4, requires_grad=True)
+    g = lib.ones(4, 4)
+    forward, backward = [], []
+    for _ in range(repeats):
+        outs = [None] * n
+        start = time.perf_counter()
+        for i in range(n):
+            outs[i] = a + b
+        forward.append((time.perf_counter() - start) / n * 1e6)
+        start = time.perf_counter()
+        for out in outs:
+            out.backward(g)
+        backward.append((time.perf_counter() - start) / n * 1e6)
+    return {"forward_us": forward, "backward_us": backward}
+
+
+# ----------------------------------------------------------------------------------------------- MLP
+
+
+def mlp_epoch(impl: str, repeats: int, batch_size: int) -> dict:
+    """One epoch of 784-300-100-10 ReLU MLP, SGD(lr=0.01), softmax cross-entropy (seconds)."""
+    X, y = mnist_like()
+    if impl == "numpy":
+        return {"seconds": [_numpy_mlp_epoch(X, y, batch_size, seed) for seed in range(repeats)]}
+    lib = load_library(impl)
+    nn = lib.nn
+    lib.manual_seed(0)
+    model = nn.Sequential(nn.Linear(N_FEATURES, HIDDEN[0]), nn.ReLU(), nn.Linear(HIDDEN[0], HIDDEN[1]), nn.ReLU(),
+                          nn.Linear(HIDDEN[1], N_CLASSES))
+    loss_fn = nn.CrossEntropyLoss()
+    optimizer = lib.optim.SGD(model.parameters(), lr=0.01)
+    X_t, y_t = lib.from_numpy(X), lib.from_numpy(y)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        perm = lib.randperm(N_SAMPLES)
+        for i in range(0, N_SAMPLES, batch_size):
+            idx = perm[i:i + batch_size]
+            xb, yb = X_t[idx], y_t[idx]
+            optimizer.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            optimizer.step()
+        times.append(time.perf_counter() - start)
+    return {"seconds": times}
+
+
+def _numpy_mlp_epoch(X, y, batch_size, seed) -> float:
+    """The floor: the same network and update written by hand, no graph, no framework."""
+    rng = np.random.default_rng(seed)
+    sizes = (N_FEATURES,) + HIDDEN + (N_CLASSES,)
+    Ws = [rng.uniform(-1, 1, (o, i)).astype(np.float32) / np.sqrt(i) for i, o in zip(sizes[:-1], sizes[1:])]
+    bs = [np.zeros(o, np.float32) for o in sizes[1:]]
+    lr = np.float32(0.01)
+    start = time.perf_counter()
+    perm = rng.permutation(N_SAMPLES)
+    for i in range(0, N_SAMPLES, batch_size):
+        idx = perm[i:i + batch_size]
+        xb, yb = X[idx], y[idx]
+        n = len(idx)
+        h1 = np.maximum(xb @ Ws[0].T + bs[0], 0)
+        h2 = np.maximum(h1 @ Ws[1].T + bs[1], 0)
+        logits = h2 @ Ws[2].T + bs[2]
+        logits -= logits.max(1, keepdims=True)
+        p = np.exp(logits)
+        p /= p.sum(1, keepdims=True)
+        p[np.arange(n), yb] -= 1
+        g3 = p / n
+        g2 = (g3 @ Ws[2]) * (h2 > 0)
+        g1 = (g2 @ Ws[1]) * (h1 > 0)
+        for W, b, g, a in ((Ws[2], bs[2], g3, h2), (Ws[1], bs[1], g2, h1), (Ws[0], bs[0], g1, xb)):
+            W -= lr * (g.T @ a)
+            b -= lr * g.sum(0)
+    return time.perf_counter() - start
+
+
+# ----------------------------------------------------------------------------------------------- XOR
+
+
+def xor_step(impl: str, repeats: int) -> dict:
+    """One SGD step of a 2-4-1 sigmoid network with MSE on the 4 XOR points (microseconds)."""
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], np.float32)
+    Y = np.array([[0], [1], [1], [0]], np.float32)
+    steps = 2_000
+    if impl == "numpy":
+        rng = np.random.default_rng(0)
+        W1, b1 = rng.normal(size=(4, 2)).astype(np.float32), np.zeros(4, np.float32)
+        W2, b2 = rng.normal(size=(1, 4)).astype(np.float32), np.zeros(1, np.float32)
+        lr = np.float32(0.5)
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            for _ in range(steps):
+                h = 1 / (1 + np.exp(-(X @ W1.T + b1)))
+                out = 1 / (1 + np.exp(-(h @ W2.T + b2)))
+                g_out = 2 * (out - Y) / Y.size * out * (1 - out)
+                g_h = (g_out @ W2) * h * (1 - h)
+                W2 -= lr * (g_out.T @ h)
+                b2 -= lr * g_out.sum(0)
+                W1 -= lr * (g_h.T @ X)
+                b1 -= lr * g_h.sum(0)
+            times.append((time.perf_counter() - start) / steps * 1e6)
+        return {"step_us": times}
+    lib = load_library(impl)
+    nn = lib.nn
+    lib.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 4), nn.Sigmoid(), nn.Linear(4, 1), nn.Sigmoid())
+    loss_fn = nn.MSELoss()
+    optimizer = lib.optim.SGD(model.parameters(), lr=0.5)
+    X_t, Y_t = lib.from_numpy(X), lib.from_numpy(Y)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(steps):
+            optimizer.zero_grad()
+            loss = loss_fn(model(X_t), Y_t)
+            loss.backward()
+            optimizer.step()
+        times.append((time.perf_counter() - start) / steps * 1e6)
+    return {"step_us": times}
+
+
+# ----------------------------------------------------------------------------------------- front ends
+
+
+def front_ends(impl: str, repeats: int) -> dict:
+    """One epoch (batch 128) of the MLP through the raw loop, Trainer.fit, keras fit and an estimator."""
+    import netgrad
+    from netgrad import nn
+    from netgrad.training import Trainer
+
+    X, y = mnist_like()
+    X_t, y_t = netgrad.from_numpy(X), netgrad.from_numpy(y)
+
+    def mlp():
+        netgrad.manual_seed(0)
+        return nn.Sequential(nn.Linear(N_FEATURES, HIDDEN[0]), nn.ReLU(), nn.Linear(HIDDEN[0], HIDDEN[1]), nn.ReLU(),
+                             nn.Linear(HIDDEN[1], N_CLASSES))
+
+    def raw():
+        model = mlp()
+        loss_fn, optimizer = nn.CrossEntropyLoss(), netgrad.optim.SGD(model.parameters(), lr=0.01)
+        loader = netgrad.data.DataLoader(netgrad.data.TensorDataset(X_t, y_t), batch_size=128, shuffle=True)
+        start = time.perf_counter()
+        for xb, yb in loader:
+            optimizer.zero_grad()
+            loss_fn(model(xb), yb).backward()
+            optimizer.step()
+        return time.perf_counter() - start
+
+    def trainer():
+        model = mlp()
+        t = Trainer(model, nn.CrossEntropyLoss(), netgrad.optim.SGD(model.parameters(), lr=0.01))
+        start = time.perf_counter()
+        t.fit((X, y), epochs=1, batch_size=128, verbose=0)
+        return time.perf_counter() - start
+
+    def keras_fit():
+        from netgrad import keras
+        netgrad.manual_seed(0)
+        model = keras.Sequential([keras.Input((N_FEATURES,)), keras.layers.Dense(HIDDEN[0], "relu"),
+                                  keras.layers.Dense(HIDDEN[1], "relu"), keras.layers.Dense(N_CLASSES)])
+        model.compile(optimizer=keras.optimizers.SGD(0.01),
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        start = time.perf_counter()
+        model.fit(X, y, batch_size=128, epochs=1, verbose=0)
+        return time.perf_counter() - start
+
+    def estimator():
+        from netgrad.estimators import MLPClassifier
+        clf = MLPClassifier(hidden_layer_sizes=HIDDEN, solver="sgd", learning_rate_init=0.01, batch_size=128,
+                            max_iter=1, alpha=0.0, random_state=0)
+        start = time.perf_counter()
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            clf.fit(X, y)
+        return time.perf_counter() - start
+
+    results = {}
+    for name, fn in (("raw_loop", raw), ("trainer_fit", trainer), ("keras_fit", keras_fit),
+                     ("estimator_fit", estimator)):
+        try:
+            fn()  # warm-up
+            results[name] = [fn() for _ in range(repeats)]
+        except Exception as error:  # a front end that is missing is reported, not fatal
+            results[name] = f"unavailable: {type(error).__name__}: {error}"
+    return results
+
+
+# -------------------------------------------------------------------------------------------- memory
+
+
+def memory(impl: str, repeats: int) -> dict:
+    """Peak resident memory of one epoch of 784-300-100-10 on 60 000 samples, beyond the data (MB)."""
+    lib = load_library(impl) if impl != "numpy" else None
+    X, y = mnist_like()
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if impl == "numpy":
+        _numpy_mlp_epoch(X, y, 128, 0)
+    else:
+        mlp_epoch(impl, 1, 128)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    data_mb = (X.nbytes + y.nbytes) / 2**20
+    return {"peak_mb": [peak], "baseline_mb": [baseline], "data_mb": [data_mb], "extra_mb": [peak - baseline]}
+
+
+WORKLOADS = {
+    "per_op": per_op,
+    "mlp_epoch_128": lambda impl, r: mlp_epoch(impl, r, 128),
+    "mlp_epoch_32": lambda impl, r: mlp_epoch(impl, r, 32),
+    "xor_step": xor_step,
+    "front_ends": front_ends,
+    "memory": memory,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("workload", choices=sorted(WORKLOADS))
+    parser.add_argument("impl", choices=["netgrad", "torch", "numpy"])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    result = WORKLOADS[args.workload](args.impl, args.repeats)
+    print(json.dumps({"workload": args.workload, "impl": args.impl, **result}))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
