@@ -17,6 +17,8 @@ from typing import Any, Callable
 import numpy as np
 
 Tensor: Any = None  # set by netgrad.tensor once the class exists (it imports this module)
+_make: Any = None  # Tensor._make, likewise
+_new = object.__new__
 
 _grad_enabled = True
 # non-leaf tensors that asked for .grad with retain_grad(): graph node -> weak reference to the tensor
@@ -53,21 +55,22 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any):
-        ctx = object.__new__(cls)
-        requires_grad = False
+        ctx = _new(cls)
         arrays = []
+        inputs = []
+        requires_grad = False
         for a in args:
             if isinstance(a, Tensor):
                 arrays.append(a._data)
                 if a.requires_grad:
                     requires_grad = True
+                    inputs.append(a)
+                    continue
             else:
                 arrays.append(a)
-        if requires_grad and _grad_enabled:
-            ctx.inputs = tuple(a if isinstance(a, Tensor) and a.requires_grad else None for a in args)
-        else:
-            requires_grad = False
-            ctx.inputs = None
+            inputs.append(None)
+        requires_grad = requires_grad and _grad_enabled
+        ctx.inputs = tuple(inputs) if requires_grad else None
         try:
             out = cls.forward(ctx, *arrays, **kwargs)
         except ValueError as error:
@@ -75,7 +78,7 @@ class Function:
             raise ShapeError(f"{cls.__name__}: {error} (input shapes: {shapes})") from None
         if type(out) is not np.ndarray:
             out = np.asarray(out)
-        return Tensor._make(out, ctx if requires_grad else None)
+        return _make(out, ctx if requires_grad else None)
 
     @staticmethod
     def forward(ctx: "Function", *args: Any, **kwargs: Any) -> np.ndarray:

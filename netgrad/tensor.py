@@ -845,6 +845,7 @@ class Cast(autograd.Function):
 
 
 autograd.Tensor = Tensor
+autograd._make = Tensor._make
 
 # --------------------------------------------------------------------------------------------------- repr
 
