@@ -259,6 +259,10 @@ def _split_sizes(n: int, test_size: Any, train_size: Any) -> tuple[int, int]:
                 isinstance(size, (int, np.integer)) and not 0 < size < n:
             raise ValueError(f"{name}={size} should be either positive and smaller than the number of samples "
                              f"{n} or a float in the (0, 1) range")
+    fractions = [s for s in (test_size, train_size) if isinstance(s, (float, np.floating))]
+    if len(fractions) == 2 and sum(fractions) > 1:
+        raise ValueError(f"The sum of test_size and train_size = {sum(fractions)}, should be in the (0, 1) range. "
+                         "Reduce test_size and/or train_size.")
     n_test = math.ceil(test_size * n) if isinstance(test_size, (float, np.floating)) else test_size
     n_train = math.floor(train_size * n) if isinstance(train_size, (float, np.floating)) else train_size
     n_train = n - n_test if n_train is None else n_train
