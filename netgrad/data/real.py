@@ -157,7 +157,7 @@ def _read_split(directory: str, kind: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def load_mnist_format(
-    directory: str | os.PathLike, kind: str = "train", *, normalize: bool = True, flatten: bool = False
+    directory: str | os.PathLike, kind: str = "train", normalize: bool = True, flatten: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """Read an MNIST-format image set (MNIST, Fashion-MNIST, KMNIST, ...) from ``directory``.
 
@@ -193,7 +193,7 @@ def fashion_mnist_available(path: str | os.PathLike | None = None) -> bool:
 
 
 def load_fashion_mnist(
-    path: str | os.PathLike | None = None, kind: str = "train", *, normalize: bool = True, flatten: bool = False
+    path: str | os.PathLike | None = None, kind: str = "train", normalize: bool = True, flatten: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """Fashion-MNIST: 60 000 training and 10 000 test images of clothes, 28x28, 10 classes.
 
