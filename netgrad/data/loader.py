@@ -233,10 +233,9 @@ class DataLoader:
 
     def _collated(self, order: np.ndarray | None, stop: int) -> Iterator:
         collate = self.collate_fn or default_collate
+        positions = np.arange(stop) if order is None else order[:stop]
         for start in range(0, stop, self.batch_size):
-            positions = range(start, min(start + self.batch_size, stop)) if order is None else \
-                order[start:start + self.batch_size]
-            yield collate([self.dataset[int(i)] for i in positions])
+            yield collate([self.dataset[int(i)] for i in positions[start:start + self.batch_size]])
 
     def __repr__(self) -> str:
         return (f"DataLoader({type(self.dataset).__name__} of {len(self.dataset)}, batch_size={self.batch_size}, "
