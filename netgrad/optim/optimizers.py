@@ -1,0 +1,592 @@
+"""The optimizers of the lecture notes, in increasing complexity, with PyTorch's names, defaults and formulas.
+
+=====================================  ===========================================================
+notes                                  netgrad
+=====================================  ===========================================================
+(batch / mini-batch / stochastic) GD   ``SGD(params, lr)`` (the batch size is the data loader's)
+L2 weight decay                        ``SGD(params, lr, weight_decay=λ)``: w ← (1 - ηλ) w - η ∂L/∂w
+Momentum                               ``SGD(params, lr, momentum=0.9)``
+Nesterov accelerated gradient          ``SGD(params, lr, momentum=0.9, nesterov=True)``
+AdaGrad                                ``Adagrad(params)``
+RMSprop                                ``RMSprop(params)``
+Adadelta                               ``Adadelta(params)``
+Adam                                   ``Adam(params)``
+AMSGrad                                ``Adam(params, amsgrad=True)``
+AdamW (decoupled weight decay)         ``AdamW(params)``
+AdaMax                                 ``Adamax(params)``
+Nadam                                  ``NAdam(params)``
+=====================================  ===========================================================
+
+In every formula below, θ is a parameter, g its gradient, γ the learning rate ``lr``, λ ``weight_decay``
+and t the step count (starting at 1); all operations on arrays are elementwise. Each optimizer updates
+the parameter arrays in place and keeps its state in ``optimizer.state[param]`` under PyTorch's names.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import numpy as np
+
+from .optimizer import Optimizer
+
+__all__ = ["SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "Adamax", "NAdam"]
+
+
+def _update_gradient(param: np.ndarray, grad: np.ndarray, weight_decay: float, maximize: bool,
+                     out: np.ndarray) -> np.ndarray:
+    """The gradient an update uses, g = ±∇L + λθ, written to `out` when it differs from ``p._grad``.
+
+    ``p._grad`` itself is never modified (PyTorch also adds weight decay out of place).
+    """
+    if weight_decay == 0:
+        if not maximize:
+            return grad
+        return np.negative(grad, out=out)
+    np.multiply(param, weight_decay, out=out)
+    if maximize:
+        return np.subtract(out, grad, out=out)
+    return np.add(out, grad, out=out)
+
+
+def _check_betas(betas: Any) -> None:
+    if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
+        raise ValueError(f"betas must be a pair of floats (beta1, beta2), got {betas!r}")
+    for index, beta in enumerate(betas):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {index}: {beta}")
+
+
+def _check_non_negative(options: dict[str, Any], *names: str) -> None:
+    for name in names:
+        if not 0.0 <= options[name]:
+            raise ValueError(f"Invalid {'epsilon' if name == 'eps' else name} value: {options[name]}")
+
+
+# ------------------------------------------------------------------------------------------------- SGD
+
+
+class SGD(Optimizer):
+    r"""Stochastic gradient descent, optionally with momentum, Nesterov momentum and weight decay.
+
+    Update rule at step t::
+
+        g_t ← -g_t                      if maximize
+        g_t ← g_t + λ θ_{t-1}           if λ ≠ 0            (L2 penalty λ/2 ‖θ‖²)
+        b_t ← μ b_{t-1} + (1 - τ) g_t   if μ ≠ 0            (b_1 = g_1)
+        g_t ← g_t + μ b_t               if nesterov, else g_t ← b_t (when μ ≠ 0)
+        θ_t ← θ_{t-1} - γ g_t
+
+    with μ the ``momentum`` and τ the ``dampening``. Without momentum, weight decay is the notes' L2
+    update w ← (1 - γλ) w - γ ∂L/∂w. Batch, mini-batch and stochastic gradient descent differ only in
+    how many samples the gradient averages over: the batch size of the data, not an optimizer option.
+
+    As in PyTorch, momentum accumulates the gradient (not γ times it: b ← μ b + g, θ ← θ - γ b), and
+    Nesterov momentum is Sutskever et al.'s reformulation evaluated at the current parameters.
+
+    Args:
+        params: Tensors or parameter groups to optimize.
+        lr: Learning rate γ (default 1e-3, as in PyTorch 2.13).
+        momentum: Momentum factor μ (default 0).
+        dampening: Dampening τ of the momentum (default 0).
+        weight_decay: L2 penalty λ (default 0).
+        nesterov: Use Nesterov momentum (needs momentum > 0 and dampening = 0).
+        maximize: Maximize the objective instead of minimizing it.
+
+    Example:
+        >>> optimizer = netgrad.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        >>> optimizer.zero_grad(); loss_fn(model(x), y).backward(); optimizer.step()
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
+                 weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False) -> None:
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                                      nesterov=nesterov, maximize=maximize))
+
+    def _check_hyperparameters(self, options: dict[str, Any]) -> None:
+        super()._check_hyperparameters(options)
+        _check_non_negative(options, "momentum", "weight_decay")
+        if options["nesterov"] and (options["momentum"] <= 0 or options["dampening"] != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+
+    def _update_group(self, group: dict[str, Any]) -> None:
+        lr, momentum = float(group["lr"]), float(group["momentum"])
+        dampening, weight_decay = float(group["dampening"]), float(group["weight_decay"])
+        nesterov, maximize = group["nesterov"], group["maximize"]
+        for p in group["params"]:
+            grad = p._grad
+            if grad is None:
+                continue
+            param = p._data
+            scratch = self._buffer(param, 1)
+            g = _update_gradient(param, grad, weight_decay, maximize, self._buffer(param, 0))
+            if momentum != 0:
+                state = self.state[p]
+                buf = state.get("momentum_buffer")
+                if buf is None:
+                    buf = state["momentum_buffer"] = np.array(g, dtype=param.dtype)
+                else:
+                    buf *= momentum
+                    if dampening == 0:
+                        buf += g
+                    else:
+                        buf += np.multiply(g, 1 - dampening, out=scratch)
+                if nesterov:
+                    g = np.add(g, np.multiply(buf, momentum, out=scratch), out=scratch)
+                else:
+                    g = buf
+            np.subtract(param, np.multiply(g, lr, out=scratch), out=param)
+
+
+# --------------------------------------------------------------------------------------------- Adagrad
+
+
+class Adagrad(Optimizer):
+    r"""AdaGrad: each coordinate's step shrinks with the sum of its squared gradients so far.
+
+    Update rule at step t (state: ``sum`` s, starting at ``initial_accumulator_value``)::
+
+        g_t ← -g_t                         if maximize
+        g_t ← g_t + λ θ_{t-1}              if λ ≠ 0
+        γ̃  = γ / (1 + (t - 1) η)           (η = lr_decay)
+        s_t = s_{t-1} + g_t²
+        θ_t = θ_{t-1} - γ̃ g_t / (√s_t + ε)
+
+    Because s only grows, the effective learning rate keeps falling: AdaGrad often stops too early on
+    deep networks (the notes' "convergence quality *").
+
+    Args:
+        params: Tensors or parameter groups to optimize.
+        lr: Learning rate γ (default 1e-2).
+        lr_decay: Learning-rate decay η (default 0).
+        weight_decay: L2 penalty λ (default 0).
+        initial_accumulator_value: Initial value of s (default 0).
+        eps: ε added to the denominator for numerical stability (default 1e-10).
+        maximize: Maximize the objective instead of minimizing it.
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
+                 initial_accumulator_value: float = 0, eps: float = 1e-10, *, maximize: bool = False) -> None:
+        super().__init__(params, dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
+                                      initial_accumulator_value=initial_accumulator_value, maximize=maximize))
+        for group in self.param_groups:  # PyTorch creates Adagrad's state up front
+            for p in group["params"]:
+                self._init_state(p, group)
+
+    def _check_hyperparameters(self, options: dict[str, Any]) -> None:
+        super()._check_hyperparameters(options)
+        _check_non_negative(options, "lr_decay", "weight_decay", "initial_accumulator_value",
+                            "eps")
+
+    def _init_state(self, p: Any, group: dict[str, Any]) -> dict[str, Any]:
+        state = self.state[p]
+        if not state:
+            state["step"] = 0.0
+            state["sum"] = np.full_like(p._data, float(group["initial_accumulator_value"]))
+        return state
+
+    def _update_group(self, group: dict[str, Any]) -> None:
+        lr, lr_decay = float(group["lr"]), float(group["lr_decay"])
+        weight_decay, eps, maximize = float(group["weight_decay"]), float(group["eps"]), group["maximize"]
+        for p in group["params"]:
+            grad = p._grad
+            if grad is None:
+                continue
+            param = p._data
+            state = self._init_state(p, group)
+            state["step"] += 1
+            clr = lr / (1 + (state["step"] - 1) * lr_decay)
+            g = _update_gradient(param, grad, weight_decay, maximize, self._buffer(param, 0))
+            scratch = self._buffer(param, 1)
+            state_sum = state["sum"]
+            state_sum += np.multiply(g, g, out=scratch)
+            std = np.add(np.sqrt(state_sum, out=scratch), eps, out=scratch)
+            step = np.divide(g, std, out=scratch)
+            np.subtract(param, np.multiply(step, clr, out=scratch), out=param)
+
+
+# --------------------------------------------------------------------------------------------- RMSprop
+
+
+class RMSprop(Optimizer):
+    r"""RMSprop: AdaGrad with a moving average of squared gradients instead of their sum.
+
+    Update rule at step t (state: ``square_avg`` v, ``grad_avg`` ḡ, ``momentum_buffer`` b, all from 0)::
+
+        g_t ← -g_t                                   if maximize
+        g_t ← g_t + λ θ_{t-1}                        if λ ≠ 0
+        v_t = α v_{t-1} + (1 - α) g_t²
+        ḡ_t = α ḡ_{t-1} + (1 - α) g_t ,  ṽ_t = v_t - ḡ_t²     if centered, else ṽ_t = v_t
+        b_t = μ b_{t-1} + g_t / (√ṽ_t + ε),  θ_t = θ_{t-1} - γ b_t      if μ > 0
+        θ_t = θ_{t-1} - γ g_t / (√ṽ_t + ε)                             otherwise
+
+    Args:
+        params: Tensors or parameter groups to optimize.
+        lr: Learning rate γ (default 1e-2).
+        alpha: Smoothing constant α of the moving averages (default 0.99).
+        eps: ε added to the denominator for numerical stability (default 1e-8).
+        weight_decay: L2 penalty λ (default 0).
+        momentum: Momentum factor μ (default 0).
+        centered: Normalise by the estimated variance of the gradient instead of its second moment.
+        maximize: Maximize the objective instead of minimizing it.
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0, momentum: float = 0, centered: bool = False, *,
+                 maximize: bool = False) -> None:
+        super().__init__(params, dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
+                                      weight_decay=weight_decay, maximize=maximize))
+
+    def _check_hyperparameters(self, options: dict[str, Any]) -> None:
+        super()._check_hyperparameters(options)
+        _check_non_negative(options, "eps", "momentum", "weight_decay", "alpha")
+
+    def _update_group(self, group: dict[str, Any]) -> None:
+        lr, alpha, eps = float(group["lr"]), float(group["alpha"]), float(group["eps"])
+        weight_decay, momentum = float(group["weight_decay"]), float(group["momentum"])
+        centered, maximize = group["centered"], group["maximize"]
+        for p in group["params"]:
+            grad = p._grad
+            if grad is None:
+                continue
+            param = p._data
+            state = self.state[p]
+            if not state:
+                state["step"] = 0.0
+                state["square_avg"] = np.zeros_like(param)
+                if momentum > 0:
+                    state["momentum_buffer"] = np.zeros_like(param)
+                if centered:
+                    state["grad_avg"] = np.zeros_like(param)
+            state["step"] += 1
+            g = _update_gradient(param, grad, weight_decay, maximize, self._buffer(param, 0))
+            scratch = self._buffer(param, 1)
+            square_avg = state["square_avg"]
+            square_avg *= alpha
+            square_avg += np.multiply(np.multiply(g, g, out=scratch), 1 - alpha, out=scratch)
+            if centered:
+                grad_avg = state["grad_avg"]
+                grad_avg += np.multiply(np.subtract(g, grad_avg, out=scratch), 1 - alpha, out=scratch)
+                np.subtract(square_avg, np.multiply(grad_avg, grad_avg, out=scratch), out=scratch)
+                avg = np.sqrt(scratch, out=scratch)
+            else:
+                avg = np.sqrt(square_avg, out=scratch)
+            avg += eps
+            if momentum > 0:
+                buf = state["momentum_buffer"]
+                buf *= momentum
+                buf += np.divide(g, avg, out=scratch)
+                np.subtract(param, np.multiply(buf, lr, out=scratch), out=param)
+            else:
+                step = np.divide(g, avg, out=scratch)
+                np.subtract(param, np.multiply(step, lr, out=scratch), out=param)
+
+
+# -------------------------------------------------------------------------------------------- Adadelta
+
+
+class Adadelta(Optimizer):
+    r"""Adadelta: RMSprop whose step size is the ratio of two moving root-mean-squares (no learning rate needed).
+
+    Update rule at step t (state: ``square_avg`` v and ``acc_delta`` u, both from 0)::
+
+        g_t ← -g_t                                 if maximize
+        g_t ← g_t + λ θ_{t-1}                      if λ ≠ 0
+        v_t = ρ v_{t-1} + (1 - ρ) g_t²
+        Δ_t = √(u_{t-1} + ε) / √(v_t + ε) · g_t
+        u_t = ρ u_{t-1} + (1 - ρ) Δ_t²
+        θ_t = θ_{t-1} - γ Δ_t
+
+    Args:
+        params: Tensors or parameter groups to optimize.
+        lr: Coefficient γ that scales Δ before it is applied (default 1.0).
+        rho: Smoothing constant ρ of the moving averages (default 0.9).
+        eps: ε inside the square roots (default 1e-6).
+        weight_decay: L2 penalty λ (default 0).
+        maximize: Maximize the objective instead of minimizing it.
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
+                 weight_decay: float = 0, *, maximize: bool = False) -> None:
+        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize))
+
+    def _check_hyperparameters(self, options: dict[str, Any]) -> None:
+        super()._check_hyperparameters(options)
+        if not 0.0 <= options["rho"] <= 1.0:
+            raise ValueError(f"Invalid rho value: {options['rho']}")
+        _check_non_negative(options, "eps", "weight_decay")
+
+    def _update_group(self, group: dict[str, Any]) -> None:
+        lr, rho, eps = float(group["lr"]), float(group["rho"]), float(group["eps"])
+        weight_decay, maximize = float(group["weight_decay"]), group["maximize"]
+        for p in group["params"]:
+            grad = p._grad
+            if grad is None:
+                continue
+            param = p._data
+            state = self.state[p]
+            if not state:
+                state["step"] = 0.0
+                state["square_avg"] = np.zeros_like(param)
+                state["acc_delta"] = np.zeros_like(param)
+            state["step"] += 1
+            g = _update_gradient(param, grad, weight_decay, maximize, self._buffer(param, 0))
+            std, delta = self._buffer(param, 1), self._buffer(param, 2)
+            square_avg, acc_delta = state["square_avg"], state["acc_delta"]
+            square_avg *= rho
+            square_avg += np.multiply(np.multiply(g, g, out=std), 1 - rho, out=std)
+            np.sqrt(np.add(square_avg, eps, out=std), out=std)
+            np.sqrt(np.add(acc_delta, eps, out=delta), out=delta)
+            np.multiply(np.divide(delta, std, out=delta), g, out=delta)
+            acc_delta *= rho
+            acc_delta += np.multiply(np.multiply(delta, delta, out=std), 1 - rho, out=std)
+            np.subtract(param, np.multiply(delta, lr, out=delta), out=param)
+
+
+# ------------------------------------------------------------------------------------------ Adam family
+
+
+class Adam(Optimizer):
+    r"""Adam: momentum on the gradient (first moment) and RMSprop scaling (second moment), both bias-corrected.
+
+    Update rule at step t (state: ``exp_avg`` m, ``exp_avg_sq`` v, ``max_exp_avg_sq`` v̂ᵐᵃˣ, all from 0)::
+
+        g_t ← -g_t                                  if maximize
+        θ_{t-1} ← (1 - γλ) θ_{t-1}                  if decoupled_weight_decay (AdamW)
+        g_t ← g_t + λ θ_{t-1}                       otherwise, if λ ≠ 0 (L2 penalty)
+        m_t = β₁ m_{t-1} + (1 - β₁) g_t
+        v_t = β₂ v_{t-1} + (1 - β₂) g_t²
+        m̂_t = m_t / (1 - β₁ᵗ)
+        v̂_t = max(v̂_{t-1}, v_t) / (1 - β₂ᵗ)        if amsgrad (AMSGrad), else v̂_t = v_t / (1 - β₂ᵗ)
+        θ_t = θ_{t-1} - γ m̂_t / (√v̂_t + ε)
+
+    Args:
+        params: Tensors or parameter groups to optimize.
+        lr: Learning rate γ (default 1e-3).
+        betas: (β₁, β₂), decay rates of the first and second moments (default (0.9, 0.999)).
+        eps: ε added to the denominator for numerical stability (default 1e-8).
+        weight_decay: Weight decay λ (default 0).
+        amsgrad: Use the AMSGrad variant, which normalises by the largest second moment seen so far.
+        maximize: Maximize the objective instead of minimizing it.
+        decoupled_weight_decay: Decay the weights directly (AdamW) instead of adding λθ to the gradient.
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False, *, maximize: bool = False,
+                 decoupled_weight_decay: bool = False) -> None:
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                                      maximize=maximize, decoupled_weight_decay=decoupled_weight_decay))
+
+    def _check_hyperparameters(self, options: dict[str, Any]) -> None:
+        super()._check_hyperparameters(options)
+        _check_non_negative(options, "eps")
+        _check_betas(options["betas"])
+        _check_non_negative(options, "weight_decay")
+
+    def _update_group(self, group: dict[str, Any]) -> None:
+        lr, eps, weight_decay = float(group["lr"]), float(group["eps"]), float(group["weight_decay"])
+        beta1, beta2 = (float(beta) for beta in group["betas"])
+        amsgrad, maximize, decoupled = group["amsgrad"], group["maximize"], group["decoupled_weight_decay"]
+        for p in group["params"]:
+            grad = p._grad
+            if grad is None:
+                continue
+            param = p._data
+            state = self.state[p]
+            if not state:
+                state["step"] = 0.0
+                state["exp_avg"] = np.zeros_like(param)
+                state["exp_avg_sq"] = np.zeros_like(param)
+                if amsgrad:
+                    state["max_exp_avg_sq"] = np.zeros_like(param)
+            state["step"] += 1
+            step = state["step"]
+            if decoupled and weight_decay != 0:
+                param *= 1 - lr * weight_decay
+                g = _update_gradient(param, grad, 0.0, maximize, self._buffer(param, 0))
+            else:
+                g = _update_gradient(param, grad, weight_decay, maximize, self._buffer(param, 0))
+            scratch = self._buffer(param, 1)
+            exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+            exp_avg += np.multiply(np.subtract(g, exp_avg, out=scratch), 1 - beta1, out=scratch)
+            exp_avg_sq *= beta2
+            exp_avg_sq += np.multiply(np.multiply(g, g, out=scratch), 1 - beta2, out=scratch)
+
+            step_size = lr / (1 - beta1 ** step)
+            bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
+            if amsgrad:
+                second_moment = np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
+            else:
+                second_moment = exp_avg_sq
+            denom = np.divide(np.sqrt(second_moment, out=scratch), bias_correction2_sqrt, out=scratch)
+            denom += eps
+            update = np.divide(exp_avg, denom, out=scratch)
+            np.subtract(param, np.multiply(update, step_size, out=scratch), out=param)
+
+
+class AdamW(Adam):
+    r"""AdamW: Adam with decoupled weight decay, which shrinks the weights instead of adding λθ to the gradient.
+
+    Update rule at step t: the weights first decay, θ_{t-1} ← (1 - γλ) θ_{t-1}, then Adam's update (see
+    :class:`Adam`) runs on the plain gradient, so the decay does not pass through the moment estimates.
+
+    Args:
+        params: Tensors or parameter groups to optimize.
+        lr: Learning rate γ (default 1e-3).
+        betas: (β₁, β₂) (default (0.9, 0.999)).
+        eps: ε added to the denominator (default 1e-8).
+        weight_decay: Decoupled weight decay λ (default 1e-2).
+        amsgrad: Use the AMSGrad variant.
+        maximize: Maximize the objective instead of minimizing it.
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 maximize: bool = False) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         decoupled_weight_decay=True)
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        super().load_state_dict(state_dict)
+        for group in self.param_groups:  # AdamW's decay is always decoupled, as in PyTorch
+            group["decoupled_weight_decay"] = True
+
+
+class Adamax(Optimizer):
+    r"""AdaMax: Adam with the infinity norm in place of the second moment.
+
+    Update rule at step t (state: ``exp_avg`` m and ``exp_inf`` u, both from 0)::
+
+        g_t ← -g_t                           if maximize
+        g_t ← g_t + λ θ_{t-1}                if λ ≠ 0
+        m_t = β₁ m_{t-1} + (1 - β₁) g_t
+        u_t = max(β₂ u_{t-1}, |g_t| + ε)
+        θ_t = θ_{t-1} - γ m_t / ((1 - β₁ᵗ) u_t)
+
+    Args:
+        params: Tensors or parameter groups to optimize.
+        lr: Learning rate γ (default 2e-3).
+        betas: (β₁, β₂) (default (0.9, 0.999)).
+        eps: ε added to |g| for numerical stability (default 1e-8).
+        weight_decay: L2 penalty λ (default 0).
+        maximize: Maximize the objective instead of minimizing it.
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, *, maximize: bool = False) -> None:
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize))
+
+    def _check_hyperparameters(self, options: dict[str, Any]) -> None:
+        super()._check_hyperparameters(options)
+        _check_non_negative(options, "eps")
+        _check_betas(options["betas"])
+        _check_non_negative(options, "weight_decay")
+
+    def _update_group(self, group: dict[str, Any]) -> None:
+        lr, eps, weight_decay = float(group["lr"]), float(group["eps"]), float(group["weight_decay"])
+        beta1, beta2 = (float(beta) for beta in group["betas"])
+        maximize = group["maximize"]
+        for p in group["params"]:
+            grad = p._grad
+            if grad is None:
+                continue
+            param = p._data
+            state = self.state[p]
+            if not state:
+                state["step"] = 0.0
+                state["exp_avg"] = np.zeros_like(param)
+                state["exp_inf"] = np.zeros_like(param)
+            state["step"] += 1
+            g = _update_gradient(param, grad, weight_decay, maximize, self._buffer(param, 0))
+            scratch = self._buffer(param, 1)
+            exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
+            exp_avg += np.multiply(np.subtract(g, exp_avg, out=scratch), 1 - beta1, out=scratch)
+            exp_inf *= beta2
+            np.maximum(exp_inf, np.add(np.abs(g, out=scratch), eps, out=scratch), out=exp_inf)
+            clr = lr / (1 - beta1 ** state["step"])
+            update = np.divide(exp_avg, exp_inf, out=scratch)
+            np.subtract(param, np.multiply(update, clr, out=scratch), out=param)
+
+
+class NAdam(Optimizer):
+    r"""Nadam: Adam with Nesterov momentum, using Dozat's warming-up momentum schedule.
+
+    Update rule at step t (state: ``exp_avg`` m, ``exp_avg_sq`` v from 0, ``mu_product`` Π μ from 1)::
+
+        g_t ← -g_t                                       if maximize
+        θ_{t-1} ← (1 - γλ) θ_{t-1}                       if decoupled_weight_decay
+        g_t ← g_t + λ θ_{t-1}                            otherwise, if λ ≠ 0
+        μ_t = β₁ (1 - ½ · 0.96^(t ψ)),  μ_{t+1} = β₁ (1 - ½ · 0.96^((t+1) ψ))
+        m_t = β₁ m_{t-1} + (1 - β₁) g_t
+        v_t = β₂ v_{t-1} + (1 - β₂) g_t²
+        v̂_t = v_t / (1 - β₂ᵗ)
+        θ_t = θ_{t-1} - γ [ (1 - μ_t) g_t / (1 - Π_{i≤t} μ_i) + μ_{t+1} m_t / (1 - Π_{i≤t+1} μ_i) ] / (√v̂_t + ε)
+
+    with ψ the ``momentum_decay``.
+
+    Args:
+        params: Tensors or parameter groups to optimize.
+        lr: Learning rate γ (default 2e-3).
+        betas: (β₁, β₂) (default (0.9, 0.999)).
+        eps: ε added to the denominator (default 1e-8).
+        weight_decay: Weight decay λ (default 0).
+        momentum_decay: ψ (default 4e-3).
+        decoupled_weight_decay: Decay the weights directly, as AdamW does.
+        maximize: Maximize the objective instead of minimizing it.
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, momentum_decay: float = 4e-3,
+                 decoupled_weight_decay: bool = False, *, maximize: bool = False) -> None:
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                                      momentum_decay=momentum_decay,
+                                      decoupled_weight_decay=decoupled_weight_decay, maximize=maximize))
+
+    def _check_hyperparameters(self, options: dict[str, Any]) -> None:
+        super()._check_hyperparameters(options)
+        _check_non_negative(options, "eps")
+        _check_betas(options["betas"])
+        _check_non_negative(options, "weight_decay", "momentum_decay")
+
+    def _update_group(self, group: dict[str, Any]) -> None:
+        lr, eps, weight_decay = float(group["lr"]), float(group["eps"]), float(group["weight_decay"])
+        beta1, beta2 = (float(beta) for beta in group["betas"])
+        momentum_decay, maximize = float(group["momentum_decay"]), group["maximize"]
+        decoupled = group["decoupled_weight_decay"]
+        for p in group["params"]:
+            grad = p._grad
+            if grad is None:
+                continue
+            param = p._data
+            state = self.state[p]
+            if not state:
+                state["step"] = 0.0
+                state["mu_product"] = 1.0
+                state["exp_avg"] = np.zeros_like(param)
+                state["exp_avg_sq"] = np.zeros_like(param)
+            state["step"] += 1
+            step = state["step"]
+            if decoupled and weight_decay != 0:
+                param *= 1 - lr * weight_decay
+                g = _update_gradient(param, grad, 0.0, maximize, self._buffer(param, 0))
+            else:
+                g = _update_gradient(param, grad, weight_decay, maximize, self._buffer(param, 0))
+
+            mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
+            mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
+            state["mu_product"] *= mu
+            mu_product = state["mu_product"]
+            mu_product_next = mu_product * mu_next
+
+            scratch, denom = self._buffer(param, 1), self._buffer(param, 2)
+            exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+            exp_avg += np.multiply(np.subtract(g, exp_avg, out=scratch), 1 - beta1, out=scratch)
+            exp_avg_sq *= beta2
+            exp_avg_sq += np.multiply(np.multiply(g, g, out=scratch), 1 - beta2, out=scratch)
+            np.sqrt(np.divide(exp_avg_sq, 1 - beta2 ** step, out=denom), out=denom)
+            denom += eps
+            gradient_weight = lr * (1.0 - mu) / (1.0 - mu_product)
+            momentum_weight = lr * mu_next / (1.0 - mu_product_next)
+            np.subtract(param, np.multiply(np.divide(g, denom, out=scratch), gradient_weight, out=scratch), out=param)
+            np.subtract(param, np.multiply(np.divide(exp_avg, denom, out=scratch), momentum_weight, out=scratch),
+                        out=param)
+
