@@ -1,0 +1,877 @@
+"""The one training loop. Keras ``fit``, the scikit-learn estimators, the playground and the command line
+all train through :class:`Trainer`; none has a loop of its own.
+
+One epoch, as in the notes' training loop::
+
+    for each batch (x, y[, w]) of the training data:        # model in train mode
+        predictions = model(x)
+        loss = loss_fn(predictions, y) (+ penalty(model))     # weighted per sample when w is given
+        loss.backward(); clip gradients; optimizer.step(); per-batch schedule
+    validation: the same without gradients, model in eval mode
+    metrics from the epoch's predictions; per-epoch schedule; callbacks; history
+
+Predictions and metrics. A model outputs whatever its loss expects; the metrics are computed from
+*predictions*, which the loss defines (its inverse link):
+
+===========================  =======================  =============================================
+loss                         model outputs            predicted class / probability
+===========================  =======================  =============================================
+``CrossEntropyLoss``         logits ``(n, C)``        ``argmax`` / ``softmax``
+``NLLLoss``                  log-probabilities        ``argmax`` / ``exp``
+``BCEWithLogitsLoss``        logits                   ``sigmoid(z) > 0.5`` / ``sigmoid``
+``BCELoss``                  probabilities            ``p > 0.5`` / ``p`` as it is
+anything else (MSE, ...)     values                   the values as they are (regression); for
+                                                      ``'accuracy'``: ``> 0.5`` for one column,
+                                                      ``argmax`` for several (a sigmoid or softmax
+                                                      output layer trained with MSE)
+===========================  =======================  =============================================
+
+Classification metrics (``'accuracy'``, ``'precision'``, ``'recall'``, ``'f1'``) compare predicted and
+true classes (macro-averaged over classes when there are more than two, or over labels for multi-label
+``BCE`` outputs); ``'log_loss'`` uses the probabilities; regression metrics (``'mae'``, ``'mse'``,
+``'rmse'``, ``'r2'``) the values (probabilities, against one-hot targets, for classification losses).
+A metric given as a function ``f(y_true, y_pred)`` receives what scikit-learn's ``predict`` would return:
+predicted classes for classification losses, values otherwise. Metrics are computed once per epoch over
+all its samples (each sample counts once; like Keras's ``metrics``, they ignore sample weights, which
+weight the loss only).
+
+The reported ``loss`` is the mean over the epoch's samples of the batch losses (each batch weighted by its
+size); like Keras, it includes the ``penalty`` (regularisation), and so does ``val_loss``.
+"""
+from __future__ import annotations
+
+import inspect
+import math
+import signal
+import sys
+import threading
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+from netgrad.autograd import no_grad
+from netgrad.data import DataLoader, Dataset, TensorDataset
+from netgrad.data.validation import check_array, check_class_labels, check_X_y, to_numpy
+from netgrad.tensor import Tensor, get_default_dtype
+
+from .callbacks import Callback, CallbackList, ProgressBar
+from .history import History
+
+__all__ = ["Trainer", "NonFiniteLossError"]
+
+DEFAULT_BATCH_SIZE = 32  # Keras's default for arrays
+
+
+class NonFiniteLossError(FloatingPointError):
+    """The loss of a training batch was NaN or infinite; training stopped before that batch's update.
+
+    Attributes:
+        loss: The bad value. ``epoch`` and ``batch``: where it happened (0-based indices, as the
+            callbacks see them; the message counts from 1, as the progress bar does).
+    """
+
+    def __init__(self, loss: float, epoch: int, batch: int, epochs: int, steps: int | None) -> None:
+        self.loss, self.epoch, self.batch = loss, epoch, batch
+        of_steps = f"/{steps}" if steps else ""
+        super().__init__(
+            f"the loss is {loss} at epoch {epoch + 1}/{epochs}, batch {batch + 1}{of_steps}; training stopped "
+            "before this batch's update, so the model keeps the weights of the previous batch. Likely causes: "
+            "a learning rate that is too high (try a 10x smaller one, or netgrad.training.find_lr), exploding "
+            "gradients (try clip_grad_norm=1.0), or a loss given probabilities where it expects logits. Pass "
+            "callbacks=[TerminateOnNaN()] to stop quietly instead.")
+
+
+# ------------------------------------------------------------------------------------------ losses
+
+
+def _loss_links() -> list[tuple[tuple, str]]:
+    """(loss classes and functions, link) pairs: how each classification loss reads the model's outputs."""
+    from netgrad import nn
+
+    functional = getattr(nn, "functional", None)
+
+    def named(module: Any, *names: str) -> tuple:
+        return tuple(getattr(module, name) for name in names if module is not None and hasattr(module, name))
+
+    return [
+        (named(nn, "CrossEntropyLoss") + named(functional, "cross_entropy"), "softmax"),
+        (named(nn, "NLLLoss") + named(functional, "nll_loss"), "log_softmax"),
+        (named(nn, "BCEWithLogitsLoss") + named(functional, "binary_cross_entropy_with_logits"), "sigmoid"),
+        (named(nn, "BCELoss") + named(functional, "binary_cross_entropy"), "probability"),
+    ]
+
+
+def _link_of(loss: Any) -> str:
+    """'softmax' | 'log_softmax' (class-index targets), 'sigmoid' | 'probability' (0/1 targets), or 'identity'."""
+    for kinds, link in _loss_links():
+        classes = tuple(k for k in kinds if isinstance(k, type))
+        if (classes and isinstance(loss, classes)) or any(loss is k for k in kinds if not isinstance(k, type)):
+            return link
+    return "identity"
+
+
+_MULTICLASS, _BINARY = ("softmax", "log_softmax"), ("sigmoid", "probability")
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    from netgrad.ops import sigmoid_array
+
+    return sigmoid_array(z)
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    shifted = np.exp(z - z.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+# ------------------------------------------------------------------------------------------ metrics
+
+_LABELS, _PROBA, _VALUES, _PREDICT = "labels", "proba", "values", "predict"
+# name -> (function in netgrad.metrics, what it is given, larger is better)
+_METRIC_TABLE = {
+    "accuracy": ("accuracy", _LABELS, True),
+    "acc": ("accuracy", _LABELS, True),
+    "precision": ("precision", _LABELS, True),
+    "recall": ("recall", _LABELS, True),
+    "f1": ("f1_score", _LABELS, True),
+    "f1_score": ("f1_score", _LABELS, True),
+    "mae": ("mean_absolute_error", _VALUES, False),
+    "mean_absolute_error": ("mean_absolute_error", _VALUES, False),
+    "mse": ("mean_squared_error", _VALUES, False),
+    "mean_squared_error": ("mean_squared_error", _VALUES, False),
+    "rmse": ("root_mean_squared_error", _VALUES, False),
+    "root_mean_squared_error": ("root_mean_squared_error", _VALUES, False),
+    "r2": ("r2_score", _VALUES, True),
+    "r2_score": ("r2_score", _VALUES, True),
+    "log_loss": ("log_loss", _PROBA, False),
+}
+_AVERAGED = ("precision", "recall", "f1_score")
+
+
+class _Predictions:
+    """One epoch's outputs and targets, turned into classes / probabilities / values on demand."""
+
+    def __init__(self, link: str, outputs: np.ndarray, targets: np.ndarray) -> None:
+        self.link, self.outputs, self.targets = link, outputs, targets
+        self._cache: dict[str, Any] = {}
+
+    def _once(self, key: str, compute: Callable[[], Any]) -> Any:
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    @property
+    def multilabel(self) -> bool:
+        return self.link in _BINARY and self.outputs.ndim == 2 and self.outputs.shape[1] > 1
+
+    @property
+    def n_classes(self) -> int:
+        if self.multilabel:
+            return self.outputs.shape[1]
+        return self.outputs.shape[1] if self.outputs.ndim == 2 and self.outputs.shape[1] > 1 else 2
+
+    def proba(self) -> np.ndarray:
+        link, out = self.link, self.outputs
+        if link == "softmax":
+            return self._once("proba", lambda: _softmax(out))
+        if link == "log_softmax":
+            return self._once("proba", lambda: np.exp(out))
+        if link == "sigmoid":
+            return self._once("proba", lambda: _sigmoid(out))
+        return out
+
+    def true_classes(self) -> np.ndarray:
+        t = self.targets
+        if self.multilabel:
+            return t
+        if t.ndim == 2 and t.shape[1] > 1:  # one-hot or probability rows
+            return self._once("true", lambda: t.argmax(axis=1))
+        return t.reshape(-1)
+
+    def classes(self) -> np.ndarray:
+        """Predicted classes: argmax for several columns, ``probability > 0.5`` for one (or per label)."""
+        def compute() -> np.ndarray:
+            out = self.outputs
+            if self.link in _MULTICLASS or (out.ndim == 2 and out.shape[1] > 1 and not self.multilabel):
+                return out.argmax(axis=1)
+            threshold = 0.0 if self.link == "sigmoid" else 0.5  # sigmoid(z) > 0.5 exactly when z > 0
+            predicted = (out > threshold).astype(np.int64)
+            return predicted if self.multilabel else predicted.reshape(-1)
+        return self._once("classes", compute)
+
+    def values(self) -> tuple[np.ndarray, np.ndarray]:
+        """(predicted, true) for regression metrics: probabilities and one-hot targets for classification."""
+        if self.link in _MULTICLASS:
+            t = self.targets
+            onehot = t if t.ndim == 2 else np.eye(self.outputs.shape[1], dtype=self.outputs.dtype)[t.astype(np.int64)]
+            return self.proba(), onehot
+        values, t = self.proba(), self.targets
+        if values.ndim == 2 and values.shape[1] == 1 and t.ndim == 1:
+            values = values.reshape(-1)
+        return values, t
+
+    def predict(self) -> np.ndarray:
+        """What scikit-learn's ``predict`` returns: classes for classification losses, values otherwise."""
+        if self.link != "identity":
+            return self.classes()
+        out = self.outputs
+        return out.reshape(-1) if out.ndim == 2 and out.shape[1] == 1 and self.targets.ndim == 1 else out
+
+
+class _Metric:
+    """A metric resolved from a name or a function: its log name, function and what it is given."""
+
+    def __init__(self, spec: str | Callable) -> None:
+        from netgrad import metrics
+
+        if isinstance(spec, str):
+            if spec not in _METRIC_TABLE:
+                raise ValueError(f"unknown metric {spec!r}; the metrics by name are {', '.join(_METRIC_TABLE)}, "
+                                 "or pass a function f(y_true, y_pred) -> float")
+            function_name, self.kind, self.greater_is_better = _METRIC_TABLE[spec]
+            self.name, self.function = spec, getattr(metrics, function_name)
+        elif callable(spec):
+            known = {getattr(metrics, entry[0]): entry for entry in _METRIC_TABLE.values()}
+            self.function = spec
+            self.name = getattr(spec, "__name__", type(spec).__name__)
+            if spec in known:
+                _, self.kind, self.greater_is_better = known[spec]
+            else:
+                self.kind, self.greater_is_better = _PREDICT, None
+        else:
+            raise TypeError(f"a metric is a name or a function f(y_true, y_pred) -> float, got {spec!r}")
+
+    def __call__(self, p: _Predictions) -> float:
+        kind, function = self.kind, self.function
+        if kind == _PREDICT:
+            return float(function(p.targets, p.predict()))
+        if kind == _PROBA:
+            return float(function(p.targets, p.proba()))
+        if kind == _VALUES:
+            y_pred, y_true = p.values()
+            return float(function(y_true, y_pred))
+        options: dict[str, Any] = {}
+        if p.multilabel:
+            options["multilabel"] = True
+        if function.__name__ in _AVERAGED and (p.multilabel or p.n_classes > 2):
+            options["average"] = "macro"
+        y_pred = p.classes() if p.link != "identity" else p.outputs  # identity: netgrad.metrics thresholds
+        return float(function(p.true_classes() if p.link != "identity" else p.targets, y_pred, **options))
+
+
+# ------------------------------------------------------------------------------------------ Ctrl-C
+
+
+class _GracefulInterrupt:
+    """While training: the first Ctrl-C asks the loop to stop after the current batch; a second one
+    raises KeyboardInterrupt at once (Python's usual behaviour)."""
+
+    def __init__(self, trainer: "Trainer") -> None:
+        self.trainer = trainer
+        self.installed = False
+
+    def __enter__(self) -> "_GracefulInterrupt":
+        if threading.current_thread() is threading.main_thread() and \
+                signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, self._handle)
+            self.installed = True
+        return self
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.trainer.stop_training = True
+        self.trainer._interrupt_requested = True
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        print("\nCtrl-C: stopping after the current batch (press Ctrl-C again to abort at once)",
+              file=sys.stderr, flush=True)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.installed:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+# ------------------------------------------------------------------------------------------ the Trainer
+
+
+class Trainer:
+    """Trains a model with a loss and an optimizer: ``fit``, ``evaluate``, ``predict``.
+
+    Args:
+        model: A ``netgrad.nn.Module`` (anything callable on a Tensor with ``parameters()``, ``train()``,
+            ``eval()``, ``state_dict()`` and ``load_state_dict()``).
+        loss: ``loss(output, target) -> scalar Tensor``: an ``nn`` loss module or function. With sample
+            weights it is called with ``reduction='none'`` and weighted as Keras does:
+            ``sum_i w_i l_i / batch_size``.
+        optimizer: A ``netgrad.optim`` optimizer over the model's parameters.
+        metrics: Names (``'accuracy'``, ``'precision'``, ``'recall'``, ``'f1'``, ``'mae'``, ``'mse'``,
+            ``'rmse'``, ``'r2'``, ``'log_loss'``) or functions ``f(y_true, y_pred) -> float`` (see the
+            module docstring for what they are given).
+        scheduler: A ``netgrad.optim.lr_scheduler`` scheduler, stepped once per epoch after validation
+            (``ReduceLROnPlateau`` gets the monitored value), or once per batch (see
+            ``scheduler_interval``).
+        clip_grad_norm: Clip the gradients' global L2 norm to this before each step
+            (``netgrad.nn.utils.clip_grad_norm_``).
+        callbacks: :class:`~netgrad.training.Callback` objects used by every ``fit``.
+        penalty: ``penalty(model) -> scalar Tensor or None`` added to the loss of every batch
+            (L1 / L2 regularisation, e.g. ``lambda m: 1e-4 * netgrad.nn.utils.l2_penalty(m)``).
+        scheduler_interval: ``'epoch'`` or ``'batch'``; by default the scheduler's ``interval`` attribute
+            if it has one, ``'batch'`` for ``OneCycleLR`` and ``CyclicLR`` (built to be stepped every
+            batch, as in PyTorch), else ``'epoch'``.
+        scheduler_monitor: The logged value a ``ReduceLROnPlateau``-style scheduler is given
+            (``'val_loss'`` by default; ``'loss'`` when there is no validation data).
+
+    Attributes:
+        history: The :class:`History` of the last ``fit`` (``train_epoch`` appends to it).
+        epoch: The number of epochs completed (the index of the next one).
+        stop_training: Set it to True (e.g. in a callback) to stop after the current batch.
+        interrupted: Whether the last ``fit`` was ended with Ctrl-C.
+
+    Example:
+        >>> trainer = Trainer(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters()), metrics=["accuracy"])
+        >>> history = trainer.fit((X, y), epochs=10, validation_data=(X_val, y_val), batch_size=64)
+        >>> history.history["val_accuracy"][-1]
+    """
+
+    def __init__(self, model: Any, loss: Callable, optimizer: Any, metrics: Sequence[str | Callable] | None = None,
+                 scheduler: Any = None, clip_grad_norm: float | None = None,
+                 callbacks: Sequence[Callback] | None = None, penalty: Callable | None = None, *,
+                 scheduler_interval: str | None = None, scheduler_monitor: str = "val_loss") -> None:
+        if not callable(model):
+            raise TypeError(f"model must be callable on a Tensor (an nn.Module), got {type(model).__name__}")
+        if not callable(loss):
+            raise TypeError(f"loss must be a function loss(output, target) -> Tensor (an nn loss), got {loss!r}")
+        if not (hasattr(optimizer, "step") and hasattr(optimizer, "zero_grad")):
+            raise TypeError(f"optimizer must have step() and zero_grad() (a netgrad.optim optimizer), got {optimizer!r}")
+        if clip_grad_norm is not None and not (isinstance(clip_grad_norm, (int, float)) and clip_grad_norm > 0):
+            raise ValueError(f"clip_grad_norm must be a positive number or None, got {clip_grad_norm!r}")
+        if penalty is not None and not callable(penalty):
+            raise TypeError(f"penalty must be a function penalty(model) -> Tensor, got {penalty!r}")
+        if scheduler_interval not in (None, "epoch", "batch"):
+            raise ValueError(f"scheduler_interval must be 'epoch', 'batch' or None, got {scheduler_interval!r}")
+        if scheduler is not None and not hasattr(scheduler, "step"):
+            raise TypeError(f"scheduler must have a step() method, got {scheduler!r}")
+        self.model = model
+        self.loss = loss
+        self.optimizer = optimizer
+        self.scheduler = scheduler
+        self.clip_grad_norm = None if clip_grad_norm is None else float(clip_grad_norm)
+        self.penalty = penalty
+        self.callbacks = self._checked_callbacks(callbacks)
+        self.metrics = list(metrics or [])
+        self._metrics = [_Metric(m) for m in self.metrics]
+        names = [m.name for m in self._metrics]
+        duplicated = sorted({n for n in names if names.count(n) > 1})
+        if duplicated or "loss" in names:
+            raise ValueError(f"metric names must be unique and not 'loss'; got {names}")
+        self.metrics_names = ["loss", *names]
+        self.scheduler_monitor = scheduler_monitor
+        if scheduler is None:
+            self.scheduler_interval = None
+        elif scheduler_interval is not None:
+            self.scheduler_interval = scheduler_interval
+        else:
+            default = "batch" if type(scheduler).__name__ in ("OneCycleLR", "CyclicLR") else "epoch"
+            self.scheduler_interval = getattr(scheduler, "interval", default)
+        self._scheduler_wants_metric = scheduler is not None and _step_needs_value(scheduler)
+        self._link = _link_of(loss)
+        self.history = History()
+        self.epoch = 0
+        self.stop_training = False
+        self.interrupted = False
+        self._interrupt_requested = False
+        self._interrupted_at: tuple | None = None  # (epoch, batch, mid-update) of a Ctrl-C
+        self._stopped_early = False
+        self._last_batch = -1
+        self._session: CallbackList | None = None  # train_epoch's callbacks, between calls
+        self._epoch_outputs: list[np.ndarray] = []
+        self._epoch_targets: list[np.ndarray] = []
+
+    @staticmethod
+    def _checked_callbacks(callbacks: Iterable[Callback] | None) -> list[Callback]:
+        callbacks = list(callbacks or [])
+        for callback in callbacks:
+            if not isinstance(callback, Callback):
+                raise TypeError(f"callbacks must be netgrad.training.Callback objects, got {callback!r}")
+        return callbacks
+
+    # -------------------------------------------------------------------------------------- data
+
+    def _float_dtype(self) -> np.dtype:
+        for p in self.model.parameters():
+            if p._data.dtype.kind == "f":
+                return p._data.dtype
+        return get_default_dtype().numpy
+
+    def _probe(self, sample: np.ndarray) -> np.ndarray:
+        """The model's output for a few samples (eval mode, no gradient, nothing random)."""
+        was_training = getattr(self.model, "training", None)
+        if hasattr(self.model, "eval"):
+            self.model.eval()
+        try:
+            with no_grad():
+                return np.asarray(to_numpy(self.model(Tensor._wrap(sample))))
+        finally:
+            if was_training and hasattr(self.model, "train"):
+                self.model.train()
+
+    def _checked_arrays(self, data: Sequence, role: str) -> tuple[np.ndarray, ...]:
+        """Validate and convert ``(X, y[, sample_weight])`` before training: refused with a clear message."""
+        if len(data) not in (2, 3):
+            raise ValueError(f"{role} data must be a DataLoader, or (X, y) or (X, y, sample_weight) arrays; "
+                             f"got a {type(data).__name__} of {len(data)} items")
+        X, y = check_X_y(data[0], data[1], allow_nd=True)
+        dtype = self._float_dtype()
+        if X.dtype != dtype:
+            X = X.astype(dtype)  # one conversion up front (ints, or float64 data for a float32 model)
+        y = self._checked_targets(y, self._probe(X[:2]), role)
+        arrays = (X, y)
+        if len(data) == 3 and data[2] is not None:
+            weight = to_numpy(data[2])
+            if weight.ndim != 1 or len(weight) != len(X):
+                raise ValueError(f"{role} sample_weight must have shape ({len(X)},), one weight per sample; "
+                                 f"got shape {weight.shape}")
+            weight = check_array(weight.astype(dtype, copy=False), name="sample_weight", ensure_2d=False)
+            if (weight < 0).any():
+                raise ValueError(f"{role} sample_weight must be non-negative; found {weight.min()}")
+            arrays = (X, y, weight)
+        return arrays
+
+    def _checked_targets(self, y: np.ndarray, output: np.ndarray, role: str) -> np.ndarray:
+        """Targets that fit the loss and the model's output, or a ValueError saying what does not."""
+        link, name = self._link, f"{role} y"
+        out_shape = output.shape[1:]
+        if link in _MULTICLASS:
+            n_classes = out_shape[0] if len(out_shape) == 1 else None
+            if y.ndim == 2 and y.shape[1] > 1 and y.dtype.kind == "f":  # one-hot or probability rows
+                if y.shape[1:] != out_shape:
+                    raise ValueError(f"{name} has {y.shape[1]} columns of class probabilities but the model "
+                                     f"outputs {out_shape} per sample")
+                return y.astype(output.dtype, copy=False)
+            labels = check_class_labels(y.reshape(-1) if y.ndim == 2 and y.shape[1] == 1 else y, n_classes,
+                                        name=name)
+            if n_classes == 1:
+                raise ValueError(f"the model has 1 output, but {type(self.loss).__name__} needs one output per "
+                                 "class (2 for a binary problem); or use BCEWithLogitsLoss with 1 output")
+            return labels
+        y = y.astype(output.dtype, copy=False) if y.dtype != output.dtype else y
+        if y.shape[1:] != out_shape:
+            if y.ndim == 1 and out_shape == (1,):
+                y = y.reshape(-1, 1)  # (n,) targets for a model with one output column
+            else:
+                raise ValueError(f"{name} has shape {y.shape} but the model outputs {out_shape} per sample "
+                                 f"(shape {(len(y), *out_shape)} expected)")
+        if link in _BINARY and y.size and (y.min() < 0 or y.max() > 1):
+            raise ValueError(f"{name} must hold 0/1 labels (or probabilities in [0, 1]) for "
+                             f"{type(self.loss).__name__}; found values from {y.min()} to {y.max()}")
+        return y
+
+    def _loader(self, data: Any, batch_size: int | None, shuffle: bool, role: str) -> Any:
+        """A DataLoader for `data`: a DataLoader (used as it is), a Dataset, or (X, y[, w]) arrays."""
+        if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
+            raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+        if isinstance(data, (tuple, list)):
+            return DataLoader(TensorDataset(*self._checked_arrays(data, role)),
+                              batch_size=batch_size or DEFAULT_BATCH_SIZE, shuffle=shuffle)
+        if isinstance(data, Dataset):
+            self._check_dataset(data, role)
+            return DataLoader(data, batch_size=batch_size or DEFAULT_BATCH_SIZE, shuffle=shuffle)
+        if batch_size is not None and isinstance(data, DataLoader):
+            raise ValueError(f"batch_size={batch_size} was given with a DataLoader, which has its own batch size "
+                             f"({data.batch_size}); pass one or the other")
+        if not hasattr(data, "__iter__"):
+            raise TypeError(f"{role} data must be a DataLoader, a Dataset or (X, y[, sample_weight]) arrays, "
+                            f"got {type(data).__name__}")
+        if isinstance(data, DataLoader):
+            self._check_dataset(data.dataset, role)
+        return data
+
+    def _check_dataset(self, dataset: Any, role: str) -> None:
+        """Validate an array-backed dataset's arrays up front (other datasets are checked batch by batch)."""
+        arrays = getattr(dataset, "arrays", None)
+        if isinstance(dataset, TensorDataset) and arrays is not None and len(arrays) in (2, 3):
+            X, y = check_X_y(arrays[0], arrays[1], allow_nd=True)
+            self._checked_targets(y, self._probe(X[:2].astype(self._float_dtype(), copy=False)), role)
+
+    # -------------------------------------------------------------------------------------- fit
+
+    def fit(self, train_data: Any, epochs: int = 1, validation_data: Any = None, verbose: int | str = 1,
+            batch_size: int | None = None, shuffle: bool = True, initial_epoch: int = 0,
+            callbacks: Sequence[Callback] | None = None) -> History:
+        """Train for epochs ``initial_epoch`` to ``epochs - 1`` (Keras's numbering) and return the History.
+
+        Args:
+            train_data: A DataLoader, a Dataset, or ``(X, y)`` / ``(X, y, sample_weight)`` arrays (checked
+                first: NaN / infinite values, mismatched lengths, class labels that are not integers from 0
+                or exceed the model's outputs, targets whose shape does not fit the model's output).
+            epochs: The index of the epoch to stop before (so ``epochs - initial_epoch`` epochs run).
+            validation_data: The same kinds of data, evaluated after every epoch (``val_`` logs).
+            verbose: 0 silent, 1 a progress bar per epoch, 2 one line per epoch, ``'auto'`` 1 on a terminal
+                and 2 otherwise.
+            batch_size: For arrays and Datasets (default 32); a DataLoader has its own.
+            shuffle: Reshuffle array data every epoch (from netgrad's global generator).
+            initial_epoch: The epoch to start from, when resuming training (e.g. from a checkpoint).
+            callbacks: Further callbacks for this run only.
+
+        Returns:
+            The run's :class:`History` (also ``self.history``). Training ends early when a callback sets
+            ``stop_training`` or at Ctrl-C, which stops cleanly between batches: the model keeps its last
+            update, the history holds the completed epochs, and a message says so.
+
+        Raises:
+            NonFiniteLossError: A batch's loss was NaN or infinite (unless ``TerminateOnNaN`` is used).
+        """
+        verbose = _resolve_verbose(verbose)
+        for name, value in (("epochs", epochs), ("initial_epoch", initial_epoch)):
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"{name} must be a non-negative int, got {value!r}")
+        loader = self._loader(train_data, batch_size, shuffle, "training")
+        val_loader = None if validation_data is None else \
+            self._loader(validation_data, batch_size, False, "validation")
+        steps = _length(loader)
+        if steps == 0:
+            raise ValueError("the training data gives no batches (is it empty, or smaller than the batch size "
+                             "with drop_last=True?)")
+
+        self.history = History()
+        run_callbacks = [*self.callbacks, *self._checked_callbacks(callbacks), self.history]
+        if verbose:
+            run_callbacks.append(ProgressBar(verbose))
+        cbs = CallbackList(run_callbacks, self, {"epochs": int(epochs), "steps": steps, "verbose": verbose})
+        self._session = None
+        self.epoch = int(initial_epoch)
+        self.stop_training = False
+        self.interrupted = False
+        self._interrupt_requested = False
+        self._interrupted_at = None
+        was_training = getattr(self.model, "training", True)
+        logs: dict = {}
+        error: NonFiniteLossError | None = None
+        try:
+            with _GracefulInterrupt(self):
+                cbs.call("on_train_begin", {})
+                try:
+                    for epoch in range(initial_epoch, epochs):
+                        logs = self._run_epoch(epoch, loader, val_loader, cbs, int(epochs))
+                        if self.stop_training:
+                            break
+                except KeyboardInterrupt:
+                    self._report_interrupt(int(epochs))
+                except NonFiniteLossError as caught:
+                    error = caught
+                if self._interrupt_requested and not self.interrupted:
+                    self._report_interrupt(int(epochs))
+                cbs.call("on_train_end", logs)
+        finally:
+            for callback in cbs:
+                if isinstance(callback, ProgressBar):
+                    callback.on_train_end()  # never leave a half-drawn bar behind
+            self._epoch_outputs, self._epoch_targets = [], []
+            if hasattr(self.model, "train"):
+                self.model.train(bool(was_training))
+        if error is not None:
+            raise error
+        return self.history
+
+    def _report_interrupt(self, epochs: int) -> None:
+        self.interrupted = True
+        where = self._interrupted_at
+        if where is not None:
+            epoch, batch, stepping = where
+            state = ("during the update of that batch, so some parameters may be updated and others not"
+                     if stepping else "the model keeps the weights of its last completed update")
+            place = f"epoch {epoch + 1}/{epochs} at batch {batch + 1}: {state}"
+        else:
+            place = f"after epoch {self.epoch}/{epochs}: the model keeps the weights of its last update"
+        print(f"\nTraining interrupted (Ctrl-C) in {place}; the history holds the {len(self.history.epoch)} "
+              "completed epoch(s).", file=sys.stderr, flush=True)
+        self._interrupted_at = None
+
+    def _run_epoch(self, epoch: int, loader: Any, val_loader: Any, cbs: CallbackList, epochs: int) -> dict:
+        """One epoch: training batches, validation, per-epoch schedule, callbacks (History included)."""
+        if hasattr(self.model, "train"):
+            self.model.train()
+        cbs.call("on_epoch_begin", epoch, {})
+        logs = self._train_batches(epoch, loader, cbs, epochs)
+        if self._interrupt_requested and self._stopped_early:  # Ctrl-C between batches: the epoch is incomplete
+            self._interrupted_at = (epoch, self._last_batch, False)
+            raise KeyboardInterrupt
+        if val_loader is not None:
+            val_logs = self._evaluate_loader(val_loader, cbs)
+            logs.update(("val_" + name, value) for name, value in val_logs.items())
+            if hasattr(self.model, "train"):
+                self.model.train()
+        if self.scheduler is not None and self.scheduler_interval == "epoch":
+            self._step_scheduler(logs)
+        self.epoch = epoch + 1
+        cbs.call("on_epoch_end", epoch, logs)
+        return logs
+
+    def _train_batches(self, epoch: int, loader: Any, cbs: CallbackList, epochs: int) -> dict:
+        """The hot loop: per batch one forward, one backward, one step, one float() of the loss."""
+        model, optimizer, loss_fn, penalty = self.model, self.optimizer, self.loss, self.penalty
+        clip, parameters = self.clip_grad_norm, None
+        if clip is not None:
+            from netgrad.nn.utils import clip_grad_norm_
+
+            parameters = [p for p in model.parameters() if p.requires_grad]
+        batch_scheduler = self.scheduler if self.scheduler_interval == "batch" else None
+        want_begin, want_end = cbs.wants["on_train_batch_begin"], cbs.wants["on_train_batch_end"]
+        call = cbs.call
+        collect = bool(self._metrics)
+        outputs, targets = self._epoch_outputs, self._epoch_targets = [], []
+        isfinite, wrap = math.isfinite, Tensor._wrap
+        total, seen, batch, stepping = 0.0, 0, -1, False
+        self._stopped_early = False
+        try:
+            for batch, data in enumerate(loader):
+                x, y = data[0], data[1]
+                if type(x) is not Tensor:
+                    x = x if isinstance(x, Tensor) else wrap(np.asarray(x))
+                if type(y) is not Tensor:
+                    y = y if isinstance(y, Tensor) else wrap(np.asarray(y))
+                if want_begin:
+                    call("on_train_batch_begin", batch, {})
+                optimizer.zero_grad()
+                output = model(x)
+                loss = loss_fn(output, y) if len(data) == 2 else self._weighted_loss(output, y, data[2])
+                if penalty is not None:
+                    extra = penalty(model)
+                    if extra is not None:
+                        loss = loss + extra
+                value = float(loss._data)
+                n = len(x)
+                total += value * n
+                seen += n
+                finite = isfinite(value)
+                if finite:  # a non-finite loss must not reach the weights
+                    loss.backward()
+                    if clip is not None:
+                        clip_grad_norm_(parameters, clip)
+                    stepping = True
+                    optimizer.step()
+                    stepping = False
+                    if batch_scheduler is not None:
+                        batch_scheduler.step()
+                if collect:
+                    outputs.append(output._data)
+                    targets.append(y._data)
+                if want_end:
+                    call("on_train_batch_end", batch, {"loss": total / seen, "batch_loss": value, "size": n})
+                if self.stop_training:
+                    self._stopped_early = True
+                    break
+                if not finite:
+                    raise NonFiniteLossError(value, epoch, batch, epochs, _length(loader))
+        except KeyboardInterrupt:
+            self._interrupted_at = (epoch, batch, stepping)
+            raise
+        self._last_batch = batch
+        logs = {"loss": total / seen if seen else math.nan}
+        logs.update(self._compute_metrics(outputs, targets))
+        self._epoch_outputs, self._epoch_targets = [], []
+        return logs
+
+    def _weighted_loss(self, output: Tensor, target: Tensor, weight: Any) -> Tensor:
+        """Keras's weighting: ``sum_i w_i l_i / batch_size``, with ``l_i`` the mean loss of sample ``i``."""
+        per_element = self._unreduced_loss(output, target)
+        n = len(output)
+        per_sample = per_element.reshape(n, -1).mean(1) if per_element.ndim > 1 else per_element
+        w = weight if isinstance(weight, Tensor) else Tensor._wrap(np.asarray(weight))
+        return (per_sample * w.reshape(n)).sum() / n
+
+    def _unreduced_loss(self, output: Tensor, target: Tensor) -> Tensor:
+        loss = self.loss
+        if hasattr(loss, "reduction"):  # an nn loss module
+            previous = loss.reduction
+            loss.reduction = "none"
+            try:
+                return loss(output, target)
+            finally:
+                loss.reduction = previous
+        try:
+            accepts = "reduction" in inspect.signature(loss).parameters
+        except (TypeError, ValueError):
+            accepts = False
+        if not accepts:
+            raise TypeError("sample weights need per-sample losses: use an nn loss module or a loss function "
+                            "that accepts reduction='none'")
+        return loss(output, target, reduction="none")
+
+    def _step_scheduler(self, logs: dict) -> None:
+        if not self._scheduler_wants_metric:
+            self.scheduler.step()
+            return
+        monitor = self.scheduler_monitor
+        if monitor not in logs and monitor == "val_loss":
+            monitor = "loss"  # no validation data: the training loss
+        if monitor not in logs:
+            raise ValueError(f"the scheduler monitors {self.scheduler_monitor!r}, which is not logged; "
+                             f"available: {', '.join(logs)}")
+        self.scheduler.step(logs[monitor])
+
+    # -------------------------------------------------------------------------------------- metrics
+
+    def _compute_metrics(self, outputs: list[np.ndarray], targets: list[np.ndarray]) -> dict[str, float]:
+        if not self._metrics or not outputs:
+            return {}
+        predictions = _Predictions(self._link, _concatenate(outputs), _concatenate(targets))
+        return {metric.name: metric(predictions) for metric in self._metrics}
+
+    def running_metrics(self) -> dict[str, float]:
+        """The metrics over the current epoch's batches so far (what the progress bar shows)."""
+        try:
+            return self._compute_metrics(list(self._epoch_outputs), list(self._epoch_targets))
+        except ValueError:  # e.g. too few samples yet for a metric; the epoch's value will tell
+            return {}
+
+    # -------------------------------------------------------------------------------------- steps
+
+    def train_epoch(self, train_data: Any, validation_data: Any = None, batch_size: int | None = None,
+                    shuffle: bool = True) -> dict:
+        """Train one more epoch (epoch ``self.epoch``) and return its logs: for step-by-step front ends.
+
+        The Trainer's callbacks get ``on_train_begin`` before the first such epoch and the epoch and batch
+        hooks every time; the logs are appended to ``self.history``. Ctrl-C is not intercepted here.
+        """
+        loader = self._loader(train_data, batch_size, shuffle, "training")
+        val_loader = None if validation_data is None else \
+            self._loader(validation_data, batch_size, False, "validation")
+        if self._session is None:
+            self._session = CallbackList([*self.callbacks, self.history], self,
+                                         {"epochs": None, "steps": _length(loader), "verbose": 0})
+            self._session.call("on_train_begin", {})
+        self.stop_training = False
+        self._interrupt_requested = False
+        try:
+            return self._run_epoch(self.epoch, loader, val_loader, self._session, self.epoch + 1)
+        finally:
+            self._epoch_outputs, self._epoch_targets = [], []
+
+    def evaluate(self, data: Any, batch_size: int | None = None,
+                 callbacks: Sequence[Callback] | None = None) -> dict[str, float]:
+        """The loss and metrics on `data` (model in eval mode, no gradients): ``{'loss': ..., metric: ...}``."""
+        loader = self._loader(data, batch_size, False, "evaluation")
+        cbs = CallbackList(self._checked_callbacks(callbacks), self, {"epochs": None, "steps": _length(loader),
+                                                                      "verbose": 0})
+        return self._evaluate_loader(loader, cbs)
+
+    def _evaluate_loader(self, loader: Any, cbs: CallbackList) -> dict[str, float]:
+        model, loss_fn = self.model, self.loss
+        was_training = getattr(model, "training", None)
+        if hasattr(model, "eval"):
+            model.eval()
+        want_begin, want_end = cbs.wants["on_test_batch_begin"], cbs.wants["on_test_batch_end"]
+        cbs.call("on_test_begin", {})
+        outputs, targets = [], []
+        total, seen = 0.0, 0
+        try:
+            with no_grad():
+                for batch, data in enumerate(loader):
+                    x, y = (d if isinstance(d, Tensor) else Tensor._wrap(np.asarray(d)) for d in data[:2])
+                    if want_begin:
+                        cbs.call("on_test_batch_begin", batch, {})
+                    output = model(x)
+                    loss = loss_fn(output, y) if len(data) == 2 else self._weighted_loss(output, y, data[2])
+                    n = len(x)
+                    total += float(loss._data) * n
+                    seen += n
+                    if self._metrics:
+                        outputs.append(output._data)
+                        targets.append(y._data)
+                    if want_end:
+                        cbs.call("on_test_batch_end", batch, {"loss": total / seen, "size": n})
+                extra = self.penalty(model) if self.penalty is not None else None
+        finally:
+            if was_training and hasattr(model, "train"):
+                model.train()
+        loss_value = total / seen if seen else math.nan
+        if extra is not None:
+            loss_value += float(to_numpy(extra))
+        logs = {"loss": loss_value, **self._compute_metrics(outputs, targets)}
+        cbs.call("on_test_end", logs)
+        return logs
+
+    def predict(self, X: Any, batch_size: int | None = None) -> np.ndarray:
+        """The model's outputs for `X` (arrays, a Tensor, a Dataset or a DataLoader), in eval mode, no grad.
+
+        The raw outputs, as ``model(x)`` gives them (logits for a model trained with ``CrossEntropyLoss``).
+        """
+        if isinstance(X, (DataLoader, Dataset)):
+            loader = X if isinstance(X, DataLoader) else DataLoader(X, batch_size=batch_size or DEFAULT_BATCH_SIZE)
+            batches = (b[0] if isinstance(b, (tuple, list)) else b for b in loader)
+        else:
+            if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
+                raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+            X = check_array(X, allow_nd=True)
+            dtype = self._float_dtype()
+            X = X.astype(dtype) if X.dtype != dtype else X
+            size = batch_size or DEFAULT_BATCH_SIZE
+            batches = (X[start:start + size] for start in range(0, len(X), size))
+        model = self.model
+        was_training = getattr(model, "training", None)
+        if hasattr(model, "eval"):
+            model.eval()
+        try:
+            with no_grad():
+                outputs = [np.asarray(to_numpy(model(b if isinstance(b, Tensor) else Tensor._wrap(np.asarray(b)))))
+                           for b in batches]
+        finally:
+            if was_training and hasattr(model, "train"):
+                model.train()
+        return _concatenate(outputs)
+
+    # -------------------------------------------------------------------------------------- checkpoints
+
+    def save_checkpoint(self, path: Any) -> None:
+        """Save model, optimizer, scheduler, ``self.epoch``, the RNG state and the history (netgrad.io)."""
+        from netgrad import io
+
+        io.save_checkpoint(path, model=self.model, optimizer=self.optimizer, scheduler=self.scheduler,
+                           epoch=self.epoch, extra={"history": self.history.to_dict()})
+
+    def load_checkpoint(self, path: Any) -> dict:
+        """Restore a checkpoint (model, optimizer, scheduler, RNG state) and set ``self.epoch`` from it.
+
+        Resume with ``fit(..., initial_epoch=trainer.epoch, epochs=N)``: the weights at epoch N are
+        bit-identical to those of an uninterrupted run. Returns ``{"epoch": ..., "extra": ...}``.
+        """
+        from netgrad import io
+
+        info = io.load_checkpoint(path, model=self.model, optimizer=self.optimizer, scheduler=self.scheduler)
+        self.epoch = int(info.get("epoch") or 0)
+        return info
+
+    def __repr__(self) -> str:
+        return (f"Trainer(model={type(self.model).__name__}, loss={type(self.loss).__name__}, "
+                f"optimizer={type(self.optimizer).__name__}, metrics={self.metrics_names[1:]}, epoch={self.epoch})")
+
+
+# ------------------------------------------------------------------------------------------ helpers
+
+
+def _resolve_verbose(verbose: Any) -> int:
+    if verbose == "auto":
+        stream = sys.stderr
+        return 1 if hasattr(stream, "isatty") and stream.isatty() else 2
+    if isinstance(verbose, bool) or verbose in (0, 1, 2):
+        return int(verbose)
+    raise ValueError(f"verbose must be 0 (silent), 1 (progress bar), 2 (one line per epoch) or 'auto', got {verbose!r}")
+
+
+def _length(loader: Any) -> int | None:
+    try:
+        return len(loader)
+    except TypeError:
+        return None
+
+
+def _concatenate(arrays: list[np.ndarray]) -> np.ndarray:
+    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+
+
+def _step_needs_value(scheduler: Any) -> bool:
+    """Whether ``scheduler.step`` takes a required value (``ReduceLROnPlateau.step(metrics)``)."""
+    try:
+        parameters = inspect.signature(scheduler.step).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in parameters)
