@@ -1,0 +1,27 @@
+"""Neural-network building blocks with PyTorch's API: ``import netgrad.nn as nn``.
+
+Modules (``Module``, ``Parameter``, ``Sequential``, ``ModuleList``, ``ModuleDict``), layers (``Linear``,
+``Flatten``, ``Dropout``, ``BatchNorm1d``, ``LayerNorm``, ``Identity``), every activation and loss as a
+module, the stateless ``functional`` API, ``init`` (weight initialisers) and ``utils`` (gradient clipping,
+parameter counts, L1 / L2 penalties).
+
+    >>> model = nn.Sequential(nn.Flatten(), nn.Linear(784, 300), nn.ReLU(), nn.Linear(300, 100), nn.ReLU(),
+    ...                       nn.Linear(100, 10))
+    >>> nn.utils.count_parameters(model)
+    266610
+"""
+from . import functional, init, utils
+from .activations import (ELU, GELU, PReLU, ReLU, ReLU6, RReLU, SELU, Hardtanh, LeakyReLU, LogSigmoid,
+                          LogSoftmax, Mish, Sigmoid, SiLU, Softmax, Softplus, Step, Tanh)
+from .layers import BatchNorm1d, Dropout, Flatten, Identity, LayerNorm, Linear
+from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss
+from .module import Module, ModuleDict, ModuleList, Parameter, Sequential
+
+__all__ = [
+    "functional", "init", "utils",
+    "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict",
+    "Linear", "Identity", "Flatten", "Dropout", "BatchNorm1d", "LayerNorm",
+    "Step", "Sigmoid", "LogSigmoid", "Tanh", "Hardtanh", "ReLU", "ReLU6", "LeakyReLU", "PReLU", "RReLU", "ELU",
+    "SELU", "GELU", "SiLU", "Mish", "Softplus", "Softmax", "LogSoftmax",
+    "MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
+]
