@@ -1027,7 +1027,8 @@ class CrossEntropy(Function):
         ctx.weight, ctx.ignored, ctx.shape, ctx.reduction = weight, ignored, shape, reduction
         ctx.label_smoothing, ctx.denominator = label_smoothing, denominator
         if reduction == "mean":
-            return np.asarray(loss.sum() / denominator)
+            with np.errstate(invalid="ignore", divide="ignore"):  # every row ignored: nan, as in PyTorch
+                return np.asarray(loss.sum() / denominator)
         if reduction == "sum":
             return np.asarray(loss.sum())
         return loss.reshape(shape[:1] + shape[2:] if len(shape) > 1 else ())
@@ -1037,7 +1038,8 @@ class CrossEntropy(Function):
         exp, labels, index, row_weight, weight = ctx.exp, ctx.labels, ctx.index, ctx.row_weight, ctx.weight
         smoothing, classes = ctx.label_smoothing, exp.shape[1]
         if ctx.reduction == "mean":
-            coefficient = g / ctx.denominator
+            with np.errstate(invalid="ignore", divide="ignore"):
+                coefficient = g / ctx.denominator
         elif ctx.reduction == "sum":
             coefficient = g
         else:
@@ -1177,7 +1179,8 @@ class NLLLoss(Function):
         ctx.rows_shape, ctx.labels, ctx.index, ctx.row_weight = rows.shape, labels, index, row_weight
         ctx.shape, ctx.reduction, ctx.denominator, ctx.dtype = shape, reduction, denominator, rows.dtype
         if reduction == "mean":
-            return np.asarray(loss.sum() / denominator)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.asarray(loss.sum() / denominator)
         if reduction == "sum":
             return np.asarray(loss.sum())
         return loss.reshape(shape[:1] + shape[2:] if len(shape) > 1 else ())
@@ -1185,7 +1188,8 @@ class NLLLoss(Function):
     @staticmethod
     def backward(ctx, g):
         if ctx.reduction == "mean":
-            coefficient = g / ctx.denominator
+            with np.errstate(invalid="ignore", divide="ignore"):
+                coefficient = g / ctx.denominator
         elif ctx.reduction == "sum":
             coefficient = g
         else:

@@ -135,11 +135,12 @@ class BatchNorm1d(Module):
         running_var  = (1 - momentum) running_var  + momentum var * m / (m - 1)   (unbiased),
     or, with ``momentum=None``, their cumulative average over all batches seen (``num_batches_tracked``).
     Evaluation: normalise with the running statistics. With ``track_running_stats=False`` batch statistics
-    are used in both modes.
+    are used in both modes. ``affine=False`` drops gamma and beta, ``bias=False`` only beta.
     """
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
-                 track_running_stats: bool = True, device: Any = None, dtype: Any = None) -> None:
+                 track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
+                 bias: bool = True) -> None:
         super().__init__()
         self.num_features = _positive_int(num_features, "num_features", type(self).__name__)
         if not eps > 0:
@@ -153,7 +154,10 @@ class BatchNorm1d(Module):
         float_dtype = _float_dtype(dtype)
         if affine:
             self.weight = Parameter(np.ones(num_features, dtype=float_dtype))
-            self.bias = Parameter(np.zeros(num_features, dtype=float_dtype))
+            if bias:
+                self.bias = Parameter(np.zeros(num_features, dtype=float_dtype))
+            else:
+                self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
@@ -176,7 +180,8 @@ class BatchNorm1d(Module):
         self.reset_running_stats()
         if self.affine:
             init.ones_(self.weight)
-            init.zeros_(self.bias)
+            if self.bias is not None:
+                init.zeros_(self.bias)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         data = input._data if isinstance(input, Tensor) else np.asarray(input)
@@ -200,7 +205,7 @@ class BatchNorm1d(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"track_running_stats={self.track_running_stats}")
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
 
 
 class LayerNorm(Module):
@@ -238,4 +243,5 @@ class LayerNorm(Module):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
-        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+        return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
+                f"bias={self.bias is not None}")
