@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from netgrad.playground.session import (ACTIVATIONS, DATASETS, OPTIMIZERS, UPLOAD, PlaygroundConfig, _class_targets,
-                                        _regression_targets, test_count)
+                                        _regression_targets, held_out_count)
 
 if TYPE_CHECKING:
     from netgrad.playground.session import UploadedData
@@ -111,7 +111,7 @@ def export_script(config: PlaygroundConfig, *, api: str = "nn", epochs: int = 10
     context = {
         "summary": _summary(config, description),
         "config": config,
-        "n_test": test_count(n_samples, config.train_ratio),
+        "n_test": held_out_count(n_samples, config.train_ratio),
         "n_classes": n_classes,
         "data_imports": data_imports,
         "data_source": data_source,
@@ -162,8 +162,7 @@ def _nn_script(summary: str, config: PlaygroundConfig, n_test: int, n_classes: i
 
 def penalty(model):
     """{config.regularization.upper()} penalty on the weights (not the biases), added to the loss."""
-    weights = [module.weight for module in model if isinstance(module, nn.Linear)]
-    return {config.regularization_rate!r} * nn.utils.{config.regularization}_penalty(weights)
+    return nn.utils.{config.regularization}_penalty(model, {config.regularization_rate!r})
 '''
         penalty_argument = ", penalty=penalty"
     else:
@@ -218,8 +217,9 @@ def main(argv=None):
                         seed=SEED)
     trainer.fit(loader, epochs=args.epochs, verbose=0)
 
-    train_loss = trainer.evaluate((inputs_train, targets_train))["loss"]
-    test_loss = trainer.evaluate((inputs_test, targets_test))["loss"]
+    with netgrad.no_grad():  # the losses the playground shows: the data's loss, without the penalty
+        train_loss = loss(model(netgrad.from_numpy(inputs_train)), netgrad.from_numpy(targets_train)).item()
+        test_loss = loss(model(netgrad.from_numpy(inputs_test)), netgrad.from_numpy(targets_test)).item()
     print(f"epoch {{args.epochs}}: training loss {{train_loss:.6f}}, test loss {{test_loss:.6f}}")
     if args.save:
         netgrad.io.save({{"state_dict": model.state_dict()}}, args.save)

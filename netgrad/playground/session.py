@@ -389,7 +389,7 @@ class _GradientNorms(Callback):
         return (self.sums / max(self.batches, 1)).tolist()
 
 
-def test_count(n_samples: int, train_ratio: int) -> int:
+def held_out_count(n_samples: int, train_ratio: int) -> int:
     """Test points out of ``n_samples`` for a training percentage (at least one of each kind)."""
     n_train = min(max(round(n_samples * train_ratio / 100), 1), n_samples - 1)
     return n_samples - n_train
@@ -555,7 +555,7 @@ class PlaygroundSession:
         cfg = self._config
         X, y = self._raw_data()
         self.X_train, self.X_test, self.y_train, self.y_test = train_test_split(
-            X, y, test_size=test_count(len(X), cfg.train_ratio), random_state=cfg.seed)
+            X, y, test_size=held_out_count(len(X), cfg.train_ratio), random_state=cfg.seed)
         self.n_classes = len(self.classes)
         if cfg.dataset == UPLOAD:
             self.domain = self._upload_domain(X)
@@ -632,20 +632,28 @@ class PlaygroundSession:
         self._gradient_norms = _GradientNorms(self.linears)
         self.trainer = Trainer(self.model, self.loss, self.optimizer, callbacks=[self._gradient_norms],
                                penalty=self._penalty)
+        # The losses shown are the data's loss alone, as TensorFlow Playground shows them (training and test
+        # loss then compare like with like); training minimises the loss plus the penalty.
+        self._evaluator = Trainer(self.model, self.loss, self.optimizer)
 
     def _penalty(self, model: Any) -> Any:
-        """The weights' L1 or L2 penalty (biases are not penalised), read from the config at every step."""
+        """``rate * sum |w|`` (L1) or ``rate * sum w^2`` (L2) over the weights, not the biases (as Keras's
+        ``kernel_regularizer``); read from the config at every step, so a change applies at once."""
         cfg = self._config
         if cfg.regularization == "none" or cfg.regularization_rate == 0:
             return None
-        weights = [linear.weight for linear in self.linears]
-        penalty = nn.utils.l1_penalty(weights) if cfg.regularization == "l1" else nn.utils.l2_penalty(weights)
-        return cfg.regularization_rate * penalty
+        penalty = nn.utils.l1_penalty if cfg.regularization == "l1" else nn.utils.l2_penalty
+        return penalty(model, cfg.regularization_rate)
 
     # -------------------------------------------------------------------- training
 
     def step(self, epochs: int = 1) -> None:
-        """Train ``epochs`` epochs (one ``Trainer.train_epoch`` each) and record the losses."""
+        """Train ``epochs`` epochs (one ``Trainer.train_epoch`` each) and record the losses.
+
+        Raises:
+            netgrad.training.NonFiniteLossError: the loss became NaN or infinite (the learning rate is
+                too high); the weights are those before the failing batch.
+        """
         if not _is_int(epochs) or epochs < 1:
             raise ValueError(f"epochs must be a positive int; got {epochs!r}")
         for _ in range(epochs):
@@ -660,7 +668,7 @@ class PlaygroundSession:
         if len(inputs) == 0:
             return float("nan")
         with np.errstate(all="ignore"):
-            return float(self.trainer.evaluate((inputs, targets))["loss"])
+            return float(self._evaluator.evaluate((inputs, targets))["loss"])
 
     def _record_losses(self) -> None:
         self.history["epoch"].append(self.epoch)
@@ -725,8 +733,8 @@ class PlaygroundSession:
             "config": cfg.to_dict(),
             "data_version": self.data_version,
             "layers": [len(cfg.features), *cfg.hidden, self.n_outputs],
-            "weights": [np.round(np.nan_to_num(linear.weight.numpy()), 4).tolist() for linear in self.linears],
-            "biases": [np.round(np.nan_to_num(linear.bias.numpy()), 4).tolist() for linear in self.linears],
+            "weights": [np.round(np.nan_to_num(linear.weight._data), 4).tolist() for linear in self.linears],
+            "biases": [np.round(np.nan_to_num(linear.bias._data), 4).tolist() for linear in self.linears],
             "grid": {"size": n, "neuron_size": len(range(step // 2, n, step))},
             "output": self._output_channels(logits),
             "features": features,
