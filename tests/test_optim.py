@@ -548,3 +548,20 @@ def test_load_state_dict_checks_what_it_loads():
 def test_repr_lists_the_groups():
     text = repr(optim.SGD([_param([1.0])], lr=0.1, momentum=0.9))
     assert text.startswith("SGD (") and "Parameter Group 0" in text and "momentum: 0.9" in text
+
+
+def test_the_optimizer_race_example_runs(tmp_path):
+    import importlib.util
+    from pathlib import Path
+
+    pytest.importorskip("netgrad.training")
+    path = Path(__file__).resolve().parent.parent / "examples" / "optimizer_race.py"
+    spec = importlib.util.spec_from_file_location("optimizer_race", path)
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    results = example.race(epochs=2)
+    assert set(results) == {"SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "Nadam", "AdaMax",
+                            "AMSGrad"}
+    assert all(len(r["history"].history["loss"]) == 2 for r in results.values())
+    pytest.importorskip("matplotlib")
+    assert Path(example.plot(results, str(tmp_path))).stat().st_size > 0
