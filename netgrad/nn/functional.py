@@ -209,8 +209,8 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:  # noqa: A002
     if w.size > 1:
         channels = data.shape[1] if data.ndim >= 2 else (data.shape[0] if data.ndim == 1 else 1)
         if w.ndim != 1 or w.size != channels:
-            raise ShapeError(f"prelu: weight of shape {w.shape} needs 1 or {channels} elements (one per channel "
-                             f"of the input of shape {data.shape}, channels on dim 1)")
+            raise ShapeError(f"prelu: the weight holds {w.size} slopes (shape {w.shape}) but the input of shape "
+                             f"{data.shape} has {channels} channels (dimension 1); use 1 slope or {channels}")
     return PReLU.apply(input, weight)
 
 
