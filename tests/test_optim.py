@@ -462,6 +462,10 @@ def test_bad_params_raise_type_error():
         optim.SGD([np.zeros(3)], lr=0.1)
     with pytest.raises(TypeError, match="ordered collections"):
         optim.SGD([{"params": {_param([1.0])}}], lr=0.1)
+    with pytest.raises(TypeError, match="learning rate must be a number, got '0.1'"):
+        optim.SGD([_param([1.0])], lr="0.1")
+    with pytest.raises(TypeError, match="dampening must be a number"):
+        optim.SGD([_param([1.0])], dampening=None)
 
 
 # -------------------------------------------------------------------------------------------- state dicts

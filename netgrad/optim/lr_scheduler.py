@@ -6,15 +6,15 @@ A scheduler wraps an optimizer and rewrites ``group["lr"]`` of each parameter gr
 
 The schedules of the lecture notes (after Géron), with η₀ the initial learning rate and t the step count:
 
-==========================  =====================================  ================================================
-notes                       formula                                netgrad
-==========================  =====================================  ================================================
-power scheduling            η₀ / (1 + t/s)^c                       ``LambdaLR(opt, lambda t: (1 + t / s) ** -c)``
-exponential scheduling      η₀ · 0.1^(t/s)                         ``ExponentialLR(opt, gamma=0.1 ** (1 / s))``
-piecewise constant          η₀ · γ^(number of milestones ≤ t)      ``MultiStepLR(opt, milestones, gamma)``, ``StepLR``
-performance scheduling      × factor when a metric stops improving ``ReduceLROnPlateau(opt, factor=0.5, patience=5)``
-1cycle                      up to max_lr, then down below η₀        ``OneCycleLR(opt, max_lr, total_steps)``
-==========================  =====================================  ================================================
+======================  ===================================  ================================================
+notes                   formula                              netgrad
+======================  ===================================  ================================================
+power scheduling        η₀ / (1 + t/s)^c                     ``LambdaLR(opt, lambda t: (1 + t / s) ** -c)``
+exponential scheduling  η₀ · 0.1^(t/s)                       ``ExponentialLR(opt, gamma=0.1 ** (1 / s))``
+piecewise constant      η₀ · γ^(number of milestones ≤ t)    ``MultiStepLR(opt, milestones, gamma)``, ``StepLR``
+performance scheduling  × factor when a metric stalls        ``ReduceLROnPlateau(opt, factor=0.5, patience=5)``
+1cycle                  up to max_lr, then far below η₀      ``OneCycleLR(opt, max_lr, total_steps)``
+======================  ===================================  ================================================
 
 PyTorch's ``PolynomialLR`` (η₀ (1 - t/T)^p, reaching 0 at T), ``CosineAnnealingLR``, ``LinearLR``
 (warm-up) and ``MultiplicativeLR`` are here too.
@@ -407,9 +407,10 @@ class PolynomialLR(LRScheduler):
 class CosineAnnealingLR(LRScheduler):
     """Cosine annealing: η_t = η_min + ½ (η₀ - η_min) (1 + cos(π t / T_max)), computed recursively.
 
-    The recursive form (PyTorch's) is η_{t+1} = η_min + (η_t - η_min) (1 + cos(π(t+1)/T_max)) / (1 + cos(πt/T_max)),
-    which equals the closed form above up to rounding and also follows other changes made to the learning
-    rate. After T_max the learning rate climbs back up (a cosine, without restarts).
+    The recursive form (PyTorch's) is
+    η_{t+1} = η_min + (η_t - η_min) (1 + cos(π(t+1)/T_max)) / (1 + cos(πt/T_max)), which equals the closed
+    form above up to rounding and also follows other changes made to the learning rate. After T_max the
+    learning rate climbs back up (a cosine, without restarts).
 
     Args:
         optimizer: The optimizer.
@@ -418,7 +419,8 @@ class CosineAnnealingLR(LRScheduler):
         last_epoch: Index of the last epoch (-1 starts a new schedule).
     """
 
-    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1) -> None:  # noqa: N803
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,  # noqa: N803 (PyTorch's name)
+                 last_epoch: int = -1) -> None:
         if T_max <= 0:
             raise ValueError(f"T_max must be a positive number of epochs, got {T_max!r}")
         self.T_max = T_max

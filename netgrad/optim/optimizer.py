@@ -132,7 +132,13 @@ class Optimizer:
     def _check_hyperparameters(self, options: dict[str, Any]) -> None:
         """Raise ``ValueError`` for a bad hyper-parameter in `options` (a group, or the defaults)."""
         lr = options.get("lr", 0.0)
-        if lr is not required and lr < 0.0:
+        if lr is required:
+            return
+        try:
+            negative = lr < 0.0
+        except TypeError:
+            raise TypeError(f"the learning rate must be a number, got {lr!r}") from None
+        if negative:
             raise ValueError(f"Invalid learning rate: {lr}")
 
     # ------------------------------------------------------------------------------------------ stepping
@@ -215,9 +221,8 @@ class Optimizer:
         the learning rates.
         """
         if not isinstance(state_dict, dict) or "state" not in state_dict or "param_groups" not in state_dict:
-            raise ValueError("an optimizer state dict is a dict with 'state' and 'param_groups' entries "
-                             f"(got {type(state_dict).__name__}"
-                             f"{' with keys ' + str(sorted(map(str, state_dict))) if isinstance(state_dict, dict) else ''})")
+            got = f"keys {sorted(map(str, state_dict))}" if isinstance(state_dict, dict) else type(state_dict).__name__
+            raise ValueError(f"an optimizer state dict is a dict with 'state' and 'param_groups' entries (got {got})")
         saved_groups = copy.deepcopy(list(state_dict["param_groups"]))
         if len(saved_groups) != len(self.param_groups):
             raise ValueError("loaded state dict has a different number of parameter groups "

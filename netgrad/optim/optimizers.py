@@ -48,17 +48,24 @@ def _update_gradient(param: np.ndarray, grad: np.ndarray, weight_decay: float, m
     return np.add(out, grad, out=out)
 
 
+def _number(name: str, value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number, got {value!r}") from None
+
+
 def _check_betas(betas: Any) -> None:
     if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
         raise ValueError(f"betas must be a pair of floats (beta1, beta2), got {betas!r}")
     for index, beta in enumerate(betas):
-        if not 0.0 <= beta < 1.0:
+        if not 0.0 <= _number("beta", beta) < 1.0:
             raise ValueError(f"Invalid beta parameter at index {index}: {beta}")
 
 
 def _check_non_negative(options: dict[str, Any], *names: str) -> None:
     for name in names:
-        if not 0.0 <= options[name]:
+        if not 0.0 <= _number(name, options[name]):
             raise ValueError(f"Invalid {'epsilon' if name == 'eps' else name} value: {options[name]}")
 
 
@@ -105,7 +112,8 @@ class SGD(Optimizer):
     def _check_hyperparameters(self, options: dict[str, Any]) -> None:
         super()._check_hyperparameters(options)
         _check_non_negative(options, "momentum", "weight_decay")
-        if options["nesterov"] and (options["momentum"] <= 0 or options["dampening"] != 0):
+        dampening = _number("dampening", options["dampening"])
+        if options["nesterov"] and (options["momentum"] <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
     def _update_group(self, group: dict[str, Any]) -> None:
@@ -311,7 +319,7 @@ class Adadelta(Optimizer):
 
     def _check_hyperparameters(self, options: dict[str, Any]) -> None:
         super()._check_hyperparameters(options)
-        if not 0.0 <= options["rho"] <= 1.0:
+        if not 0.0 <= _number("rho", options["rho"]) <= 1.0:
             raise ValueError(f"Invalid rho value: {options['rho']}")
         _check_non_negative(options, "eps", "weight_decay")
 
@@ -519,9 +527,10 @@ class NAdam(Optimizer):
         m_t = β₁ m_{t-1} + (1 - β₁) g_t
         v_t = β₂ v_{t-1} + (1 - β₂) g_t²
         v̂_t = v_t / (1 - β₂ᵗ)
-        θ_t = θ_{t-1} - γ [ (1 - μ_t) g_t / (1 - Π_{i≤t} μ_i) + μ_{t+1} m_t / (1 - Π_{i≤t+1} μ_i) ] / (√v̂_t + ε)
+        θ_t = θ_{t-1} - γ [(1 - μ_t) g_t / (1 - Π_{i≤t} μ_i) + μ_{t+1} m_t / (1 - Π_{i≤t+1} μ_i)] / (√v̂_t + ε)
 
-    with ψ the ``momentum_decay``.
+    with ψ the ``momentum_decay``. (PyTorch keeps Π μ_i in float32; netgrad keeps a Python float, so the
+    two agree to about 1e-9.)
 
     Args:
         params: Tensors or parameter groups to optimize.
