@@ -569,3 +569,40 @@ def test_the_optimizer_race_example_runs(tmp_path):
     assert all(len(r["history"].history["loss"]) == 2 for r in results.values())
     pytest.importorskip("matplotlib")
     assert Path(example.plot(results, str(tmp_path))).stat().st_size > 0
+
+
+def test_checkpoint_with_model_optimizer_and_scheduler_resumes_bit_identically(tmp_path):
+    nn = pytest.importorskip("netgrad.nn")
+    import netgrad.io
+    from netgrad.optim.lr_scheduler import OneCycleLR
+
+    rng = np.random.default_rng(0)
+    x = netgrad.tensor(rng.normal(size=(32, 4)), dtype=netgrad.float32)
+    y = netgrad.tensor(rng.normal(size=(32, 1)), dtype=netgrad.float32)
+
+    def build():
+        netgrad.manual_seed(0)
+        model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 1))
+        optimizer = optim.NAdam(model.parameters(), lr=0.01)
+        return model, optimizer, OneCycleLR(optimizer, max_lr=0.05, total_steps=12)
+
+    def train(model, optimizer, scheduler, steps):
+        for _ in range(steps):
+            optimizer.zero_grad()
+            ((model(x) - y) ** 2).mean().backward()
+            optimizer.step()
+            scheduler.step()
+
+    model, optimizer, scheduler = build()
+    train(model, optimizer, scheduler, 6)
+    netgrad.io.save_checkpoint(tmp_path / "checkpoint.safetensors", model=model, optimizer=optimizer,
+                               scheduler=scheduler, epoch=6)
+    train(model, optimizer, scheduler, 6)
+
+    resumed_model, resumed_optimizer, resumed_scheduler = build()
+    netgrad.io.load_checkpoint(tmp_path / "checkpoint.safetensors", model=resumed_model,
+                               optimizer=resumed_optimizer, scheduler=resumed_scheduler)
+    train(resumed_model, resumed_optimizer, resumed_scheduler, 6)
+    for original, resumed in zip(model.parameters(), resumed_model.parameters()):
+        np.testing.assert_array_equal(original._data, resumed._data)
+    assert resumed_scheduler.get_last_lr() == scheduler.get_last_lr()
