@@ -90,7 +90,7 @@ def _check_unit_interval(data: np.ndarray, what: str, name: str, hint: str = "")
     if np.isnan(low) or np.isnan(high):
         raise ValueError(f"{name}: {what} contains NaN")
     offending = low if low < 0 else high
-    raise ValueError(f"{name}: every {what} value must lie in [0, 1], got {offending!r}{hint}")
+    raise ValueError(f"{name}: every {what} value must lie in [0, 1], got {offending}{hint}")
 
 
 def _broadcastable_weight(weight: Any, shape: tuple, dtype: np.dtype, name: str, what: str = "weight"):
@@ -959,7 +959,7 @@ def _class_targets(input_shape: tuple, target: Any, ignore_index: int, name: str
             whole = labels.astype(np.int64)
             if not np.array_equal(whole, labels):
                 bad = labels[whole != labels].reshape(-1)[0]
-                raise ValueError(f"{name}: class indices must be whole numbers, got {bad!r}; for class "
+                raise ValueError(f"{name}: class indices must be whole numbers, got {bad}; for class "
                                  "probabilities give a target of the input's shape")
             labels = whole
         else:
