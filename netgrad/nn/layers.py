@@ -240,6 +240,11 @@ class LayerNorm(Module):
                 init.zeros_(self.bias)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        shape = input.shape
+        k = len(self.normalized_shape)
+        if tuple(shape[len(shape) - k:]) != self.normalized_shape or len(shape) < k:
+            raise ShapeError(f"LayerNorm({self.extra_repr()}) expected an input whose last {k} dimension(s) are "
+                             f"{self.normalized_shape}, got shape {tuple(shape)}")
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
