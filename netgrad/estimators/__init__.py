@@ -10,7 +10,9 @@ and every gradient-trained one trains through :class:`netgrad.training.Trainer`.
 """
 from .base import ConvergenceWarning, NotFittedError
 from .linear import LinearRegression, LogisticRegression, MultiLabelClassifier, SoftmaxRegression
+from .mlp import MLPClassifier, MLPRegressor
 from .perceptron import Perceptron, PerceptronCriterion
+from .wrappers import NeuralNetClassifier, NeuralNetRegressor
 
 __all__ = [
     "Perceptron",
@@ -19,6 +21,10 @@ __all__ = [
     "LogisticRegression",
     "SoftmaxRegression",
     "MultiLabelClassifier",
+    "MLPClassifier",
+    "MLPRegressor",
+    "NeuralNetClassifier",
+    "NeuralNetRegressor",
     "ConvergenceWarning",
     "NotFittedError",
 ]

@@ -449,6 +449,7 @@ class MultiLabelClassifier(_LinearClassifier):
 
     def predict(self, X: Any) -> np.ndarray:
         """The indicator matrix of labels with p̂ ≥ ``threshold`` (for 1-D labels: as LogisticRegression)."""
+        check_is_fitted(self)
         if not self._multilabel:
             return super().predict(X)
         return (self.predict_proba(X) >= self.threshold).astype(np.int64)
