@@ -129,7 +129,7 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, path: str | os.PathLike |
     if scores.ndim == 1:  # binary: shade P(class 1) from orange (0) through white to blue (1)
         cmap = LinearSegmentedColormap.from_list("netgrad", [NEGATIVE, "#ffffff", POSITIVE])
         ax.contourf(grid_x, grid_y, scores.reshape(grid_x.shape), levels=np.linspace(0, 1, 21), cmap=cmap,
-                    alpha=0.75)
+                    alpha=0.55)
         ax.contour(grid_x, grid_y, scores.reshape(grid_x.shape), levels=[0.5], colors="#333333", linewidths=1.2)
         classes = np.unique(y)
     else:
@@ -143,8 +143,8 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, path: str | os.PathLike |
     for label in classes:
         mask = y == label
         color = CLASS_COLORS[int(label) % len(CLASS_COLORS)] if np.issubdtype(y.dtype, np.integer) else None
-        ax.scatter(X[mask, 0], X[mask, 1], s=28 if len(X) < 50 else 12, color=color, edgecolors="white",
-                   linewidths=0.6, label=f"class {label}")
+        ax.scatter(X[mask, 0], X[mask, 1], s=28 if len(X) < 50 else 12, color=color, edgecolors="#222222",
+                   linewidths=0.5, label=f"class {label}")
     ax.set_xlim(xs[0], xs[-1])
     ax.set_ylim(ys[0], ys[-1])
     ax.set_xlabel("$x_1$")
