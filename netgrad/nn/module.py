@@ -101,12 +101,13 @@ class Module:
                                  f"(call super().__init__() first in {type(self).__name__}.__init__)")
         return registry
 
-    def _forget(self, name: str) -> None:
-        """Remove ``name`` from every registry and from the instance dictionary."""
+    def _forget(self, name: str, keep: str | None = None) -> None:
+        """Remove ``name`` from every registry but ``keep`` (where a new value will replace it in its place,
+        preserving the order), and from the instance dictionary."""
         state = self.__dict__
         for what in ("_parameters", "_buffers", "_modules"):
             registry = state.get(what)
-            if registry is not None:
+            if registry is not None and what != keep:
                 registry.pop(name, None)
         non_persistent = state.get("_non_persistent_buffers")
         if non_persistent is not None:
@@ -117,12 +118,12 @@ class Module:
         state = self.__dict__
         if isinstance(value, Parameter):
             parameters = self._registry("_parameters")
-            self._forget(name)
+            self._forget(name, keep="_parameters")
             parameters[name] = value
             state[name] = value
         elif isinstance(value, Module):
             modules = self._registry("_modules")
-            self._forget(name)
+            self._forget(name, keep="_modules")
             modules[name] = value
             state[name] = value
         elif name in state.get("_parameters", ()):
@@ -179,7 +180,7 @@ class Module:
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign {type(param).__name__} object to parameter {name!r} "
                             "(netgrad.nn.Parameter or None required)")
-        self._forget(name)
+        self._forget(name, keep="_parameters")
         parameters[name] = param
         self.__dict__[name] = param
 
@@ -189,7 +190,7 @@ class Module:
         self._check_new_name(name, "buffer", buffers)
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign {type(tensor).__name__} object to buffer {name!r} (Tensor or None required)")
-        self._forget(name)
+        self._forget(name, keep="_buffers")
         buffers[name] = tensor
         if not persistent:
             self._non_persistent_buffers.add(name)
@@ -203,7 +204,7 @@ class Module:
             hint = (f"; did you mean {module.__name__}()?"
                     if isinstance(module, type) and issubclass(module, Module) else "")
             raise TypeError(f"{getattr(module, '__name__', type(module).__name__)} is not a Module instance{hint}")
-        self._forget(name)
+        self._forget(name, keep="_modules")
         modules[name] = module
         self.__dict__[name] = module
 
