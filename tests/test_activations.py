@@ -28,6 +28,7 @@ def t64(array, requires_grad=True):
 # name -> (module factory, scalar closed form, kinks to keep away from)
 ELEMENTWISE = {
     "Identity": (nn.Identity, lambda x: x, ()),
+    "Step": (nn.Step, lambda x: 1.0 if x > 0 else 0.0, (0.0,)),
     "Sigmoid": (nn.Sigmoid, lambda x: 1 / (1 + math.exp(-x)), ()),
     "LogSigmoid": (nn.LogSigmoid, lambda x: math.log(1 / (1 + math.exp(-x))), ()),
     "Tanh": (nn.Tanh, math.tanh, ()),

@@ -115,6 +115,15 @@ def test_functional_activation_matches_torch(name):
     close(x_ours.grad, x_theirs.grad)
 
 
+def test_step_is_torch_heaviside_and_one_hot_is_torch_one_hot():
+    x_ours, x_theirs = pair(np.array([-2.0, -0.0, 0.0, 1e-300, 3.0]))
+    close(nn.Step()(x_ours), torch.heaviside(x_theirs, torch.tensor(0.0, dtype=torch.float64)))
+    labels = np.array([[0, 2], [1, 3]])
+    np.testing.assert_array_equal(F.one_hot(netgrad.tensor(labels)).numpy(), TF.one_hot(torch.tensor(labels)).numpy())
+    np.testing.assert_array_equal(F.one_hot(netgrad.tensor(labels), 5).numpy(),
+                                  TF.one_hot(torch.tensor(labels), 5).numpy())
+
+
 def test_extreme_inputs_match_torch_and_stay_finite():
     data = np.array([-1000.0, -50.0, -20.5, -1e-8, 1e-8, 19.5, 20.5, 50.0, 1000.0])
     for ours_module, theirs_module in [(nn.Sigmoid(), tnn.Sigmoid()), (nn.LogSigmoid(), tnn.LogSigmoid()),
