@@ -151,7 +151,8 @@ def fit_module(module: Any, loss: Callable, X: np.ndarray, y: np.ndarray, *, opt
     all_callbacks = list(callbacks) + ([stopping] if stopping is not None else [])
     trainer = Trainer(module, loss, optimizer, callbacks=all_callbacks, penalty=penalty)
     try:
-        history = trainer.fit((X, y), epochs=max_iter, batch_size=batch_size, shuffle=shuffle, verbose=verbose)
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below, not as RuntimeWarnings
+            history = trainer.fit((X, y), epochs=max_iter, batch_size=batch_size, shuffle=shuffle, verbose=verbose)
     except NonFiniteLossError as error:  # scikit-learn's SGD estimators raise ValueError here too
         raise ValueError(
             f"The loss became {error.loss} in epoch {error.epoch + 1}: gradient descent diverged. Scale the "
