@@ -146,7 +146,7 @@ def _penalty(function: type, parameters_or_model: Any, weight: float) -> Tensor:
     return function.apply(*tensors, weight=weight)
 
 
-def l1_penalty(parameters_or_model: Any, weight: float) -> Tensor:
+def l1_penalty(parameters_or_model: Any, weight: float = 1.0) -> Tensor:
     """L1 regularisation term weight * sum |w| as a differentiable scalar (add it to the loss).
 
     Given a model, only its weights are penalised (parameters with two or more dimensions: Linear kernels),
@@ -155,7 +155,7 @@ def l1_penalty(parameters_or_model: Any, weight: float) -> Tensor:
     return _penalty(_L1Penalty, parameters_or_model, weight)
 
 
-def l2_penalty(parameters_or_model: Any, weight: float) -> Tensor:
+def l2_penalty(parameters_or_model: Any, weight: float = 1.0) -> Tensor:
     """L2 regularisation term weight * sum w^2 as a differentiable scalar (add it to the loss).
 
     The notes' (lambda / 2) ||w||^2 is ``l2_penalty(model, lambda / 2)``; its gradient adds 2 weight w = lambda w.
