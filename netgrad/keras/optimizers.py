@@ -1,0 +1,468 @@
+"""Keras's optimizers: Keras's argument names, defaults and update formulas, on netgrad's optimizer machinery.
+
+A Keras optimizer is created without parameters (``Adam(learning_rate=1e-3)``) and bound to a model's
+trainable weights when the model first trains (:meth:`Optimizer.build`). From then on it is an ordinary
+``netgrad.optim`` optimizer (``param_groups``, ``state``, ``state_dict``), so learning-rate callbacks and
+schedulers work on it; ``learning_rate`` reads and sets the group's ``lr``.
+
+The formulas are Keras's, which differ from PyTorch's in small ways: ε sits inside the square root for
+RMSprop, Adagrad and Adadelta; Adam's ε is not bias-corrected; Adagrad's accumulator starts at 0.1; the
+defaults are Keras's (ε = 1e-7, learning rate 1e-3 except SGD's 0.01). Before every update, as in Keras:
+gradients are clipped (``clipnorm`` per weight, ``global_clipnorm`` over all, or ``clipvalue``
+elementwise) and ``weight_decay`` λ shrinks each weight, w <- w - λ lr w.
+In the formulas below g is a weight's gradient, lr the learning rate, t the step number (from 1).
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Any, Iterable
+
+import numpy as np
+
+from ..optim.optimizer import Optimizer as _TorchStyleOptimizer
+from .backend import to_snake_case
+
+__all__ = ["Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "Nadam", "Optimizer", "RMSprop", "SGD", "deserialize",
+           "get", "serialize"]
+
+
+def _number(value: Any, name: str, low: float = 0.0, high: float = math.inf, high_open: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise ValueError(f"Argument `{name}` must be a float, received {name}={value!r}")
+    value = float(value)
+    if not math.isfinite(value) or value < low or (value >= high if high_open else value > high):
+        closing = ")" if high_open else "]"
+        raise ValueError(f"Argument `{name}` must be in [{low}, {high}{closing}, received {name}={value}")
+    return value
+
+
+class Optimizer(_TorchStyleOptimizer):
+    """Base class of the Keras optimizers.
+
+    Args:
+        learning_rate: The step size.
+        weight_decay: If set, every weight decays before the update: w <- w - weight_decay * lr * w.
+        clipnorm: If set, each weight's gradient is rescaled to an L2 norm of at most this.
+        clipvalue: If set, each gradient element is clipped to [-clipvalue, clipvalue].
+        global_clipnorm: If set, all gradients together are rescaled to a global L2 norm of at most this.
+        name: The optimizer's name (default: its class name in snake case).
+
+    Subclasses pass their own hyper-parameters as keywords and implement ``_update(param, grad, state,
+    group, t)``, which updates one weight in place.
+    """
+
+    def __init__(self, learning_rate: float, weight_decay: float | None = None, clipnorm: float | None = None,
+                 clipvalue: float | None = None, global_clipnorm: float | None = None, name: str | None = None,
+                 **hyperparameters: Any) -> None:
+        learning_rate = _number(learning_rate, "learning_rate")
+        clips = {k: v for k, v in (("clipnorm", clipnorm), ("clipvalue", clipvalue),
+                                   ("global_clipnorm", global_clipnorm)) if v is not None}
+        if len(clips) > 1:
+            raise ValueError("Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. Received: "
+                             + ", ".join(f"{k}={v}" for k, v in clips.items()))
+        for key, value in clips.items():
+            _number(value, key)
+        self.weight_decay = None if weight_decay is None else _number(weight_decay, "weight_decay")
+        self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
+        self.name = name or to_snake_case(type(self).__name__)
+        self.iterations = 0
+        self.built = False
+        # The state of an optimizer that is not bound to weights yet; build() sets up the rest.
+        self.defaults = dict(lr=learning_rate, **hyperparameters)
+        self.param_groups: list[dict[str, Any]] = []
+        self.state = defaultdict(dict)
+        self._scratch: dict[tuple, np.ndarray] = {}
+        self._opt_called = False
+
+    def build(self, variables: Iterable[Any]) -> None:
+        """Bind the optimizer to the weights it will update (done by ``fit``; a second call does nothing)."""
+        if self.built:
+            return
+        variables = list(variables)
+        if not variables:
+            raise ValueError(f"{type(self).__name__} has no weights to train: the model has no trainable weights "
+                             "(are all its layers frozen with trainable=False?)")
+        super().__init__(variables, dict(self.defaults))
+        self.built = True
+
+    @property
+    def learning_rate(self) -> float:
+        """The current learning rate (the ``lr`` of the first parameter group once built)."""
+        return float(self.param_groups[0]["lr"] if self.param_groups else self.defaults["lr"])
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        value = _number(value, "learning_rate")
+        self.defaults["lr"] = value
+        for group in self.param_groups:
+            group["lr"] = value
+
+    # ----------------------------------------------------------------------------------------- stepping
+
+    def step(self, closure: Any = None) -> Any:
+        """One Keras update: clip the gradients, decay the weights, update, count the iteration."""
+        if not self.built:
+            raise RuntimeError(f"{type(self).__name__} is not built: call optimizer.build(model.trainable_weights) "
+                               "first (model.fit does this)")
+        params = [p for group in self.param_groups for p in group["params"] if p._grad is not None]
+        self._clip_gradients(params)
+        if self.weight_decay:
+            lr = self.learning_rate
+            for p in params:
+                p._data -= p._data * (self.weight_decay * lr)
+        loss = super().step(closure)
+        self.iterations += 1
+        return loss
+
+    def _clip_gradients(self, params: list) -> None:
+        if self.clipnorm:
+            for p in params:
+                norm = math.sqrt(float(np.vdot(p._grad, p._grad)))
+                if norm > self.clipnorm:
+                    p._grad *= self.clipnorm / norm
+        elif self.global_clipnorm:
+            norm = math.sqrt(sum(float(np.vdot(p._grad, p._grad)) for p in params))
+            if norm > self.global_clipnorm:
+                for p in params:
+                    p._grad *= self.global_clipnorm / norm
+        elif self.clipvalue:
+            for p in params:
+                np.clip(p._grad, -self.clipvalue, self.clipvalue, out=p._grad)
+
+    def _update_group(self, group: dict[str, Any]) -> None:
+        t = self.iterations + 1
+        for p in group["params"]:
+            if p._grad is not None:
+                self._update(p._data, p._grad, self.state[p], group, t)
+
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict, t: int) -> None:
+        raise NotImplementedError(f"{type(self).__name__} must implement _update")
+
+    # ----------------------------------------------------------------------------------------- state
+
+    def state_dict(self) -> dict[str, Any]:
+        """The netgrad.optim state dict plus Keras's ``iterations`` counter."""
+        state = super().state_dict()
+        state["iterations"] = self.iterations
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state_dict = dict(state_dict)
+        self.iterations = int(state_dict.pop("iterations", 0))
+        super().load_state_dict(state_dict)
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor's arguments (``from_config`` rebuilds an equal, unbuilt optimizer)."""
+        config = {"name": self.name, "learning_rate": self.learning_rate, "weight_decay": self.weight_decay,
+                  "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue}
+        config.update(self._own_config())
+        return config
+
+    def _own_config(self) -> dict[str, Any]:
+        return {}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> "Optimizer":
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        own = ", ".join(f"{k}={v!r}" for k, v in self._own_config().items())
+        return f"{type(self).__name__}(learning_rate={self.learning_rate!r}{', ' + own if own else ''})"
+
+
+class SGD(Optimizer):
+    """Gradient descent, with optional momentum and Nesterov momentum.
+
+    Without momentum: w <- w - lr g. With momentum m (velocity v from 0): v <- m v - lr g, then
+    w <- w + v, or w <- w + m v - lr g for Nesterov.
+    """
+
+    def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False,
+                 weight_decay: float | None = None, clipnorm: float | None = None, clipvalue: float | None = None,
+                 global_clipnorm: float | None = None, name: str | None = None) -> None:
+        momentum = _number(momentum, "momentum", 0.0, 1.0)
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name,
+                         momentum=momentum, nesterov=bool(nesterov))
+
+    def _update(self, param, grad, state, group, t) -> None:
+        lr, momentum = group["lr"], group["momentum"]
+        if momentum == 0:
+            param -= lr * grad
+            return
+        if not state:
+            state["momentum"] = np.zeros_like(param)
+        velocity = state["momentum"]
+        velocity *= momentum
+        velocity -= lr * grad
+        if group["nesterov"]:
+            param += momentum * velocity - lr * grad
+        else:
+            param += velocity
+
+    def _own_config(self) -> dict[str, Any]:
+        return {"momentum": self.defaults["momentum"], "nesterov": self.defaults["nesterov"]}
+
+
+class RMSprop(Optimizer):
+    """RMSprop: divide by a moving root mean square of the gradients.
+
+    v <- rho v + (1 - rho) g^2;  step = lr g / sqrt(v + eps), or / sqrt(v - a^2 + eps) when ``centered``
+    (a <- rho a + (1 - rho) g);  with momentum m: s <- m s + step, w <- w - s;  else w <- w - step.
+    """
+
+    def __init__(self, learning_rate: float = 0.001, rho: float = 0.9, momentum: float = 0.0, epsilon: float = 1e-7,
+                 centered: bool = False, weight_decay: float | None = None, clipnorm: float | None = None,
+                 clipvalue: float | None = None, global_clipnorm: float | None = None, name: str | None = None) -> None:
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name,
+                         rho=_number(rho, "rho", 0.0, 1.0), momentum=_number(momentum, "momentum", 0.0, 1.0),
+                         epsilon=_number(epsilon, "epsilon"), centered=bool(centered))
+
+    def _update(self, param, grad, state, group, t) -> None:
+        lr, rho, momentum, eps = group["lr"], group["rho"], group["momentum"], group["epsilon"]
+        if not state:
+            state["velocity"] = np.zeros_like(param)
+            if momentum > 0:
+                state["momentum"] = np.zeros_like(param)
+            if group["centered"]:
+                state["average_gradient"] = np.zeros_like(param)
+        velocity = state["velocity"]
+        velocity *= rho
+        velocity += (1 - rho) * grad * grad
+        denominator = velocity + eps
+        if group["centered"]:
+            average = state["average_gradient"]
+            average *= rho
+            average += (1 - rho) * grad
+            denominator -= average * average
+        increment = lr * grad / np.sqrt(denominator)
+        if momentum > 0:
+            velocity_m = state["momentum"]
+            velocity_m *= momentum
+            velocity_m += increment
+            param -= velocity_m
+        else:
+            param -= increment
+
+    def _own_config(self) -> dict[str, Any]:
+        d = self.defaults
+        return {"rho": d["rho"], "momentum": d["momentum"], "epsilon": d["epsilon"], "centered": d["centered"]}
+
+
+class Adagrad(Optimizer):
+    """Adagrad: a ← a + g^2 (a from ``initial_accumulator_value``);  w <- w - lr g / sqrt(a + eps)."""
+
+    def __init__(self, learning_rate: float = 0.001, initial_accumulator_value: float = 0.1, epsilon: float = 1e-7,
+                 weight_decay: float | None = None, clipnorm: float | None = None, clipvalue: float | None = None,
+                 global_clipnorm: float | None = None, name: str | None = None) -> None:
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name,
+                         initial_accumulator_value=_number(initial_accumulator_value, "initial_accumulator_value"),
+                         epsilon=_number(epsilon, "epsilon"))
+
+    def _update(self, param, grad, state, group, t) -> None:
+        if not state:
+            state["accumulator"] = np.full_like(param, group["initial_accumulator_value"])
+        accumulator = state["accumulator"]
+        accumulator += grad * grad
+        param -= group["lr"] * grad / np.sqrt(accumulator + group["epsilon"])
+
+    def _own_config(self) -> dict[str, Any]:
+        return {"initial_accumulator_value": self.defaults["initial_accumulator_value"],
+                "epsilon": self.defaults["epsilon"]}
+
+
+class Adadelta(Optimizer):
+    """Adadelta: a <- rho a + (1 - rho) g^2;  d = -sqrt(b + eps) / sqrt(a + eps) g;
+    b <- rho b + (1 - rho) d^2;  w <- w + lr d  (Keras's default lr is 0.001; PyTorch's 1.0)."""
+
+    def __init__(self, learning_rate: float = 0.001, rho: float = 0.95, epsilon: float = 1e-7,
+                 weight_decay: float | None = None, clipnorm: float | None = None, clipvalue: float | None = None,
+                 global_clipnorm: float | None = None, name: str | None = None) -> None:
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name,
+                         rho=_number(rho, "rho", 0.0, 1.0), epsilon=_number(epsilon, "epsilon"))
+
+    def _update(self, param, grad, state, group, t) -> None:
+        rho, eps = group["rho"], group["epsilon"]
+        if not state:
+            state["accumulated_grad"] = np.zeros_like(param)
+            state["accumulated_delta_var"] = np.zeros_like(param)
+        accumulated_grad, accumulated_delta = state["accumulated_grad"], state["accumulated_delta_var"]
+        accumulated_grad *= rho
+        accumulated_grad += (1 - rho) * grad * grad
+        delta = -np.sqrt(accumulated_delta + eps) * grad / np.sqrt(accumulated_grad + eps)
+        accumulated_delta *= rho
+        accumulated_delta += (1 - rho) * delta * delta
+        param += group["lr"] * delta
+
+    def _own_config(self) -> dict[str, Any]:
+        return {"rho": self.defaults["rho"], "epsilon": self.defaults["epsilon"]}
+
+
+def _betas(beta_1: float, beta_2: float) -> dict[str, float]:
+    return {"beta_1": _number(beta_1, "beta_1", 0.0, 1.0, high_open=True),
+            "beta_2": _number(beta_2, "beta_2", 0.0, 1.0, high_open=True)}
+
+
+class Adam(Optimizer):
+    """Adam: m <- m + (1 - b1)(g - m);  v <- v + (1 - b2)(g^2 - v);
+    w <- w - lr sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)
+    (Keras's form: ε is added to the uncorrected sqrt(v)). ``amsgrad`` uses the running maximum of v.
+    """
+
+    def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-7, amsgrad: bool = False, weight_decay: float | None = None,
+                 clipnorm: float | None = None, clipvalue: float | None = None, global_clipnorm: float | None = None,
+                 name: str | None = None) -> None:
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name,
+                         **_betas(beta_1, beta_2), epsilon=_number(epsilon, "epsilon"), amsgrad=bool(amsgrad))
+
+    def _update(self, param, grad, state, group, t) -> None:
+        beta_1, beta_2 = group["beta_1"], group["beta_2"]
+        if not state:
+            state["momentum"] = np.zeros_like(param)
+            state["velocity"] = np.zeros_like(param)
+            if group["amsgrad"]:
+                state["velocity_hat"] = np.zeros_like(param)
+        m, v = state["momentum"], state["velocity"]
+        alpha = group["lr"] * math.sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t)
+        m += (grad - m) * (1 - beta_1)
+        v += (grad * grad - v) * (1 - beta_2)
+        if group["amsgrad"]:
+            v = np.maximum(state["velocity_hat"], v, out=state["velocity_hat"])
+        param -= (m * alpha) / (np.sqrt(v) + group["epsilon"])
+
+    def _own_config(self) -> dict[str, Any]:
+        d = self.defaults
+        return {"beta_1": d["beta_1"], "beta_2": d["beta_2"], "epsilon": d["epsilon"], "amsgrad": d["amsgrad"]}
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (default 0.004): w <- w - weight_decay lr w before each Adam step."""
+
+    def __init__(self, learning_rate: float = 0.001, weight_decay: float = 0.004, beta_1: float = 0.9,
+                 beta_2: float = 0.999, epsilon: float = 1e-7, amsgrad: bool = False, clipnorm: float | None = None,
+                 clipvalue: float | None = None, global_clipnorm: float | None = None, name: str | None = None) -> None:
+        if weight_decay is None:
+            raise ValueError("Argument `weight_decay` must be a float. Received: weight_decay=None")
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad, weight_decay, clipnorm, clipvalue,
+                         global_clipnorm, name)
+
+
+class Adamax(Optimizer):
+    """Adamax (Adam with the infinity norm): m <- m + (1 - b1)(g - m);  u <- max(b2 u, |g|);
+    w <- w - lr m / ((1 - b1^t)(u + eps))."""
+
+    def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-7, weight_decay: float | None = None, clipnorm: float | None = None,
+                 clipvalue: float | None = None, global_clipnorm: float | None = None, name: str | None = None) -> None:
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name,
+                         **_betas(beta_1, beta_2), epsilon=_number(epsilon, "epsilon"))
+
+    def _update(self, param, grad, state, group, t) -> None:
+        beta_1, beta_2 = group["beta_1"], group["beta_2"]
+        if not state:
+            state["m"] = np.zeros_like(param)
+            state["u"] = np.zeros_like(param)
+        m, u = state["m"], state["u"]
+        m += (grad - m) * (1 - beta_1)
+        np.maximum(beta_2 * u, np.abs(grad), out=u)
+        param -= group["lr"] * m / ((1 - beta_1 ** t) * (u + group["epsilon"]))
+
+    def _own_config(self) -> dict[str, Any]:
+        d = self.defaults
+        return {"beta_1": d["beta_1"], "beta_2": d["beta_2"], "epsilon": d["epsilon"]}
+
+
+class Nadam(Optimizer):
+    """Nadam (Adam with Nesterov momentum, Dozat's momentum schedule mu_t = b1 (1 - 0.5 * 0.96^t)):
+    m <- m + (1 - b1)(g - m);  v <- v + (1 - b2)(g^2 - v);  P_t = prod_{i<=t} mu_i;
+    m_hat = mu_{t+1} m / (1 - P_t mu_{t+1}) + (1 - mu_t) g / (1 - P_t);  v_hat = v / (1 - b2^t);
+    w <- w - lr m_hat / (sqrt(v_hat) + eps).
+    """
+
+    def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-7, weight_decay: float | None = None, clipnorm: float | None = None,
+                 clipvalue: float | None = None, global_clipnorm: float | None = None, name: str | None = None) -> None:
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name,
+                         **_betas(beta_1, beta_2), epsilon=_number(epsilon, "epsilon"))
+        self.u_product = 1.0
+
+    def step(self, closure: Any = None) -> Any:
+        # the momentum-schedule product advances once per step, before the weights are updated (as in Keras)
+        self.u_product *= self.defaults["beta_1"] * (1.0 - 0.5 * 0.96 ** (self.iterations + 1))
+        return super().step(closure)
+
+    def _update(self, param, grad, state, group, t) -> None:
+        beta_1, beta_2 = group["beta_1"], group["beta_2"]
+        if not state:
+            state["momentum"] = np.zeros_like(param)
+            state["velocity"] = np.zeros_like(param)
+        u_t = beta_1 * (1.0 - 0.5 * 0.96 ** t)
+        u_t_1 = beta_1 * (1.0 - 0.5 * 0.96 ** (t + 1))
+        u_product_t = self.u_product
+        u_product_t_1 = u_product_t * u_t_1
+        m, v = state["momentum"], state["velocity"]
+        m += (grad - m) * (1 - beta_1)
+        v += (grad * grad - v) * (1 - beta_2)
+        m_hat = u_t_1 * m / (1 - u_product_t_1) + (1 - u_t) * grad / (1 - u_product_t)
+        v_hat = v / (1 - beta_2 ** t)
+        param -= m_hat * group["lr"] / (np.sqrt(v_hat) + group["epsilon"])
+
+    def state_dict(self) -> dict[str, Any]:
+        state = super().state_dict()
+        state["u_product"] = self.u_product
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state_dict = dict(state_dict)
+        self.u_product = float(state_dict.pop("u_product", 1.0))
+        super().load_state_dict(state_dict)
+
+    def _own_config(self) -> dict[str, Any]:
+        d = self.defaults
+        return {"beta_1": d["beta_1"], "beta_2": d["beta_2"], "epsilon": d["epsilon"]}
+
+
+# ----------------------------------------------------------------------------------------------- lookup
+
+_CLASSES = (SGD, RMSprop, Adagrad, Adadelta, Adam, AdamW, Adamax, Nadam)
+_BY_NAME: dict[str, type] = {cls.__name__: cls for cls in _CLASSES}
+_BY_NAME.update({cls.__name__.lower(): cls for cls in _CLASSES})
+
+
+def serialize(optimizer: Optimizer) -> dict[str, Any]:
+    """``{"class_name": ..., "config": ...}`` of a Keras optimizer."""
+    if type(optimizer) not in _CLASSES:
+        raise ValueError(f"Cannot serialize the optimizer {optimizer!r}: only the optimizers of "
+                         "netgrad.keras.optimizers can be saved with a model")
+    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+
+
+def deserialize(config: dict[str, Any]) -> Optimizer:
+    """The (unbuilt) optimizer described by :func:`serialize`'s dict."""
+    if not isinstance(config, dict) or config.get("class_name") not in _BY_NAME:
+        raise ValueError(f"Unknown optimizer configuration {config!r}. Valid class names: "
+                         f"{', '.join(cls.__name__ for cls in _CLASSES)}")
+    return _BY_NAME[config["class_name"]].from_config(dict(config.get("config") or {}))
+
+
+def get(identifier: Any) -> Any:
+    """An optimizer from a name (``'adam'``, with Keras's defaults), a config dict or an instance.
+
+    A ``netgrad.optim`` optimizer already bound to a model's parameters is accepted as it is.
+
+    Raises:
+        ValueError: for an unknown name; the message lists the valid ones.
+    """
+    if isinstance(identifier, _TorchStyleOptimizer):
+        return identifier
+    if isinstance(identifier, str):
+        cls = _BY_NAME.get(identifier)
+        if cls is None:
+            raise ValueError(f"Unknown optimizer {identifier!r}. Valid names: "
+                             f"{', '.join(sorted(n for n in _BY_NAME if n.islower()))}")
+        return cls()
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    raise ValueError(f"Could not interpret optimizer identifier: {identifier!r} (expected a name such as 'adam', "
+                     "or an optimizer object)")
