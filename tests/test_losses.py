@@ -119,7 +119,7 @@ def test_bce_matches_formula_and_gradients(reduction):
                                rtol=1e-12)
     np.testing.assert_allclose(nn.BCELoss(weight=t64(weight), reduction=reduction)(t64(p), t64(y)).numpy(),
                                reference_bce(p, y, weight, reduction), rtol=1e-12)
-    assert gradcheck(lambda a, b: F.binary_cross_entropy(a, b, t64(weight), reduction),
+    assert gradcheck(lambda a, b: F.binary_cross_entropy(a, b, t64(weight), reduction=reduction),
                      (t64(p, True), t64(y, True)))
 
 
@@ -305,3 +305,11 @@ def test_loss_weights_are_buffers_saved_with_the_state():
     assert list(loss.state_dict()) == ["weight"]
     assert list(nn.BCEWithLogitsLoss(pos_weight=netgrad.tensor([3.0])).state_dict()) == ["pos_weight"]
     assert repr(nn.CrossEntropyLoss()) == "CrossEntropyLoss()"
+
+
+def test_options_after_weight_are_keyword_only():
+    # in PyTorch the fourth positional argument is the deprecated size_average: refuse rather than misread it
+    with pytest.raises(TypeError):
+        F.cross_entropy(t64(LOGITS), netgrad.tensor(LABELS), None, 1)
+    with pytest.raises(TypeError):
+        nn.MSELoss("sum")

@@ -5,7 +5,9 @@ Every activation, normalisation and loss is ONE graph node: a :class:`~netgrad.a
 the functional wrapper that validates its arguments and calls it. ``linear``, ``relu``, ``sigmoid``,
 ``tanh``, ``softmax`` and ``log_softmax`` reuse the engine's fused ops in :mod:`netgrad.ops`.
 
-Losses refuse what PyTorch would silently broadcast or only catch on a GPU: a target whose shape differs from
+Loss options after ``weight`` are keyword-only: PyTorch's deprecated ``size_average`` / ``reduce`` arguments
+sit in those positions there, so a positional call written for PyTorch fails loudly here instead of meaning
+something else. Losses refuse what PyTorch would silently broadcast or only catch on a GPU: a target whose shape differs from
 the input's, class labels outside ``[0, C)``, binary targets (and ``binary_cross_entropy`` inputs) outside
 ``[0, 1]``. The checks are a shape comparison and a min / max per batch.
 
@@ -752,7 +754,7 @@ class MSELoss(Function):
         return grad, (-grad if ctx.inputs[1] is not None else None), None
 
 
-def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
+def mse_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:  # noqa: A002
     """Mean squared error: mean((x - y)^2) (``'sum'``: the sum, ``'none'``: per element)."""
     _check_reduction(reduction)
     target, _ = _as_floating_target(_array(input), target, "mse_loss")
@@ -775,7 +777,7 @@ class L1Loss(Function):
         return grad, (-grad if ctx.inputs[1] is not None else None), None
 
 
-def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
+def l1_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:  # noqa: A002
     """Mean absolute error (MAE): mean(|x - y|)."""
     _check_reduction(reduction)
     target, _ = _as_floating_target(_array(input), target, "l1_loss")
@@ -840,7 +842,7 @@ class BinaryCrossEntropy(Function):
         return grad_p, grad_y, None, None
 
 
-def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None,  # noqa: A002
+def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, *,  # noqa: A002
                          reduction: str = "mean") -> Tensor:
     """Binary cross-entropy of probabilities p in [0, 1]: -mean(y log p + (1 - y) log(1 - p)).
 
@@ -903,7 +905,7 @@ class BinaryCrossEntropyWithLogits(Function):
         return grad_x, grad_y, None, None, None
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = None,  # noqa: A002
+def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = None, *,  # noqa: A002
                                      reduction: str = "mean", pos_weight: Any = None) -> Tensor:
     """Binary cross-entropy of sigmoid(x) computed from the logits x, stably (see the Function above).
 
@@ -1054,8 +1056,7 @@ class CrossEntropy(Function):
         if smoothing:
             total_weight = classes if weight is None else weight.sum()
             softmax_weight = target_weight + coefficient * (smoothing / classes * total_weight)
-        grad = exp * (softmax_weight / ctx.sum_exp)[:, None] if np.ndim(softmax_weight) else \
-            exp * (softmax_weight / ctx.sum_exp[:, None])
+        grad = exp * (softmax_weight / ctx.sum_exp)[:, None]  # p_i times the row's total weight: one allocation
         grad[index, labels] -= target_weight
         if smoothing:
             per_class = 1 if weight is None else weight
@@ -1123,7 +1124,7 @@ def _class_weight(weight: Any, classes: int, dtype: np.dtype, name: str) -> np.n
     return w.astype(dtype, copy=False)
 
 
-def cross_entropy(input: Tensor, target: Any, weight: Any = None, ignore_index: int = -100,  # noqa: A002
+def cross_entropy(input: Tensor, target: Any, weight: Any = None, *, ignore_index: int = -100,  # noqa: A002
                   reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """Cross-entropy of logits: softmax and negative log-likelihood fused into one stable node.
 
@@ -1201,7 +1202,7 @@ class NLLLoss(Function):
         return _from_rows(grad, ctx.shape), None, None, None, None
 
 
-def nll_loss(input: Tensor, target: Any, weight: Any = None, ignore_index: int = -100,  # noqa: A002
+def nll_loss(input: Tensor, target: Any, weight: Any = None, *, ignore_index: int = -100,  # noqa: A002
              reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of log-probabilities (e.g. ``log_softmax`` output) at the target classes.
 

@@ -12,7 +12,8 @@ CrossEntropyLoss       -log softmax(x)_y  (or -sum_k t_k log p_k)     multi-clas
 NLLLoss                -x_y  (x log-probabilities)                    LogSoftmax output
 =====================  =============================================  ===================================
 
-``reduction`` is 'mean' (the default), 'sum' or 'none' (one loss per element / sample).
+``reduction`` is 'mean' (the default), 'sum' or 'none' (one loss per element / sample), given by keyword
+(PyTorch's deprecated ``size_average`` / ``reduce`` are not supported).
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ __all__ = ["MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "Cr
 
 
 class _Loss(Module):
-    def __init__(self, reduction: str = "mean") -> None:
+    def __init__(self, *, reduction: str = "mean") -> None:
         super().__init__()
         F._check_reduction(reduction)
         self.reduction = reduction
@@ -35,8 +36,8 @@ class _Loss(Module):
 class _WeightedLoss(_Loss):
     """A loss with an optional ``weight`` tensor, kept as a buffer (saved in ``state_dict``, like PyTorch)."""
 
-    def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
-        super().__init__(reduction)
+    def __init__(self, weight: Any = None, *, reduction: str = "mean") -> None:
+        super().__init__(reduction=reduction)
         self.register_buffer("weight", _as_tensor(weight))
 
 
@@ -50,21 +51,21 @@ class MSELoss(_Loss):
     """Mean squared error: mean((x - y)^2). Input and target must have the same shape."""
 
     def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
-        return F.mse_loss(input, target, self.reduction)
+        return F.mse_loss(input, target, reduction=self.reduction)
 
 
 class L1Loss(_Loss):
     """Mean absolute error (MAE): mean(|x - y|)."""
 
     def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
-        return F.l1_loss(input, target, self.reduction)
+        return F.l1_loss(input, target, reduction=self.reduction)
 
 
 class HuberLoss(_Loss):
     """Huber loss: 0.5 d^2 for |d| < delta, delta (|d| - 0.5 delta) beyond; d = x - y."""
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
-        super().__init__(reduction)
+        super().__init__(reduction=reduction)
         if not delta > 0:
             raise ValueError(f"HuberLoss: delta must be positive, got {delta}")
         self.delta = delta
@@ -80,18 +81,19 @@ class BCELoss(_WeightedLoss):
     """
 
     def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
-        return F.binary_cross_entropy(input, target, self.weight, self.reduction)
+        return F.binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_WeightedLoss):
     """Sigmoid + binary cross-entropy in one stable node; ``pos_weight`` (one per class) weights positives."""
 
-    def __init__(self, weight: Any = None, reduction: str = "mean", pos_weight: Any = None) -> None:
-        super().__init__(weight, reduction)
+    def __init__(self, weight: Any = None, *, reduction: str = "mean", pos_weight: Any = None) -> None:
+        super().__init__(weight, reduction=reduction)
         self.register_buffer("pos_weight", _as_tensor(pos_weight))
 
     def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
-        return F.binary_cross_entropy_with_logits(input, target, self.weight, self.reduction, self.pos_weight)
+        return F.binary_cross_entropy_with_logits(input, target, self.weight, reduction=self.reduction,
+                                                  pos_weight=self.pos_weight)
 
 
 class CrossEntropyLoss(_WeightedLoss):
@@ -102,24 +104,25 @@ class CrossEntropyLoss(_WeightedLoss):
     distribution: (1 - e) target + e / C.
     """
 
-    def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean",
+    def __init__(self, weight: Any = None, *, ignore_index: int = -100, reduction: str = "mean",
                  label_smoothing: float = 0.0) -> None:
-        super().__init__(weight, reduction)
+        super().__init__(weight, reduction=reduction)
         if not 0.0 <= label_smoothing <= 1.0:
             raise ValueError(f"CrossEntropyLoss: label_smoothing must be in [0, 1], got {label_smoothing}")
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
 
     def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
-        return F.cross_entropy(input, target, self.weight, self.ignore_index, self.reduction, self.label_smoothing)
+        return F.cross_entropy(input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction,
+                               label_smoothing=self.label_smoothing)
 
 
 class NLLLoss(_WeightedLoss):
     """Negative log-likelihood of log-probabilities at the target classes: -mean(w_y x_y)."""
 
-    def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean") -> None:
-        super().__init__(weight, reduction)
+    def __init__(self, weight: Any = None, *, ignore_index: int = -100, reduction: str = "mean") -> None:
+        super().__init__(weight, reduction=reduction)
         self.ignore_index = ignore_index
 
     def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
-        return F.nll_loss(input, target, self.weight, self.ignore_index, self.reduction)
+        return F.nll_loss(input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction)
