@@ -313,3 +313,12 @@ def test_options_after_weight_are_keyword_only():
         F.cross_entropy(t64(LOGITS), netgrad.tensor(LABELS), None, 1)
     with pytest.raises(TypeError):
         nn.MSELoss("sum")
+
+
+def test_a_batch_whose_labels_are_all_ignored_has_nan_loss_and_zero_gradient():
+    for loss_fn in (F.cross_entropy, F.nll_loss):
+        x = t64(LOGITS[:2], requires_grad=True)
+        loss = loss_fn(x, netgrad.tensor([1, 1]), ignore_index=1)
+        assert math.isnan(loss.item())
+        loss.backward()
+        np.testing.assert_array_equal(x.grad.numpy(), np.zeros((2, C)))

@@ -1039,9 +1039,8 @@ class CrossEntropy(Function):
     def backward(ctx, g):
         exp, labels, index, row_weight, weight = ctx.exp, ctx.labels, ctx.index, ctx.row_weight, ctx.weight
         smoothing, classes = ctx.label_smoothing, exp.shape[1]
-        if ctx.reduction == "mean":
-            with np.errstate(invalid="ignore", divide="ignore"):
-                coefficient = g / ctx.denominator
+        if ctx.reduction == "mean":  # no counted row (all ignored): the loss is nan, its gradient 0 (PyTorch)
+            coefficient = g / ctx.denominator if ctx.denominator else np.zeros_like(g)
         elif ctx.reduction == "sum":
             coefficient = g
         else:
@@ -1188,9 +1187,8 @@ class NLLLoss(Function):
 
     @staticmethod
     def backward(ctx, g):
-        if ctx.reduction == "mean":
-            with np.errstate(invalid="ignore", divide="ignore"):
-                coefficient = g / ctx.denominator
+        if ctx.reduction == "mean":  # no counted row (all ignored): the loss is nan, its gradient 0 (PyTorch)
+            coefficient = g / ctx.denominator if ctx.denominator else np.zeros_like(g)
         elif ctx.reduction == "sum":
             coefficient = g
         else:
