@@ -255,6 +255,32 @@ def test_epoch_metrics_cover_every_training_sample_once():
     assert history["f1"][0] == pytest.approx(skm.f1_score(y, predicted, average="macro", zero_division=0))
 
 
+def test_one_hot_targets_give_the_same_loss_and_metrics_as_labels():
+    X, y = classification_data()
+    model = fixed_classifier(3)
+    trainer = Trainer(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), metrics=["accuracy"])
+    with_labels = trainer.evaluate((X, y))
+    with_one_hot = trainer.evaluate((X, np.eye(3, dtype=np.int64)[y]))
+    assert with_one_hot == pytest.approx(with_labels, rel=1e-6)
+    with pytest.raises(ValueError, match="class probabilities"):
+        trainer.evaluate((X, 2 * np.eye(3)[y]))
+
+
+def test_validation_loader_keeps_its_own_batch_size():
+    X, y = regression_data()
+    model = linear_model()
+    sizes = []
+
+    class Sizes(Callback):
+        def on_test_batch_end(self, batch, logs=None):
+            sizes.append(logs["size"])
+
+    Trainer(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=0.05), callbacks=[Sizes()]).fit(
+        (X, y), batch_size=6, validation_data=DataLoader(TensorDataset(X, y.reshape(-1, 1)), batch_size=5),
+        verbose=0)
+    assert sizes == [5, 5, 2]
+
+
 def test_bad_metric_names_and_hyper_parameters_are_refused():
     model = linear_model()
     sgd = optim.SGD(model.parameters(), lr=0.1)

@@ -441,10 +441,13 @@ class Trainer:
         out_shape = output.shape[1:]
         if link in _MULTICLASS:
             n_classes = out_shape[0] if len(out_shape) == 1 else None
-            if y.ndim == 2 and y.shape[1] > 1 and y.dtype.kind == "f":  # one-hot or probability rows
+            if y.ndim == 2 and y.shape[1] > 1:  # one-hot or probability rows
                 if y.shape[1:] != out_shape:
                     raise ValueError(f"{name} has {y.shape[1]} columns of class probabilities but the model "
                                      f"outputs {out_shape} per sample")
+                if y.min() < 0 or y.max() > 1:
+                    raise ValueError(f"{name} of shape {y.shape} must hold one-hot rows or class probabilities in "
+                                     f"[0, 1]; found values from {y.min()} to {y.max()}")
                 return y.astype(output.dtype, copy=False)
             labels = check_class_labels(y.reshape(-1) if y.ndim == 2 and y.shape[1] == 1 else y, n_classes,
                                         name=name)
@@ -483,6 +486,13 @@ class Trainer:
         if isinstance(data, DataLoader):
             self._check_dataset(data.dataset, role)
         return data
+
+    def _validation_loader(self, data: Any, batch_size: int | None) -> Any:
+        if data is None:
+            return None
+        # the training batch size applies to validation arrays; a validation DataLoader keeps its own
+        return self._loader(data, batch_size if isinstance(data, (tuple, list, Dataset)) else None, False,
+                            "validation")
 
     def _check_dataset(self, dataset: Any, role: str) -> None:
         """Validate an array-backed dataset's arrays up front (other datasets are checked batch by batch)."""
@@ -524,8 +534,7 @@ class Trainer:
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
                 raise ValueError(f"{name} must be a non-negative int, got {value!r}")
         loader = self._loader(train_data, batch_size, shuffle, "training")
-        val_loader = None if validation_data is None else \
-            self._loader(validation_data, batch_size, False, "validation")
+        val_loader = self._validation_loader(validation_data, batch_size)
         steps = _length(loader)
         if steps == 0:
             raise ValueError("the training data gives no batches (is it empty, or smaller than the batch size "
@@ -733,8 +742,7 @@ class Trainer:
         hooks every time; the logs are appended to ``self.history``. Ctrl-C is not intercepted here.
         """
         loader = self._loader(train_data, batch_size, shuffle, "training")
-        val_loader = None if validation_data is None else \
-            self._loader(validation_data, batch_size, False, "validation")
+        val_loader = self._validation_loader(validation_data, batch_size)
         if self._session is None:
             self._session = CallbackList([*self.callbacks, self.history], self,
                                          {"epochs": None, "steps": _length(loader), "verbose": 0})
