@@ -27,6 +27,7 @@ A layer called directly runs in inference mode (as in Keras); ``fit`` switches t
 """
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 from typing import Any, Callable, Iterable
@@ -114,6 +115,11 @@ class Layer(Module):
         input_shape: For the first layer of a ``Sequential``: the shape of one sample (like ``keras.Input``).
         input_dim: The same, for a 1-D sample: ``input_dim=8`` is ``input_shape=(8,)``.
     """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "build" in cls.__dict__:  # Keras's contract: after build(input_shape) the layer is built
+            cls.build = _marking_built(cls.__dict__["build"])
 
     def __new__(cls, *args: Any, **kwargs: Any) -> "Layer":
         layer = super().__new__(cls)
@@ -493,6 +499,20 @@ class Layer(Module):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _marking_built(build: Callable) -> Callable:
+    """``build`` that also marks the layer built and records the input shape (so that a layer built by
+    hand, ``layer.build((None, 4))``, is not built again on its first call)."""
+    @functools.wraps(build)
+    def build_and_mark(self: Layer, input_shape: Any = None, *args: Any, **kwargs: Any) -> Any:
+        result = build(self, input_shape, *args, **kwargs)
+        self.built = True
+        if self._build_input_shape is None and input_shape is not None:
+            self._build_input_shape = tuple(input_shape)
+        return result
+
+    return build_and_mark
 
 
 def _is_builtin(cls: type) -> bool:
