@@ -620,7 +620,7 @@ def test_penalty_is_added_to_loss_and_gradient():
     W0, b0 = model.weight.detach().numpy().astype(np.float64), model.bias.detach().numpy().astype(np.float64)
     lam = 0.1
     trainer = Trainer(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=0.05),
-                      penalty=lambda m: lam * (m.weight ** 2).sum())
+                      penalty=lambda m: nn.utils.l2_penalty(m, lam))
     expected_loss = np.mean(((X @ W0.T + b0).ravel() - y) ** 2) + lam * np.sum(W0 ** 2)
     assert trainer.evaluate((X, y))["loss"] == pytest.approx(expected_loss, rel=1e-5)
     history = trainer.fit((X, y), epochs=1, batch_size=12, verbose=0)

@@ -231,13 +231,12 @@ class _Metric:
             function_name, self.kind, self.greater_is_better = _METRIC_TABLE[spec]
             self.name, self.function = spec, getattr(metrics, function_name)
         elif callable(spec):
-            known = {getattr(metrics, entry[0]): entry for entry in _METRIC_TABLE.values()}
+            # a netgrad.metrics function is given what its name would be given; any other function what
+            # scikit-learn's predict returns
+            entry = next((e for e in _METRIC_TABLE.values() if getattr(metrics, e[0]) is spec), None)
             self.function = spec
             self.name = getattr(spec, "__name__", type(spec).__name__)
-            if spec in known:
-                _, self.kind, self.greater_is_better = known[spec]
-            else:
-                self.kind, self.greater_is_better = _PREDICT, None
+            self.kind, self.greater_is_better = (entry[1], entry[2]) if entry else (_PREDICT, None)
         else:
             raise TypeError(f"a metric is a name or a function f(y_true, y_pred) -> float, got {spec!r}")
 
@@ -312,7 +311,7 @@ class Trainer:
             (``netgrad.nn.utils.clip_grad_norm_``).
         callbacks: :class:`~netgrad.training.Callback` objects used by every ``fit``.
         penalty: ``penalty(model) -> scalar Tensor or None`` added to the loss of every batch
-            (L1 / L2 regularisation, e.g. ``lambda m: 1e-4 * netgrad.nn.utils.l2_penalty(m)``).
+            (L1 / L2 regularisation, e.g. ``lambda m: netgrad.nn.utils.l2_penalty(m, 1e-4)``).
         scheduler_interval: ``'epoch'`` or ``'batch'``; by default the scheduler's ``interval`` attribute
             if it has one, ``'batch'`` for ``OneCycleLR`` and ``CyclicLR`` (built to be stepped every
             batch, as in PyTorch), else ``'epoch'``.
