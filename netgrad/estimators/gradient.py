@@ -111,6 +111,7 @@ class FitResult:
             always True when there was no stopping rule, ``tol=None``).
         validation_scores: The validation score of every epoch (early stopping only).
         best_validation_score: The best of them.
+        history: The Trainer's ``History.history``, ``{'loss': [...], ...}``.
     """
 
     loss_curve: list[float]
