@@ -166,6 +166,8 @@ class MeanMetricWrapper(Mean):
         super().__init__(name=name or getattr(fn, "__name__", None), dtype=dtype)
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
+        if np.ndim(y_true) == 1 and np.ndim(y_pred) == 1:  # one value per sample: each is its own row
+            y_true, y_pred = _array(y_true)[:, None], _array(y_pred)[:, None]
         with no_grad():
             values = self._fn(y_true, y_pred, **self._fn_kwargs)
         self._add(_array(values), sample_weight)
