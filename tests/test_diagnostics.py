@@ -157,10 +157,12 @@ def test_constant_initialisation_never_breaks_symmetry():
     trainer = Trainer(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.5, momentum=0.9))
     history = trainer.fit((X, y), epochs=5, batch_size=20, verbose=0)
     assert history.history["loss"][-1] != history.history["loss"][0]  # it did train...
-    assert diagnostics.neuron_spread(model[0].weight) == 0.0  # ...but the hidden neurons are still clones
-    assert diagnostics.neuron_spread(model[2].weight) == 0.0
+    # ...but the hidden neurons are still clones (up to float32 rounding, which a BLAS may add in the last bit)
+    assert diagnostics.neuron_spread(model[0].weight) <= 1e-6
+    assert diagnostics.neuron_spread(model[2].weight) <= 1e-6
+    assert diagnostics.neuron_spread(model[4].weight) > 1e-3  # output neurons see different targets
     hidden = model[1](model[0](netgrad.tensor(X))).detach().numpy()
-    np.testing.assert_array_equal(hidden, np.repeat(hidden[:, :1], 8, axis=1))
+    np.testing.assert_allclose(hidden, np.repeat(hidden[:, :1], 8, axis=1), rtol=0, atol=1e-6)
 
 
 def test_random_initialisation_breaks_symmetry():
