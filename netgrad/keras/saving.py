@@ -113,7 +113,7 @@ def save_model(model: Any, filepath: str, overwrite: bool = True) -> None:
     optimizer_state = optimizer.state_dict() if isinstance(optimizer, Optimizer) and optimizer.built else None
     io.save({"format": _FORMAT, "format_version": _FORMAT_VERSION, "model_config": serialize_layer(model),
              "compile_config": model.get_compile_config() if hasattr(model, "get_compile_config") else None,
-             "weights": [np.ascontiguousarray(w._data) for w in model.weights],
+             "weights": [np.array(w._data) for w in model.weights],
              "optimizer_state": optimizer_state}, filepath)
 
 
@@ -190,7 +190,7 @@ def save_weights(model: Any, filepath: str, overwrite: bool = True) -> None:
     if not model.built:
         raise ValueError(f"Model {model.name!r} is not built yet, so it has no weights to save")
     io.save({"format": _WEIGHTS_FORMAT, "format_version": _FORMAT_VERSION, "weight_names": _weight_paths(model),
-             "weights": [np.ascontiguousarray(w._data) for w in model.weights]}, filepath)
+             "weights": [np.array(w._data) for w in model.weights]}, filepath)
 
 
 def load_weights(model: Any, filepath: str) -> None:
