@@ -75,7 +75,8 @@ class KerasTensor:
 # ------------------------------------------------------------------------------------------- the base class
 
 # The outermost layer call sets the mode (training or inference) for every layer it calls.
-_call_context: dict[str, Any] = {"depth": 0, "training": None}
+# Each outermost call is numbered; a layer's added losses are those of the latest call it took part in.
+_call_context: dict[str, Any] = {"depth": 0, "training": None, "number": 0}
 
 _BASIC = (type(None), bool, int, float, str)
 _takes_training: dict[type, bool] = {}  # whether a layer class's call() has a `training` argument
@@ -151,6 +152,7 @@ class Layer(Module):
         self._own_non_trainable: list[Tensor] = []
         self._regularized: list[tuple[Tensor, Callable]] = []
         self._added_losses: list[Tensor] = []
+        self._losses_call = -1  # the number of the outermost call that _added_losses belong to
         self._weight_keys: set[str] = set()  # registry names chosen by add_weight, renamed on assignment
         if input_dim is not None:
             input_shape = (input_dim,)
@@ -318,17 +320,19 @@ class Layer(Module):
         """Add a loss term during ``call`` (kept until the next call of the outermost layer)."""
         self._added_losses.append(loss)
 
+    def _own_losses(self) -> list[Tensor]:
+        """This layer's penalties, without its sub-layers'."""
+        result = list(self._added_losses)
+        if self._trainable and self._regularized:
+            result.extend(regularizer(w) for w, regularizer in self._regularized
+                          if not isinstance(w, Parameter) or w.requires_grad)
+        return result
+
     @property
     def losses(self) -> list[Tensor]:
         """The penalties to add to the loss: weight regularisers (recomputed now, differentiable) and the
         losses added during the last call, of this layer and its sub-layers."""
-        result = list(self._added_losses)
-        if self.trainable:
-            result.extend(regularizer(w) for w, regularizer in self._regularized
-                          if not isinstance(w, Parameter) or w.requires_grad)
-        for layer in self._layers:
-            result.extend(layer.losses)
-        return result
+        return [loss for layer in self._flatten_layers() for loss in layer._own_losses()]
 
     # ----------------------------------------------------------------------------------------- calling
 
@@ -382,8 +386,11 @@ class Layer(Module):
             training = self.training if outermost or context["training"] is None else context["training"]
         training = bool(training)
         if outermost:
-            for layer in self._flatten_layers():
-                layer._added_losses.clear()
+            context["number"] += 1
+        if self._losses_call != context["number"]:  # this layer's first call in this forward pass
+            state = self.__dict__  # plain attributes: skip Module.__setattr__ on the hot path
+            state["_added_losses"] = []
+            state["_losses_call"] = context["number"]
         self._maybe_build(tuple(inputs.shape))
         if self._call_takes_training():
             kwargs["training"] = training
@@ -1077,9 +1084,13 @@ def deserialize(config: dict[str, Any], custom_objects: dict[str, type] | None =
     """
     if not isinstance(config, dict) or not isinstance(config.get("class_name"), str):
         raise ValueError(f"a layer configuration is a dict with 'class_name' and 'config', got {config!r:.200}")
+    from .models import Functional, Sequential
     from .saving import get_registered_object
 
     name = config["class_name"]
+    if name in ("Sequential", "Functional") and not (custom_objects and name in custom_objects):
+        model_class = Sequential if name == "Sequential" else Functional  # a model nested as a layer
+        return model_class.from_config(dict(config.get("config") or {}), custom_objects)
     cls = (custom_objects or {}).get(name) or get_registered_object(name) or _BUILTIN.get(name)
     if cls is None:
         raise ValueError(f"Unknown layer class {name!r}. Known layers: {', '.join(sorted(_BUILTIN))}; pass a "

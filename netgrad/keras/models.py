@@ -365,7 +365,7 @@ class Model(Layer):
                 self.optimizer.build(self.trainable_weights)
             metrics = [_EpochMetric(_metric_object(spec, y.shape, output_shape)) for spec in self._metric_specs]
             self._trainer = Trainer(self, _TrainerLoss(self._compiled_loss), self.optimizer, metrics=metrics,
-                                    penalty=_regularization_penalty)
+                                    penalty=_RegularizationPenalty(self))
         return self._trainer
 
     @staticmethod
@@ -471,7 +471,8 @@ class Model(Layer):
     def predict(self, x: Any, batch_size: int | None = None, verbose: int | str = "auto") -> np.ndarray:
         """The model's outputs for ``x`` as a NumPy array (inference mode, batches of ``batch_size``, no graph).
 
-        A softmax output layer gives probabilities (also when it was trained from its logits).
+        A softmax output layer gives probabilities (also when it was trained from its logits). ``verbose`` is
+        accepted for Keras compatibility; prediction prints nothing.
         """
         x = self._input_array(x)
         size = self._batch_size(batch_size)
@@ -544,15 +545,19 @@ class Model(Layer):
         load_weights(self, filepath)
 
 
-def _regularization_penalty(model: Model) -> Tensor | None:
-    """The Trainer's penalty: the sum of the model's losses (regularisers, activity losses), or None."""
-    losses = model.losses
-    if not losses:
-        return None
-    total = losses[0]
-    for loss in losses[1:]:
-        total = total + loss
-    return total
+class _RegularizationPenalty:
+    """The Trainer's penalty: the sum of the model's losses (weight regularisers and the losses its layers
+    added in the last forward pass), or None. The layers are listed once, when training starts."""
+
+    def __init__(self, model: Model) -> None:
+        self.layers = model._flatten_layers()
+
+    def __call__(self, model: Model) -> Tensor | None:
+        total = None
+        for layer in self.layers:
+            for loss in layer._own_losses():
+                total = loss if total is None else total + loss
+        return total
 
 
 # ---------------------------------------------------------------------------------------------- Sequential

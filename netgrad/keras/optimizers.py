@@ -187,16 +187,18 @@ class SGD(Optimizer):
 
     def _update(self, param, grad, state, group, t) -> None:
         lr, momentum = group["lr"], group["momentum"]
+        step = np.multiply(grad, lr, out=self._buffer(param))
         if momentum == 0:
-            param -= lr * grad
+            param -= step
             return
         if not state:
             state["momentum"] = np.zeros_like(param)
         velocity = state["momentum"]
         velocity *= momentum
-        velocity -= lr * grad
+        velocity -= step
         if group["nesterov"]:
-            param += momentum * velocity - lr * grad
+            param -= step
+            param += np.multiply(velocity, momentum, out=step)
         else:
             param += velocity
 
@@ -226,16 +228,16 @@ class RMSprop(Optimizer):
                 state["momentum"] = np.zeros_like(param)
             if group["centered"]:
                 state["average_gradient"] = np.zeros_like(param)
-        velocity = state["velocity"]
+        velocity, scratch = state["velocity"], self._buffer(param)
         velocity *= rho
-        velocity += (1 - rho) * grad * grad
-        denominator = velocity + eps
+        velocity += np.multiply(np.multiply(grad, grad, out=scratch), 1 - rho, out=scratch)
+        denominator = np.add(velocity, eps, out=self._buffer(param, 1))
         if group["centered"]:
             average = state["average_gradient"]
             average *= rho
-            average += (1 - rho) * grad
-            denominator -= average * average
-        increment = lr * grad / np.sqrt(denominator)
+            average += np.multiply(grad, 1 - rho, out=scratch)
+            denominator -= np.multiply(average, average, out=scratch)
+        increment = np.divide(np.multiply(grad, lr, out=scratch), np.sqrt(denominator, out=denominator), out=scratch)
         if momentum > 0:
             velocity_m = state["momentum"]
             velocity_m *= momentum
@@ -262,9 +264,10 @@ class Adagrad(Optimizer):
     def _update(self, param, grad, state, group, t) -> None:
         if not state:
             state["accumulator"] = np.full_like(param, group["initial_accumulator_value"])
-        accumulator = state["accumulator"]
-        accumulator += grad * grad
-        param -= group["lr"] * grad / np.sqrt(accumulator + group["epsilon"])
+        accumulator, scratch, denominator = state["accumulator"], self._buffer(param), self._buffer(param, 1)
+        accumulator += np.multiply(grad, grad, out=scratch)
+        np.sqrt(np.add(accumulator, group["epsilon"], out=denominator), out=denominator)
+        param -= np.divide(np.multiply(grad, group["lr"], out=scratch), denominator, out=scratch)
 
     def _own_config(self) -> dict[str, Any]:
         return {"initial_accumulator_value": self.defaults["initial_accumulator_value"],
@@ -323,13 +326,14 @@ class Adam(Optimizer):
             state["velocity"] = np.zeros_like(param)
             if group["amsgrad"]:
                 state["velocity_hat"] = np.zeros_like(param)
-        m, v = state["momentum"], state["velocity"]
+        m, v, scratch = state["momentum"], state["velocity"], self._buffer(param)
         alpha = group["lr"] * math.sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t)
-        m += (grad - m) * (1 - beta_1)
-        v += (grad * grad - v) * (1 - beta_2)
+        m += np.multiply(np.subtract(grad, m, out=scratch), 1 - beta_1, out=scratch)
+        v += np.multiply(np.subtract(np.multiply(grad, grad, out=scratch), v, out=scratch), 1 - beta_2, out=scratch)
         if group["amsgrad"]:
             v = np.maximum(state["velocity_hat"], v, out=state["velocity_hat"])
-        param -= (m * alpha) / (np.sqrt(v) + group["epsilon"])
+        denominator = np.add(np.sqrt(v, out=scratch), group["epsilon"], out=scratch)
+        param -= np.divide(np.multiply(m, alpha, out=self._buffer(param, 1)), denominator, out=scratch)
 
     def _own_config(self) -> dict[str, Any]:
         d = self.defaults

@@ -179,3 +179,38 @@ def test_files_that_are_not_keras_models_are_refused(tmp_path):
         keras.models.load_model(text)
     with pytest.raises(FileNotFoundError):
         keras.models.load_model(tmp_path / "missing.keras")
+
+
+class TwoLayer(keras.Model):
+    def __init__(self, hidden=6, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden = layers.Dense(hidden, activation="relu")
+        self.out = layers.Dense(3, activation="softmax")
+
+    def call(self, inputs):
+        return self.out(self.hidden(inputs))
+
+
+def test_subclassed_and_nested_models_round_trip(tmp_path):
+    X, y = data()
+    model = TwoLayer(hidden=7)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(X, y, epochs=1, verbose=0)
+    path = tmp_path / "subclassed.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path, custom_objects={"TwoLayer": TwoLayer})
+    assert type(loaded) is TwoLayer and loaded.hidden.units == 7
+    np.testing.assert_array_equal(loaded.predict(X, verbose=0), model.predict(X, verbose=0))
+    inner = keras.Sequential([layers.Dense(4, activation="tanh"), layers.Dense(2)])
+    outer = keras.Sequential([keras.Input((5,)), inner, layers.Activation("softmax")])
+    assert "sequential (Sequential)" in _summary(outer) and "└ dense" in _summary(outer, expand_nested=True)
+    outer.save(path)
+    reloaded = keras.models.load_model(path)
+    assert type(reloaded.layers[0]) is keras.Sequential
+    np.testing.assert_array_equal(reloaded.predict(X, verbose=0), outer.predict(X, verbose=0))
+
+
+def _summary(model, **options):
+    lines = []
+    model.summary(print_fn=lines.append, **options)
+    return lines[0]
