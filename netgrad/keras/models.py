@@ -271,7 +271,7 @@ class Model(Layer):
 
     def _assert_compiled(self, what: str) -> None:
         if not self.compiled:
-            raise RuntimeError(f"You must call `compile()` before calling `{what}()`: e.g. model.compile("
+            raise ValueError(f"You must call `compile()` before calling `{what}()`: e.g. model.compile("
                                "optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy'])")
         if self._compiled_loss is None:
             raise ValueError(f"`{what}()` needs a loss, but the model was compiled with loss=None: call "

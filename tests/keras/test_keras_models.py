@@ -153,9 +153,9 @@ def test_subclassed_model_trains_and_summarises():
 
 def test_fit_before_compile_is_a_clear_error():
     model = keras.Sequential([layers.Dense(1)])
-    with pytest.raises(RuntimeError, match=r"compile\(\)` before calling `fit\(\)"):
+    with pytest.raises(ValueError, match=r"compile\(\)` before calling `fit\(\)"):
         model.fit(np.zeros((4, 2)), np.zeros(4))
-    with pytest.raises(RuntimeError, match="compile"):
+    with pytest.raises(ValueError, match="compile"):
         model.evaluate(np.zeros((4, 2)), np.zeros(4))
     model.compile(optimizer="sgd")
     with pytest.raises(ValueError, match="needs a loss"):
