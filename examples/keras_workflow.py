@@ -11,6 +11,9 @@ Three steps, each with Keras's API running on netgrad (``from netgrad import ker
    with Adam, its ``summary()`` (4,810 parameters), training with a validation split, the test accuracy, and
    a save / load round trip of the model (``<out>/digits.keras``, safetensors inside).
 
+With matplotlib installed it also saves the linear classifier's decision boundary
+(``<out>/keras_linear_classifier.png``) and the digits training curves (``<out>/keras_digits_history.png``).
+
 Run it with::
 
     python examples/keras_workflow.py --out netgrad-examples/
@@ -23,7 +26,7 @@ import os
 import numpy as np
 
 import netgrad
-from netgrad import keras
+from netgrad import keras, viz
 from netgrad.data import load_digits, train_test_split
 from netgrad.keras import layers
 
@@ -57,7 +60,15 @@ def two_clouds(n: int = 1000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def linear_classifier(epochs: int) -> None:
+def have_matplotlib() -> bool:
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def linear_classifier(epochs: int, out: str) -> None:
     print("1. The linear classifier: one sigmoid unit, binary cross-entropy")
     X, y = two_clouds()
     model = keras.Sequential([keras.Input((2,)), layers.Dense(1, activation="sigmoid")])
@@ -70,6 +81,10 @@ def linear_classifier(epochs: int) -> None:
     print(f"   decision boundary: {w1:.3f} x1 {w2:+.3f} x2 {b:+.3f} = 0")
     print(f"   P(class 1) of the points (0, 3) and (3, 0): "
           f"{np.round(model.predict(np.array([[0.0, 3.0], [3.0, 0.0]]), verbose=0)[:, 0], 3)}")
+    if have_matplotlib():
+        path = os.path.join(out, "keras_linear_classifier.png")
+        viz.plot_decision_boundary(model, X, y.astype(np.int64), path, title="Dense(1, activation='sigmoid')")
+        print(f"   decision boundary saved to {path}")
 
 
 def simple_dense(epochs: int) -> None:
@@ -98,12 +113,15 @@ def digits(epochs: int, out: str) -> None:
     loss, accuracy = model.evaluate(X_test, y_test, verbose=0)
     print(f"   validation accuracy {history.history['val_accuracy'][-1]:.3f}; test loss {loss:.4f}, "
           f"test accuracy {accuracy:.3f}")
-    os.makedirs(out, exist_ok=True)
     path = os.path.join(out, "digits.keras")
     model.save(path)
     restored = keras.models.load_model(path)
     same = np.array_equal(restored.predict(X_test, verbose=0), model.predict(X_test, verbose=0))
     print(f"   saved to {path} and loaded back: {'the same' if same else 'DIFFERENT'} predictions")
+    if have_matplotlib():
+        curves = os.path.join(out, "keras_digits_history.png")
+        viz.plot_history(history, path=curves, title="digits: Dense(64, relu) -> Dense(10, softmax)")
+        print(f"   training curves saved to {curves}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -113,7 +131,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of netgrad's random generator")
     args = parser.parse_args(argv)
     keras.utils.set_random_seed(args.seed)
-    linear_classifier(args.epochs)
+    os.makedirs(args.out, exist_ok=True)
+    linear_classifier(args.epochs, args.out)
     simple_dense(args.epochs)
     digits(args.epochs, args.out)
 
