@@ -21,6 +21,7 @@ Run it with::
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 
 import numpy as np
@@ -61,11 +62,7 @@ def two_clouds(n: int = 1000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 
 def have_matplotlib() -> bool:
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importlib.util.find_spec("matplotlib") is not None
 
 
 def linear_classifier(epochs: int, out: str) -> None:
