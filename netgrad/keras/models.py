@@ -327,12 +327,16 @@ class Model(Layer):
         outputs = output_shape[1:]
         if kind == "custom":
             return y
+        flatten_hint = ""
+        if len(outputs) > 1 and y.ndim <= 2:
+            flatten_hint = (f"; the model's output for each sample has shape {tuple(outputs)}: did you forget a "
+                            "Flatten layer before the Dense layers?")
         if kind == "sparse":
             classes = outputs[-1] if outputs else None
             expected = (len(y),) + tuple(outputs[:-1])
             if y.shape not in (expected, expected + (1,)):
                 hint = " (these look like one-hot rows: use loss='categorical_crossentropy')" \
-                    if y.shape[1:] == tuple(outputs) else ""
+                    if y.shape[1:] == tuple(outputs) else flatten_hint
                 raise ValueError(f"{name} has shape {y.shape}, but sparse_categorical_crossentropy needs one integer "
                                  f"class label per sample, shape {expected}{hint}")
             try:
@@ -344,7 +348,7 @@ class Model(Layer):
         same = y.shape[1:] == tuple(outputs) or (y.ndim == 1 and tuple(outputs) == (1,)) or \
             (y.ndim == len(outputs) + 2 and y.shape[-1] == 1 and y.shape[1:-1] == tuple(outputs))
         if not same:
-            hint = ""
+            hint = flatten_hint
             if kind == "categorical" and (y.ndim == 1 or y.shape[1:] == (1,)):
                 hint = "; these look like integer class labels: use loss='sparse_categorical_crossentropy'"
             raise ValueError(f"{name} has shape {y.shape} but the model outputs shape {(None, *outputs)}: the "

@@ -188,6 +188,13 @@ def test_bad_data_is_refused_before_training():
         model.fit(X, np.eye(3)[y], validation_data=(X, y), verbose=0)
 
 
+def test_a_forgotten_flatten_is_pointed_out():
+    model = keras.Sequential([keras.Input((28, 28)), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match=r"shape \(4, 28\).*did you forget a Flatten layer"):
+        model.fit(np.zeros((4, 28, 28), np.float32), np.arange(4), verbose=0)
+
+
 def test_unknown_names_list_the_valid_ones():
     model = keras.Sequential([layers.Dense(1)])
     with pytest.raises(ValueError, match="Unknown optimizer 'adamm'. Valid names: adadelta, adagrad, adam, adamax, "
