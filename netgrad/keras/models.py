@@ -272,7 +272,7 @@ class Model(Layer):
     def _assert_compiled(self, what: str) -> None:
         if not self.compiled:
             raise ValueError(f"You must call `compile()` before calling `{what}()`: e.g. model.compile("
-                               "optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy'])")
+                             "optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy'])")
         if self._compiled_loss is None:
             raise ValueError(f"`{what}()` needs a loss, but the model was compiled with loss=None: call "
                              "compile(optimizer=..., loss=...) with a loss")
@@ -310,16 +310,16 @@ class Model(Layer):
         return weight
 
     def _ensure_built(self, x: np.ndarray) -> tuple:
-        """Build the model for samples shaped like x's and return the output shape (batch axis None)."""
+        """Build the model for samples shaped like x's and return the output shape (batch axis None).
+
+        One sample goes through the model (inference mode, no graph), so that inputs the layers cannot take
+        are refused, with the layer's own message, before training starts.
+        """
         if not self.built:
             self._maybe_build((None,) + x.shape[1:])
-        try:
-            shape = tuple(self.compute_output_shape((None,) + x.shape[1:]))
-        except (TypeError, ValueError, NotImplementedError):
-            with no_grad():
-                output = self(x[:1])
-            shape = (None,) + tuple(output.shape[1:])
-        return shape
+        with no_grad():
+            output = self(x[:1], training=False)
+        return (None,) + tuple(output.shape[1:])
 
     def _check_targets(self, y: np.ndarray, output_shape: tuple, name: str = "y") -> np.ndarray:
         """Targets that fit the compiled loss and the model's output, or a ValueError saying what does not."""

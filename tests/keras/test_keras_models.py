@@ -167,6 +167,9 @@ def test_bad_data_is_refused_before_training():
     model, _, _ = linear_softmax_model()
     with pytest.raises(ValueError, match="x has 60 rows but y has 59"):
         model.fit(X, y[:-1], verbose=0)
+    with pytest.raises(ValueError, match=r"expected axis -1 of input shape to have value 4, but received input with "
+                                         r"shape \(1, 3\)"):
+        model.fit(X[:, :3], y, verbose=0)
     bad_labels = y.copy()
     bad_labels[7] = 3
     with pytest.raises(ValueError, match=r"\[3\] out of range for 3 classes.*the model has 3 outputs"):
