@@ -367,6 +367,11 @@ class Model(Layer):
         if self._trainer is None:
             if isinstance(self.optimizer, keras_optimizers.Optimizer):
                 self.optimizer.build(self.trainable_weights)
+                optimized = {id(p) for group in self.optimizer.param_groups for p in group["params"]}
+                if not optimized.issuperset(id(w) for w in self.trainable_weights):
+                    raise ValueError(f"The optimizer {self.optimizer.name!r} was built for other weights than this "
+                                     "model's trainable weights (a layer was added, or an optimizer object is shared "
+                                     "between models): call compile() again with a new optimizer")
             metrics = [_EpochMetric(_metric_object(spec, y.shape, output_shape)) for spec in self._metric_specs]
             self._trainer = Trainer(self, _TrainerLoss(self._compiled_loss), self.optimizer, metrics=metrics,
                                     penalty=_RegularizationPenalty(self))
@@ -517,9 +522,14 @@ class Model(Layer):
                 "metrics": [keras_metrics.serialize(m) for m in self._metric_specs]}
 
     def compile_from_config(self, config: dict[str, Any]) -> None:
-        """compile() with the arguments recorded by :meth:`get_compile_config`."""
+        """compile() with the arguments recorded by :meth:`get_compile_config`.
+
+        A model that was compiled with a ``netgrad.optim`` optimizer (which is not saved) stays uncompiled.
+        """
         optimizer = config.get("optimizer")
-        self.compile(optimizer=keras_optimizers.deserialize(optimizer) if optimizer else "rmsprop",
+        if optimizer is None:
+            return
+        self.compile(optimizer=keras_optimizers.deserialize(optimizer),
                      loss=None if config.get("loss") is None else keras_losses.deserialize(config["loss"]),
                      metrics=[keras_metrics.deserialize(m) for m in config.get("metrics") or []])
 
@@ -610,6 +620,7 @@ class Sequential(Model):
             if not self._sequence and self._input_layer is None and layer._input_shape_arg is not None:
                 self.__dict__["_input_layer"] = InputLayer(shape=layer._input_shape_arg)
             self._sequence.append(layer)
+        self._trainer = None  # the Trainer is set up again for the new set of layers
         if rebuild:
             self._rebuild()
 
@@ -619,6 +630,7 @@ class Sequential(Model):
             raise TypeError("There are no layers in the model.")
         layer = self._sequence.pop()
         self._forget(layer.name)
+        self._trainer = None
         if rebuild:
             self._rebuild()
         return layer

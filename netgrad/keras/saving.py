@@ -172,10 +172,10 @@ def load_model(filepath: str, custom_objects: dict[str, type] | None = None, com
     if compile and compile_config:
         try:
             model.compile_from_config(compile_config)
-        except (TypeError, KeyError) as error:
+        except (TypeError, KeyError, ValueError) as error:
             raise ValueError(f"{where} is damaged: its compile configuration is invalid ({error})") from None
         state = data.get("optimizer_state")
-        if state is not None and hasattr(model.optimizer, "build"):
+        if state is not None and model.compiled and hasattr(model.optimizer, "build"):
             model.optimizer.build(model.trainable_weights)
             try:
                 model.optimizer.load_state_dict(state)

@@ -369,3 +369,28 @@ def test_learning_rate_scheduler_drives_the_keras_optimizer():
     schedule = keras.callbacks.LearningRateScheduler(lambda epoch, lr: lr * 0.5)
     model.fit(X, y, epochs=3, verbose=0, callbacks=[schedule])
     np.testing.assert_allclose(model.optimizer.learning_rate, 0.1 * 0.5 ** 3)
+
+
+def test_a_pytorch_style_optimizer_can_train_a_keras_model(tmp_path):
+    X, y = blobs(n=60, separation=4.0)
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(3, activation="softmax")])
+    model.compile(optimizer=netgrad.optim.SGD(model.parameters(), lr=0.5), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    history = model.fit(X, y, epochs=10, verbose=0)
+    assert history.history["accuracy"][-1] > 0.9
+    model.save(tmp_path / "model.keras")
+    loaded = keras.models.load_model(tmp_path / "model.keras")
+    assert not loaded.compiled  # a netgrad.optim optimizer is not saved; the weights are
+    np.testing.assert_array_equal(loaded.predict(X, verbose=0), model.predict(X, verbose=0))
+
+
+def test_an_optimizer_built_for_other_weights_is_refused():
+    X, y = blobs(n=20)
+    optimizer = keras.optimizers.Adam()
+    first = keras.Sequential([keras.Input((4,)), layers.Dense(3, activation="softmax")])
+    first.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
+    first.fit(X, y, verbose=0)
+    second = keras.Sequential([keras.Input((4,)), layers.Dense(3, activation="softmax")])
+    second.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match="call compile\\(\\) again"):
+        second.fit(X, y, verbose=0)
