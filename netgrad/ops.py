@@ -6,6 +6,8 @@ not need one: ``ctx.inputs[i] is None``). Composite operations are built from th
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .autograd import Function, ShapeError, unbroadcast
@@ -365,8 +367,8 @@ class Var(Function):
     @staticmethod
     def backward(ctx, g):
         g = g.reshape(ctx.kept_shape)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return g * (2 / ctx.divisor) * ctx.centered, None, None, None
+        scale = 2 / ctx.divisor if ctx.divisor else math.nan  # one sample, correction 1: nan, as in PyTorch
+        return g * scale * ctx.centered, None, None, None
 
 
 class Std(Function):

@@ -180,3 +180,13 @@ def test_python_protocols():
     with pytest.raises(RuntimeError, match="ambiguous"):
         bool(t)
     assert (np.ones(3) + t).tolist() == [2.0, 3.0, 4.0]  # ndarray + Tensor -> Tensor
+
+
+def test_variance_of_a_single_value_is_nan_like_pytorch():
+    x = netgrad.tensor([2.0], requires_grad=True)
+    with pytest.warns(RuntimeWarning, match="Degrees of freedom"):
+        v = x.var()
+    assert np.isnan(v.item())
+    v.backward()
+    assert np.isnan(x.grad.item())
+    assert x.var(unbiased=False).item() == 0.0
