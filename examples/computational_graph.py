@@ -10,7 +10,8 @@ backwards, node by node:
 This script builds the same graph with netgrad tensors, lets ``backward()`` compute the three gradients,
 checks them against the notes' finite differences, keeps the intermediate gradients with
 ``retain_grad()``, and writes the graph as Graphviz DOT (``<out>/computational_graph.dot``; also
-``.svg`` when Graphviz's ``dot`` program is installed).
+``.svg`` when Graphviz's ``dot`` program is installed) and as a picture with the values and gradients
+(``<out>/computational_graph.png``).
 
 Run it with::
 
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> None:
                                       output_name="J", title="J = 2(ab + c)"))
     print("graph nodes (output first):", " <- ".join(viz.graph_ops(J)))
 
-    J.backward()
+    J.backward(retain_graph=True)  # keep the graph, to draw it with its gradients below
     print(f"backward: dJ/dv = {v.grad.item():g}, dJ/du = {u.grad.item():g}, "
           f"dJ/da = {a.grad.item():g}, dJ/db = {b.grad.item():g}, dJ/dc = {c.grad.item():g}")
 
@@ -69,6 +70,12 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  nudge {name} by {step}: J {base:g} -> {value:g}, slope {slope:.3g}  (autograd: "
               f"{params[name].grad.item():g})")
         assert abs(slope - params[name].grad.item()) < 1e-6  # J is linear in each input: the slope is exact
+    try:
+        written.append(os.path.join(args.out, "computational_graph.png"))
+        viz.plot_graph(J, params, written[-1], output_name="J", title="J = 2(ab + c): values and gradients")
+    except ImportError as err:
+        written.pop()
+        print(f"picture skipped: {err}")
     print("wrote " + ", ".join(str(p) for p in written))
 
 

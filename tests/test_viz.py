@@ -94,6 +94,21 @@ def test_dot_of_a_leaf_and_after_backward():
         viz.to_dot(np.ones(2))
 
 
+def test_plot_graph_places_inputs_before_the_ops_that_use_them(tmp_path):
+    J, params = _notes_graph()
+    J.backward(retain_graph=True)
+    fig = viz.plot_graph(J, params, tmp_path / "J.png", output_name="J")
+    _nonempty_png(tmp_path / "J.png")
+    nodes = [(t.get_text().split()[0], t.get_position()[0]) for t in fig.axes[0].texts if t.get_text()]
+    x = dict(nodes)
+    muls = sorted(position for name, position in nodes if name == "Mul")
+    # a, b -> u = ab -> v = u + c -> J = 2v: every node right of its inputs
+    assert x["a"] == x["b"] < muls[0] < x["Add"] < muls[1] < x["J"] and x["c"] < x["Add"]
+    labels = [text.get_text() for text in fig.axes[0].texts]
+    assert "a  (1,)\n= 3\ngrad 4\nrequires_grad" in labels and "J\n(1,)\n= 22" in labels
+    assert len([t for t in labels if t.startswith("Mul")]) == 2
+
+
 def test_save_graph_writes_dot_and_renders_only_with_graphviz(tmp_path, monkeypatch):
     J, params = _notes_graph()
     dot_path = viz.save_graph(J, tmp_path / "J.dot", params)

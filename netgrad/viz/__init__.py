@@ -8,7 +8,7 @@ is imported on first use (install it with ``pip install "netgrad[plot]"``); the 
 from .activations import ACTIVATIONS, autograd_derivative, plot_activations
 from .boundaries import plot_decision_boundary
 from .curves import plot_history, plot_lr_finder, plot_lr_schedule, plot_optimizer_comparison
-from .graph import graph_ops, save_graph, to_dot
+from .graph import graph_ops, plot_graph, save_graph, to_dot
 from .histograms import plot_diagnostics, plot_layer_histograms
 from .images import plot_confusion_matrix, plot_image_grid
 from .network import dense_layers, plot_network
@@ -19,5 +19,5 @@ __all__ = [
     "plot_network", "dense_layers", "plot_image_grid", "plot_confusion_matrix",
     "ACTIVATIONS", "plot_activations", "autograd_derivative",
     "plot_layer_histograms", "plot_diagnostics",
-    "to_dot", "save_graph", "graph_ops",
+    "to_dot", "save_graph", "graph_ops", "plot_graph",
 ]

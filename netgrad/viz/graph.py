@@ -15,7 +15,8 @@ Constants (the ``2`` above) and tensors that do not require a gradient take no p
 so the graph does not record them and the picture does not show them.
 
 Rendering to SVG, PNG or PDF needs the ``dot`` program of Graphviz (``apt install graphviz``); without it
-:func:`save_graph` writes the ``.dot`` text, which any Graphviz viewer opens.
+:func:`save_graph` writes the ``.dot`` text, which any Graphviz viewer opens. :func:`plot_graph` draws
+small graphs with matplotlib instead, values and gradients included.
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from typing import Any, Mapping
 
 from ..tensor import Tensor
 
-__all__ = ["to_dot", "save_graph", "graph_ops"]
+__all__ = ["to_dot", "save_graph", "graph_ops", "plot_graph"]
 
 _RENDER_FORMATS = ("svg", "png", "pdf")
 
@@ -142,6 +143,95 @@ def to_dot(output: Tensor, params: Mapping[str, Tensor] | None = None, *, output
         lines.append(f"  {node_id(source)} -> {node_id(target)};")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def plot_graph(output: Tensor, params: Mapping[str, Tensor] | None = None, path: str | os.PathLike | None = None,
+               *, output_name: str = "output", title: str | None = None, values: bool = True) -> Any:
+    """Draw the computational graph with matplotlib (no Graphviz needed), inputs on the left.
+
+    The same nodes as :func:`to_dot`: each leaf that requires a gradient is an ellipse (name, shape and,
+    with ``values`` and a single element, its value and gradient when it has one), each operation a box with
+    the shape of its output. Columns follow the order of computation: a node sits one column right of
+    its latest input; a leaf sits just left of the first operation that uses it.
+
+    Returns:
+        The matplotlib Figure.
+    """
+    from ._backend import finish, pyplot
+
+    if not isinstance(output, Tensor):
+        raise TypeError(f"plot_graph needs a netgrad Tensor, got {type(output).__name__}")
+    names = {id(t): name for name, t in (params or {}).items()}
+    ops, leaves, edges = _walk(output)
+    inputs: dict[int, list[int]] = {}
+    for source, target in edges:
+        inputs.setdefault(target, []).append(source)
+    column = {key: 1 for key in ops}
+    for _ in range(len(ops)):  # longest path from the leaves: relax until nothing moves (a DAG settles)
+        moved = False
+        for key in ops:
+            wanted = 1 + max((column[s] for s in inputs.get(key, []) if s in ops), default=0)
+            if wanted != column[key]:
+                column[key], moved = wanted, True
+        if not moved:
+            break
+    for key in leaves:
+        consumers = [column[t] for s, t in edges if s == key]
+        column[key] = min(consumers) - 1 if consumers else 0
+    out_key = -1
+    if output._grad_fn is not None:
+        column[out_key] = column[id(output._grad_fn)] + 1
+    rows: dict[int, list[int]] = {}
+    for key in [*leaves, *ops, *([out_key] if out_key in column else [])]:
+        rows.setdefault(column[key], []).append(key)
+    position = {}
+    for col, keys in rows.items():
+        for i, key in enumerate(keys):
+            position[key] = (col * 2.2, (len(keys) - 1) / 2 - i)
+
+    def label(key: int) -> str:
+        if key == out_key:
+            text = f"{output_name}\n{_shape(tuple(output.shape))}"
+            if values and output.numel() == 1:
+                text += f"\n= {output.item():.4g}"
+            return text
+        if key in leaves:
+            t = leaves[key]
+            text = f"{names.get(key, 'leaf')}  {_shape(tuple(t.shape))}"
+            if values and t.numel() == 1:
+                text += f"\n= {t.item():.4g}"
+                if t.grad is not None:
+                    text += f"\ngrad {t.grad.item():.4g}"
+            return text + "\nrequires_grad"
+        node, shape = ops[key]
+        return f"{_op_name(node)}\n{_shape(shape)}"
+
+    plt = pyplot()
+    width = max(column.values()) - min(column.values()) + 1
+    height = max(len(keys) for keys in rows.values())
+    fig, ax = plt.subplots(figsize=(2.1 * width + 0.8, 1.25 * height + 1.2))
+    boxes = {}
+    for key, (x, y) in position.items():
+        if key in ops:
+            style = {"boxstyle": "round,pad=0.5", "facecolor": "#f2f2f2", "edgecolor": "#555555"}
+        elif key == out_key:
+            style = {"boxstyle": "ellipse,pad=0.4", "facecolor": "#d4f0c4", "edgecolor": "#555555"}
+        else:
+            style = {"boxstyle": "ellipse,pad=0.3", "facecolor": "#cfe8fc", "edgecolor": "#555555"}
+        boxes[key] = ax.text(x, y, label(key), ha="center", va="center", fontsize=9, bbox=style, zorder=3)
+    for source, target in edges + ([(id(output._grad_fn), out_key)] if out_key in column else []):
+        # clipped at the boxes' outlines, so every arrow head shows whatever the box's size
+        ax.annotate("", xy=position[target], xytext=position[source],
+                    arrowprops={"arrowstyle": "-|>", "color": "#555555", "lw": 1.2, "shrinkA": 2, "shrinkB": 2,
+                                "patchA": boxes[source].get_bbox_patch(), "patchB": boxes[target].get_bbox_patch()})
+    xs = [p[0] for p in position.values()]
+    ys = [p[1] for p in position.values()]
+    ax.set_xlim(min(xs) - 1.1, max(xs) + 1.1)
+    ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
+    return finish(fig, path)
 
 
 def save_graph(output: Tensor, path: str | os.PathLike, params: Mapping[str, Tensor] | None = None, *,
