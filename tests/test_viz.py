@@ -331,3 +331,21 @@ def test_missing_matplotlib_names_the_extra(monkeypatch):
         warnings.simplefilter("error")
         J, params = _notes_graph()
         assert "digraph" in viz.to_dot(J, params)  # the DOT export needs no matplotlib
+
+
+def test_dense_layers_of_the_other_faces():
+    """A Keras Dense kernel is (input_dim, units): drawn transposed, as the (out, in) of nn.Linear."""
+    from netgrad import keras
+    from netgrad.keras import layers
+
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(5, activation="relu"), layers.Dense(3)])
+    found = viz.dense_layers(model)
+    assert [(l.weight.shape, l.after) for l in found] == [((5, 4), ("relu",)), ((3, 5), ())]
+    np.testing.assert_array_equal(found[0].weight, model.layers[0].kernel.detach().numpy().T)
+
+    class SklearnStyle:  # scikit-learn's MLP attributes: coefs_ (in, out) and intercepts_
+        coefs_ = [np.ones((2, 3)), np.full((3, 1), -1.0)]
+        intercepts_ = [np.zeros(3), np.ones(1)]
+
+    found = viz.dense_layers(SklearnStyle())
+    assert [l.weight.shape for l in found] == [(3, 2), (1, 3)] and found[1].bias.tolist() == [1.0]

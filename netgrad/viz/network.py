@@ -46,9 +46,10 @@ def _children(module: Any) -> list:
 def dense_layers(model: Any) -> list[DenseLayer]:
     """The fully-connected layers of ``model`` in order.
 
-    ``model`` may be a netgrad Module (its ``Linear`` layers and whatever follows each), an object with a
-    ``.module`` or ``.model_`` holding one (Keras-style models, estimators), or a list of weight matrices
-    ``(out, in)`` or ``(weight, bias)`` pairs.
+    ``model`` may be a netgrad Module (its ``Linear`` layers and whatever follows each; Keras-style
+    ``Dense`` layers, whose ``(input_dim, units)`` kernels are transposed), an estimator (its ``module_``, or
+    scikit-learn-style ``coefs_`` and ``intercepts_``), or a list of weight matrices ``(out, in)`` or
+    ``(weight, bias)`` pairs.
     """
     if isinstance(model, (list, tuple)):
         layers = []
@@ -56,6 +57,8 @@ def dense_layers(model: Any) -> list[DenseLayer]:
             weight, bias = (item if isinstance(item, tuple) else (item, None))
             layers.append(DenseLayer(_array(weight), None if bias is None else _array(bias).reshape(-1), ()))
         return layers
+    if hasattr(model, "coefs_") and hasattr(model, "intercepts_") and not hasattr(model, "module_"):
+        return [DenseLayer(_array(c).T, _array(b).reshape(-1), ()) for c, b in zip(model.coefs_, model.intercepts_)]
     for attribute in ("module", "module_", "model_", "network"):
         inner = getattr(model, attribute, None)
         if inner is not None and hasattr(inner, "modules"):
@@ -64,9 +67,15 @@ def dense_layers(model: Any) -> list[DenseLayer]:
     layers: list[DenseLayer] = []
     for module in _modules_in_order(model):
         weight = getattr(module, "weight", None)
+        kernel = getattr(module, "kernel", None)
         if weight is not None and hasattr(module, "in_features") and len(getattr(weight, "shape", ())) == 2:
             bias = getattr(module, "bias", None)
             layers.append(DenseLayer(_array(weight), None if bias is None else _array(bias), ()))
+        elif kernel is not None and hasattr(module, "units") and len(getattr(kernel, "shape", ())) == 2:
+            bias = getattr(module, "bias", None)  # a Keras Dense: kernel (input_dim, units), its own activation
+            activation = getattr(getattr(module, "activation", None), "__name__", None)
+            layers.append(DenseLayer(_array(kernel).T, None if bias is None else _array(bias),
+                                     (activation,) if activation and activation != "linear" else ()))
         elif layers:
             last = layers[-1]
             layers[-1] = last._replace(after=last.after + (type(module).__name__,))
