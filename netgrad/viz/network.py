@@ -169,7 +169,7 @@ def plot_network(model: Any, path: str | os.PathLike | None = None, *, max_neuro
         else:
             role = "output" if l == len(sizes) - 1 else "hidden"
             after = [name for name in layers[l - 1].after if name not in _UNCAPTIONED]
-            caption = f"{role}\n{sizes[l]}" + (f"\n{', '.join(after)}" if after else "")
+            caption = f"{role}\n{sizes[l]}" + "".join(f"\n{name}" for name in after)
         ax.text(l * dx, -height / 2 - 0.9, caption, ha="center", va="top", fontsize=9)
     ax.set_xlim(-1.6, (len(sizes) - 1) * dx + 1.6)
     ax.set_ylim(-height / 2 - 2.4, height / 2 + 0.8)
