@@ -561,6 +561,10 @@ def test_verbose_2_prints_one_line_per_epoch(capsys):
     assert lines[2].startswith("Epoch 3/3 - ")
     assert f"loss: {history.history['loss'][2]:.4f}" in lines[2]
     assert f"val_loss: {history.history['val_loss'][2]:.4f}" in lines[2]
+    # 'auto' off a terminal (here: captured) means one line per epoch too, and no bar
+    Trainer(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=0.05)).fit((X, y), epochs=2, verbose="auto")
+    captured = capsys.readouterr()
+    assert len(captured.out.strip().splitlines()) == 2 and captured.err == ""
 
 
 # ------------------------------------------------------------------------------ schedules, clipping, penalty
