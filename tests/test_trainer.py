@@ -140,7 +140,8 @@ def test_fit_takes_a_dataloader_and_a_dataset():
         DataLoader(TensorDataset(X, y.reshape(-1, 1)), batch_size=3), epochs=2, verbose=0)
     Trainer(second, nn.MSELoss(), optim.SGD(second.parameters(), lr=0.05)).fit(
         TensorDataset(X, y.reshape(-1, 1)), epochs=2, batch_size=3, shuffle=False, verbose=0)
-    W, b, _ = numpy_minibatch_gd(*(linear_model().weight.detach().numpy(), linear_model().bias.detach().numpy()), X, y, 0.05, 3, 2)
+    start = linear_model()
+    W, b, _ = numpy_minibatch_gd(start.weight.detach().numpy(), start.bias.detach().numpy(), X, y, 0.05, 3, 2)
     np.testing.assert_allclose(first.weight.detach().numpy(), W, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(second.weight.detach().numpy(), W, rtol=1e-5, atol=1e-6)
 
@@ -154,9 +155,10 @@ def test_predict_is_the_model_output_in_eval_mode():
     predicted = trainer.predict(X, batch_size=16)
     assert model.training  # the mode is restored
     first, second = model[0], model[3]
-    hidden = np.maximum(X @ first.weight.detach().numpy().T + first.bias.detach().numpy(), 0)  # dropout is off in eval mode
-    np.testing.assert_allclose(predicted, hidden @ second.weight.detach().numpy().T + second.bias.detach().numpy(), rtol=1e-5,
-                               atol=1e-6)
+    W1, b1 = first.weight.detach().numpy(), first.bias.detach().numpy()
+    W2, b2 = second.weight.detach().numpy(), second.bias.detach().numpy()
+    hidden = np.maximum(X @ W1.T + b1, 0)  # dropout is off in eval mode
+    np.testing.assert_allclose(predicted, hidden @ W2.T + b2, rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(trainer.predict(DataLoader(TensorDataset(X), batch_size=7)), predicted)
     assert predicted.dtype == np.float32 and predicted.shape == (70, 2)
 
@@ -354,7 +356,8 @@ def test_one_column_targets_and_float64_data_are_adapted():
     model = linear_model()
     Trainer(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=0.05)).fit(
         (X.astype(np.float64), y.astype(np.float64)), epochs=1, batch_size=12, verbose=0)
-    W, _, _ = numpy_minibatch_gd(linear_model().weight.detach().numpy(), linear_model().bias.detach().numpy(), X, y, 0.05, 12, 1)
+    start = linear_model()
+    W, _, _ = numpy_minibatch_gd(start.weight.detach().numpy(), start.bias.detach().numpy(), X, y, 0.05, 12, 1)
     assert model.weight.dtype == netgrad.float32
     np.testing.assert_allclose(model.weight.detach().numpy(), W, rtol=1e-5, atol=1e-6)
 
@@ -576,8 +579,8 @@ def test_epoch_scheduler_is_stepped_once_per_epoch():
     optimizer = optim.SGD(model.parameters(), lr=0.1)
     scheduler = optim.lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.5)
     lrs = []
-    trainer = Trainer(model, nn.MSELoss(), optimizer, scheduler=scheduler,
-                      callbacks=[LambdaCallback(on_epoch_begin=lambda e, logs: lrs.append(optimizer.param_groups[0]["lr"]))])
+    record = LambdaCallback(on_epoch_begin=lambda epoch, logs: lrs.append(optimizer.param_groups[0]["lr"]))
+    trainer = Trainer(model, nn.MSELoss(), optimizer, scheduler=scheduler, callbacks=[record])
     trainer.fit((X, y), epochs=5, batch_size=4, verbose=0)
     assert lrs == pytest.approx([0.1, 0.1, 0.05, 0.05, 0.025])
 

@@ -678,7 +678,8 @@ class ProgressBar(Callback):
     def __init__(self, verbose: int = 1, file: Any = None, refresh_interval: float = 0.25) -> None:
         super().__init__()
         if verbose not in (1, 2):
-            raise ValueError(f"ProgressBar verbose must be 1 (a bar per epoch) or 2 (a line per epoch), got {verbose!r}")
+            raise ValueError(f"ProgressBar verbose must be 1 (a bar per epoch) or 2 (a line per epoch), "
+                             f"got {verbose!r}")
         self.verbose = verbose
         self.file = file
         self.refresh_interval = refresh_interval

@@ -339,7 +339,8 @@ class Trainer:
         if not callable(loss):
             raise TypeError(f"loss must be a function loss(output, target) -> Tensor (an nn loss), got {loss!r}")
         if not (hasattr(optimizer, "step") and hasattr(optimizer, "zero_grad")):
-            raise TypeError(f"optimizer must have step() and zero_grad() (a netgrad.optim optimizer), got {optimizer!r}")
+            raise TypeError(f"optimizer must have step() and zero_grad() (a netgrad.optim optimizer), "
+                            f"got {optimizer!r}")
         if clip_grad_norm is not None and not (isinstance(clip_grad_norm, (int, float)) and clip_grad_norm > 0):
             raise ValueError(f"clip_grad_norm must be a positive number or None, got {clip_grad_norm!r}")
         if penalty is not None and not callable(penalty):
