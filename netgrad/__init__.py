@@ -4,7 +4,7 @@ One engine (tensors with reverse-mode autograd) with three faces: PyTorch-style 
 ``netgrad.nn``, ``netgrad.optim``), Keras-style (``netgrad.keras``) and scikit-learn-style
 (``netgrad.estimators``). ``import netgrad as torch`` runs small PyTorch scripts unchanged.
 """
-from . import autograd, data, metrics, nn, ops, optim, random
+from . import autograd, data, metrics, nn, ops, optim, random, training
 from .autograd import Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import gradcheck
 from .io import load, load_checkpoint, save, save_checkpoint
