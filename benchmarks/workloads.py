@@ -105,7 +105,7 @@ def _numpy_mlp_epoch(X, y, batch_size, seed) -> float:
     """The floor: the same network and update written by hand, no graph, no framework."""
     rng = np.random.default_rng(seed)
     sizes = (N_FEATURES,) + HIDDEN + (N_CLASSES,)
-    Ws = [rng.uniform(-1, 1, (o, i)).astype(np.float32) / np.sqrt(i) for i, o in zip(sizes[:-1], sizes[1:])]
+    Ws = [(rng.uniform(-1, 1, (o, i)) / np.sqrt(i)).astype(np.float32) for i, o in zip(sizes[:-1], sizes[1:])]
     bs = [np.zeros(o, np.float32) for o in sizes[1:]]
     lr = np.float32(0.01)
     start = time.perf_counter()
@@ -127,6 +127,7 @@ def _numpy_mlp_epoch(X, y, batch_size, seed) -> float:
         for W, b, g, a in ((Ws[2], bs[2], g3, h2), (Ws[1], bs[1], g2, h1), (Ws[0], bs[0], g1, xb)):
             W -= lr * (g.T @ a)
             b -= lr * g.sum(0)
+    assert all(W.dtype == np.float32 for W in Ws)
     return time.perf_counter() - start
 
 
