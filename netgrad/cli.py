@@ -743,7 +743,11 @@ def cmd_playground(args: argparse.Namespace, rest: list[str]) -> int:
     except ImportError as err:
         raise CLIError(f"the playground needs the 'web' extra ({err}); install it with: "
                        'pip install "netgrad[web]"') from None
-    result = server.main(rest)
+    try:
+        result = server.main(rest)
+    except ImportError as err:  # a server dependency imported on first use
+        raise CLIError(f"the playground needs the 'web' extra ({err}); install it with: "
+                       'pip install "netgrad[web]"') from None
     return int(result or 0)
 
 
