@@ -141,51 +141,63 @@ def _is_number(text: str) -> bool:
         return False
 
 
-def read_csv(path: str) -> tuple[list[str], list[list[str]]]:
-    """``(header, rows)`` of a CSV file; a file whose first row is all numbers gets columns ``x1, x2, ...``."""
+@dataclass
+class Table:
+    """A CSV file: its column names, its rows of text, and the file line each row came from."""
+
+    path: str
+    header: list[str]
+    rows: list[list[str]]
+    lines: list[int]
+
+    def column(self, name: str) -> list[str]:
+        k = self.header.index(name)
+        return [row[k].strip() for row in self.rows]
+
+
+def read_csv(path: str) -> Table:
+    """A CSV file with a header row; a file whose first row is all numbers gets columns ``x1, x2, ...``."""
     try:
         with open(path, newline="") as f:
-            rows = [row for row in csv.reader(f) if any(cell.strip() for cell in row)]
+            reader = csv.reader(f)
+            numbered = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
     except FileNotFoundError:
         raise CLIError(f"no such file: {path}") from None
     except (OSError, UnicodeDecodeError, csv.Error) as err:
         raise CLIError(f"cannot read {path}: {err}") from None
-    if not rows:
+    if not numbered:
         raise CLIError(f"{path} is empty")
-    header = [cell.strip() for cell in rows[0]]
+    header = [cell.strip() for cell in numbered[0][1]]
     if all(_is_number(cell) for cell in header):
-        header, data = [f"x{i + 1}" for i in range(len(header))], rows
+        header = [f"x{i + 1}" for i in range(len(header))]
     else:
-        data = rows[1:]
-    if not data:
+        numbered = numbered[1:]
+    if not numbered:
         raise CLIError(f"{path} has a header but no rows of data")
-    for line, row in enumerate(data, start=len(rows) - len(data) + 1):
+    for line, row in numbered:
         if len(row) != len(header):
             raise CLIError(f"{path}, line {line}: {len(row)} values, but the header has {len(header)} columns")
     duplicated = sorted({name for name in header if header.count(name) > 1})
     if duplicated:
         raise CLIError(f"{path}: duplicated column name(s) {', '.join(duplicated)}")
-    return header, data
+    return Table(path, header, [row for _, row in numbered], [line for line, _ in numbered])
 
 
-def _numeric_columns(path: str, header: list[str], rows: list[list[str]], columns: Sequence[str]) -> np.ndarray:
-    index = {name: i for i, name in enumerate(header)}
-    out = np.empty((len(rows), len(columns)), dtype=np.float32)
-    offset = 2 if header != [f"x{i + 1}" for i in range(len(header))] else 1
+def _numeric_columns(table: Table, columns: Sequence[str]) -> np.ndarray:
+    """The named columns as a float32 matrix; a cell that is not a finite number is an error naming its line."""
+    out = np.empty((len(table.rows), len(columns)), dtype=np.float32)
     for j, name in enumerate(columns):
-        k = index[name]
-        for i, row in enumerate(rows):
-            cell = row[k].strip()
+        for i, cell in enumerate(table.column(name)):
             try:
-                out[i, j] = float(cell)
+                value = float(cell)
             except ValueError:
                 what = "a missing value" if not cell else f"the non-numeric value {cell!r}"
-                raise CLIError(f"{path}, line {i + offset}: {what} in feature column {name!r}; features must be "
-                               "numbers") from None
-    if not np.isfinite(out).all():
-        i, j = np.argwhere(~np.isfinite(out))[0]
-        raise CLIError(f"{path}, line {i + offset}: {rows[i][index[columns[j]]]!r} in column {columns[j]!r} is "
-                       "not a finite number")
+                raise CLIError(f"{table.path}, line {table.lines[i]}: {what} in feature column {name!r}; features "
+                               "must be numbers") from None
+            if not math.isfinite(value):
+                raise CLIError(f"{table.path}, line {table.lines[i]}: {cell!r} in column {name!r} is not a finite "
+                               "number")
+            out[i, j] = value
     return out
 
 
@@ -198,17 +210,18 @@ def _class_order(labels: Sequence[str]) -> list[str]:
 
 def load_csv(path: str, target: str | None, task: str = "auto", *, test_size: float = 0.2, seed: int = 0) -> Data:
     """A CSV file with a header: ``target`` (default: the last column) is predicted from the other columns."""
-    header, rows = read_csv(path)
+    table = read_csv(path)
+    header = table.header
     if len(header) < 2:
         raise CLIError(f"{path} has one column; it needs at least one feature column and a target column")
     target = header[-1] if target is None else target
     if target not in header:
         raise CLIError(f"{path} has no column {target!r}; its columns are {', '.join(header)}")
     features = [name for name in header if name != target]
-    X = _numeric_columns(path, header, rows, features)
-    raw = [row[header.index(target)].strip() for row in rows]
+    X = _numeric_columns(table, features)
+    raw = table.column(target)
     if any(not v for v in raw):
-        line = next(i for i, v in enumerate(raw) if not v) + (2 if header[0] != "x1" else 1)
+        line = table.lines[next(i for i, v in enumerate(raw) if not v)]
         raise CLIError(f"{path}, line {line}: missing value in the target column {target!r}")
     numeric = all(_is_number(v) for v in raw)
     if task == "auto":
@@ -631,12 +644,12 @@ def _class_indices(saved: SavedModel, labels: Sequence[str], path: str) -> np.nd
 
 def cmd_predict(args: argparse.Namespace) -> int:
     saved = load_model(args.model)
-    header, rows = read_csv(args.input)
-    missing = [name for name in saved.feature_names if name not in header]
+    table = read_csv(args.input)
+    missing = [name for name in saved.feature_names if name not in table.header]
     if missing:
         extra = f" (and {len(missing) - 5} more)" if len(missing) > 5 else ""
         raise CLIError(f"{args.input} lacks the model's feature column(s) {', '.join(missing[:5])}{extra}")
-    X = _numeric_columns(args.input, header, rows, saved.feature_names)
+    X = _numeric_columns(table, saved.feature_names)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     if saved.task == "classification":

@@ -106,6 +106,22 @@ def test_bad_files_give_one_line(capsys, tmp_path):
     assert "line 2: the non-numeric value 'oops' in feature column 'b'" in run_error(capsys, "train", "--data",
                                                                                      str(text))
     assert "has no column 'price'" in run_error(capsys, "train", "--data", str(text), "--target", "price")
+    gaps = tmp_path / "gaps.csv"  # blank lines are skipped, but errors still name the file's own line
+    gaps.write_text("a,b,label\n\n1,2,x\n\n3,inf,y\n" + "3,4,y\n" * 12)
+    assert "line 5: 'inf' in column 'b' is not a finite number" in run_error(capsys, "train", "--data", str(gaps))
+    missing = tmp_path / "missing_target.csv"
+    missing.write_text("a,b,label\n1,2,\n" + "3,4,y\n" * 12)
+    assert "line 2: missing value in the target column 'label'" in run_error(capsys, "train", "--data",
+                                                                            str(missing))
+
+
+def test_csv_without_header_gets_column_names(tmp_path):
+    path = tmp_path / "plain.csv"
+    path.write_text("".join(f"{i % 7},{(i * 3) % 5},{i % 2}\n" for i in range(40)))
+    data = cli.load_csv(str(path), None, test_size=0.25)
+    assert data.feature_names == ["x1", "x2"] and data.target_name == "x3"
+    assert data.task == "classification" and data.class_names == ["0", "1"]
+    assert len(data.X_train) + len(data.X_test) == 40
 
 
 def test_console_script_errors_without_traceback(tmp_path):
