@@ -47,6 +47,11 @@ class CLIError(Exception):
     """A problem with the user's arguments or files: printed as one line, exit status 2."""
 
 
+def _one_line(message: Any) -> str:
+    """A message on one line (library errors may span several)."""
+    return " ".join(str(message).split())
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but an error is one line that points to ``--help``."""
 
@@ -383,17 +388,21 @@ def load_model(path: str) -> SavedModel:
     if stored.get("version") != MODEL_VERSION:
         raise CLIError(f"{path} has model format version {stored.get('version')}; this netgrad reads "
                        f"version {MODEL_VERSION}")
-    arch, prep = stored["architecture"], stored["preprocessing"]
-    model = build_mlp(arch["inputs"], arch["hidden"], arch["outputs"], arch["activation"],
-                      dropout=arch["dropout"], batch_norm=arch["batch_norm"])
     try:
+        arch, prep = stored["architecture"], stored["preprocessing"]
+        model = build_mlp(arch["inputs"], arch["hidden"], arch["outputs"], arch["activation"],
+                          dropout=arch["dropout"], batch_norm=arch["batch_norm"])
         model.load_state_dict(stored["state_dict"])
-    except (ValueError, KeyError, RuntimeError) as err:
-        raise CLIError(f"{path}: the weights do not fit the architecture it describes: {err}") from None
+        saved = SavedModel(model, arch, stored["task"], list(prep["feature_names"]), list(prep["class_names"]),
+                           prep["target_name"], np.asarray(prep["mean"]), np.asarray(prep["scale"]),
+                           float(prep["y_mean"]), float(prep["y_scale"]), stored.get("info", {}))
+    except KeyError as err:
+        raise CLIError(f"{path} is damaged: it has no {err} entry") from None
+    except (ValueError, TypeError, RuntimeError) as err:
+        raise CLIError(f"{path} is damaged: its architecture and weights do not fit together ({_one_line(err)})") \
+            from None
     model.eval()
-    return SavedModel(model, arch, stored["task"], list(prep["feature_names"]), list(prep["class_names"]),
-                      prep["target_name"], np.asarray(prep["mean"]), np.asarray(prep["scale"]),
-                      float(prep["y_mean"]), float(prep["y_scale"]), stored.get("info", {}))
+    return saved
 
 
 def _optimizer(name: str, parameters: Any, lr: float, momentum: float, weight_decay: float) -> Any:
@@ -850,7 +859,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return cmd_playground(argparse.Namespace(), argv[1:])
         except CLIError as err:
-            print(f"netgrad: error: {err}", file=sys.stderr)
+            print(f"netgrad: error: {_one_line(err)}", file=sys.stderr)
             return 2
     args = parser.parse_args(argv)
     if args.command is None:
@@ -860,12 +869,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": cmd_demo, "train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict}
     try:
         return handlers[args.command](args)
-    except CLIError as err:
-        print(f"netgrad: error: {err}", file=sys.stderr)
-        return 2
-    except (ValueError, FileNotFoundError, IsADirectoryError, PermissionError) as err:
-        # bad input that reached the library (a shape, a value, a file): the library's message is the explanation
-        print(f"netgrad: error: {err}", file=sys.stderr)
+    except (CLIError, ValueError, FileNotFoundError, IsADirectoryError, PermissionError) as err:
+        # bad input, found here or by the library (a shape, a value, a file): its message is the explanation
+        print(f"netgrad: error: {_one_line(err)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("\nnetgrad: interrupted", file=sys.stderr)

@@ -274,3 +274,18 @@ def test_confusion_matrix_table():
     lines = table.splitlines()
     assert lines[1].split() == ["cat", "dog"]
     assert lines[2].split() == ["cat", "5", "1"] and lines[3].split() == ["dog", "0", "4"]
+
+
+def test_damaged_model_files(capsys, tmp_path):
+    status, _, _ = run(capsys, "train", "--data", "xor", "--hidden", "4", "--epochs", "1", "--quiet", "--save",
+                       str(tmp_path / "xor.netgrad"))
+    stored = netgrad.load(tmp_path / "xor.netgrad")
+    del stored["preprocessing"]
+    netgrad.save(stored, tmp_path / "no_preprocessing.netgrad")
+    assert "has no 'preprocessing' entry" in run_error(capsys, "predict", "--model",
+                                                       str(tmp_path / "no_preprocessing.netgrad"), "--input", "x.csv")
+    stored = netgrad.load(tmp_path / "xor.netgrad")
+    stored["architecture"]["hidden"] = [5]  # the stored weights are for 4 hidden units
+    netgrad.save(stored, tmp_path / "wrong_shape.netgrad")
+    assert "do not fit together" in run_error(capsys, "evaluate", "--model", str(tmp_path / "wrong_shape.netgrad"),
+                                              "--data", "xor")
