@@ -62,7 +62,8 @@ def main(argv: list[str] | None = None) -> None:
         results[name] = (model, history.history["accuracy"][-1], history.history["loss"][-1])
         extra = ""
         if name == "prelu":
-            extra = "   learned slopes α = " + ", ".join(f"{m.weight.item():.3f}" for m in model if isinstance(m, nn.PReLU))
+            slopes = [m.weight.item() for m in model if isinstance(m, nn.PReLU)]
+            extra = "   learned slopes α = " + ", ".join(f"{alpha:.3f}" for alpha in slopes)
         print(f"  {name:11s} accuracy {results[name][1] * 100:5.1f} %   loss {results[name][2]:.4f}{extra}")
 
     try:

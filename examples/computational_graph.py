@@ -64,7 +64,8 @@ def main(argv: list[str] | None = None) -> None:
     # the notes' way: nudge one input by 0.1 and watch J
     step = 0.1
     base = forward(3.0, 2.0, 5.0)
-    nudged = {"a": forward(3.0 + step, 2.0, 5.0), "b": forward(3.0, 2.0 + step, 5.0), "c": forward(3.0, 2.0, 5.0 + step)}
+    nudged = {"a": forward(3.0 + step, 2.0, 5.0), "b": forward(3.0, 2.0 + step, 5.0),
+              "c": forward(3.0, 2.0, 5.0 + step)}
     for name, value in nudged.items():
         slope = (value - base) / step
         print(f"  nudge {name} by {step}: J {base:g} -> {value:g}, slope {slope:.3g}  (autograd: "

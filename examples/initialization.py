@@ -89,7 +89,8 @@ def main(argv: list[str] | None = None) -> None:
                               verbose=0)
         spread = diagnostics.neuron_spread(model[2].weight)
         results[name] = (stds, history.history["val_accuracy"])
-        print(f"{name:14s} {stds[0]:12.3g} {stds[4]:11.3g} {stds[9]:11.3g}   {history.history['val_accuracy'][-1] * 100:7.1f} %"
+        accuracy = history.history["val_accuracy"][-1] * 100
+        print(f"{name:14s} {stds[0]:12.3g} {stds[4]:11.3g} {stds[9]:11.3g}   {accuracy:7.1f} %"
               f"   {identical(spread)}")
     assert diagnostics.neuron_spread(network(SCHEMES["constant 0.05"])[2].weight) == 0.0
     print("(Glorot and LeCun coincide on square 64x64 layers, where fan_avg = fan_in; they differ at the output)")

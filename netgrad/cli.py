@@ -779,7 +779,8 @@ def cmd_playground(args: argparse.Namespace, rest: list[str]) -> int:
 def _add_model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--hidden", type=_hidden_sizes, default=[300, 100], metavar="SIZES",
                         help="hidden layer sizes, comma-separated (default: 300,100; 0 for none)")
-    parser.add_argument("--activation", choices=ACTIVATION_NAMES, default="relu", help="hidden activation (default: relu)")
+    parser.add_argument("--activation", choices=ACTIVATION_NAMES, default="relu",
+                        help="hidden activation (default: relu)")
     parser.add_argument("--dropout", type=_fraction, default=0.0, help="dropout after each hidden layer (default: 0)")
     parser.add_argument("--batch-norm", action="store_true", help="batch normalisation after each hidden Linear")
     parser.add_argument("--optimizer", choices=OPTIMIZER_NAMES, default="adam", help="optimizer (default: adam)")
@@ -808,7 +809,8 @@ def build_parser() -> argparse.ArgumentParser:
                                "Debian package dataset-fashion-mnist is installed, else on scikit-learn's digits; "
                                "print the test accuracy and a confusion matrix; save the curves, a grid of test "
                                "images with their predicted labels, the network diagram and the model.")
-    demo.add_argument("--out", default="netgrad-demo", help="folder for the pictures and the model (default: netgrad-demo)")
+    demo.add_argument("--out", default="netgrad-demo",
+                      help="folder for the pictures and the model (default: netgrad-demo)")
     demo.add_argument("--epochs", type=_positive_int, default=None,
                       help=f"training epochs (default: {DEMO_RECIPE['epochs']})")
     demo.add_argument("--data", choices=("auto", "fashion-mnist", "digits"), default="auto",
@@ -824,7 +826,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="auto: classification for text labels or few integer values, else regression")
     _add_model_options(train)
     train.add_argument("--test-size", type=_fraction, default=0.2, help="fraction held out for testing (default: 0.2)")
-    train.add_argument("--seed", type=int, default=0, help="random seed for initialisation, shuffling, split (default: 0)")
+    train.add_argument("--seed", type=int, default=0,
+                       help="random seed for initialisation, shuffling, split (default: 0)")
     train.add_argument("--save", metavar="PATH", help="save the trained model here (e.g. model.netgrad)")
     train.add_argument("--out", metavar="DIR", help="save pictures here: curves, network, decision boundary")
     train.add_argument("--quiet", action="store_true", help="no progress bars")

@@ -180,7 +180,8 @@ def test_saved_model_reproduces_the_trained_network(capsys, tmp_path):
     assert _score(evaluated, "test (30 samples)") == _score(out, "test")
     # and its predictions are the argmax of the logits computed by hand from the stored weights
     X, _ = load_iris()
-    (W1, b1), (W2, b2) = [(m.weight.detach().numpy(), m.bias.detach().numpy()) for m in (saved.model[0], saved.model[2])]
+    (W1, b1), (W2, b2) = [(m.weight.detach().numpy(), m.bias.detach().numpy())
+                          for m in (saved.model[0], saved.model[2])]
     h = np.maximum(((X - saved.mean) / saved.scale) @ W1.T + b1, 0)
     logits = h @ W2.T + b2
     np.testing.assert_array_equal(saved.predict(X), logits.argmax(axis=1))

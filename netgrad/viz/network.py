@@ -157,7 +157,8 @@ def plot_network(model: Any, path: str | os.PathLike | None = None, *, max_neuro
                 face = POSITIVE if bias[neuron] >= 0 else NEGATIVE
                 alpha = 0.25 + 0.75 * abs(bias[neuron]) / (np.abs(bias).max() or 1.0)
             ax.add_patch(plt.Circle((l * dx, y_k), radius, facecolor=face, alpha=alpha, edgecolor="none", zorder=2))
-            ax.add_patch(plt.Circle((l * dx, y_k), radius, facecolor="none", edgecolor="#333333", linewidth=1, zorder=3))
+            ax.add_patch(plt.Circle((l * dx, y_k), radius, facecolor="none", edgecolor="#333333", linewidth=1,
+                                    zorder=3))
             names = input_names if l == 0 else output_names if l == len(sizes) - 1 else None
             if names is not None and not gap and neuron < len(names):
                 side, align = (-radius - 0.08, "right") if l == 0 else (radius + 0.08, "left")
