@@ -18,7 +18,12 @@ demo: $(STAMP)
 	$(VENV)/bin/netgrad demo
 
 bench: $(STAMP)
+	$(PY) -m pip install -q torch==2.13.0 || echo "PyTorch not installed: netgrad and NumPy only"
 	$(PY) benchmarks/run.py
+
+docs: $(STAMP)
+	$(PY) -m pip install -q -e '.[docs]'
+	$(VENV)/bin/mkdocs build
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
