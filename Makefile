@@ -1,29 +1,38 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed
 
 .PHONY: test demo bench docs clean
 
-$(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+$(PY):
+	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
-	touch $(STAMP)
 
-test: $(STAMP)
+# each stamp records that an extra is installed; it is redone when pyproject.toml changes
+$(VENV)/.dev: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+$(VENV)/.demo: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.[plot,datasets]'
+	touch $@
+
+$(VENV)/.docs: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.[docs]'
+	touch $@
+
+test: $(VENV)/.dev
 	$(PY) -m pytest
 
-demo: $(STAMP)
+demo: $(VENV)/.demo
 	$(VENV)/bin/netgrad demo
 
-bench: $(STAMP)
+bench: $(VENV)/.dev
 	$(PY) -m pip install -q torch==2.13.0 || echo "PyTorch not installed: netgrad and NumPy only"
 	$(PY) benchmarks/run.py
 
-docs: $(STAMP)
-	$(PY) -m pip install -q -e '.[docs]'
+docs: $(VENV)/.docs
 	$(VENV)/bin/mkdocs build
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache site
