@@ -13,7 +13,8 @@ No per-sample Python loop, no dtype conversion.
 Example:
     >>> X, y = np.random.rand(12, 2).astype(np.float32), np.arange(12)
     >>> loader = DataLoader(TensorDataset(X, y), batch_size=3, shuffle=True)
-    >>> len(loader), [tuple(xb.shape) for xb, yb in loader][0]
+    >>> xb, yb = next(iter(loader))
+    >>> len(loader), tuple(xb.shape)
     (4, (3, 2))
 """
 from __future__ import annotations

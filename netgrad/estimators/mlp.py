@@ -254,8 +254,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         best_loss_: Its minimum (None with early stopping).
         validation_scores_, best_validation_score_: Validation accuracy per epoch and its best (early
             stopping; else None).
-        n_iter_: Epochs run. ``t_``: training samples seen. ``n_layers_``, ``n_outputs_``,
-        ``out_activation_`` (``'logistic'`` or ``'softmax'``), ``n_features_in_``.
+        n_iter_: Epochs run.
+        t_: Training samples seen.
+        n_layers_, n_outputs_, n_features_in_: Layer, output and input counts.
+        out_activation_: ``'logistic'`` or ``'softmax'``.
 
     Example:
         >>> clf = MLPClassifier(hidden_layer_sizes=(64,), random_state=0).fit(X_train, y_train)

@@ -327,7 +327,7 @@ class Trainer:
     Example:
         >>> trainer = Trainer(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters()), metrics=["accuracy"])
         >>> history = trainer.fit((X, y), epochs=10, validation_data=(X_val, y_val), batch_size=64)
-        >>> history.history["val_accuracy"][-1]
+        >>> best = max(history.history["val_accuracy"])
     """
 
     def __init__(self, model: Any, loss: Callable, optimizer: Any, metrics: Sequence[str | Callable] | None = None,
