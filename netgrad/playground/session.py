@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import functools
 import io
 import math
 import os
@@ -106,9 +107,55 @@ MIN_UPLOAD_ROWS = 10
 MAX_SEED = 2**31 - 1
 DOMAIN = (-6.0, 6.0)  # the Playground's input plane
 
-# netgrad.manual_seed replaces the process-wide generator: sessions building networks in parallel threads
-# take turns, so each network gets exactly the initial weights its seed promises.
-_GLOBAL_RNG_LOCK = threading.Lock()
+
+class _TurnLock:
+    """A re-entrant lock handed out first come, first served, so that no session starves the others.
+
+    Sessions run in threads of their own, but some of netgrad's state is process-wide: the grad mode that
+    ``no_grad`` switches (``Trainer.evaluate`` and the heatmaps use it; one session's evaluation must not
+    switch off another's graph recording mid-epoch) and the random generator that ``manual_seed`` replaces
+    (each network must get exactly the initial weights its seed promises). So sessions compute in turns,
+    an epoch or a snapshot at a time.
+    """
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._next_ticket = 0
+        self._serving = 0
+        self._owner: int | None = None
+        self._depth = 0
+
+    def __enter__(self) -> None:
+        me = threading.get_ident()
+        with self._condition:
+            if self._owner == me:
+                self._depth += 1
+                return
+            ticket = self._next_ticket
+            self._next_ticket += 1
+            while self._serving != ticket:
+                self._condition.wait()
+            self._owner, self._depth = me, 1
+
+    def __exit__(self, *exc: Any) -> None:
+        with self._condition:
+            self._depth -= 1
+            if self._depth == 0:
+                self._owner = None
+                self._serving += 1
+                self._condition.notify_all()
+
+
+_NETGRAD_TURNS = _TurnLock()
+
+
+def _in_turn(method: Callable) -> Callable:
+    """Run ``method`` holding :data:`_NETGRAD_TURNS`."""
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with _NETGRAD_TURNS:
+            return method(*args, **kwargs)
+    return wrapper
 
 
 def options() -> dict[str, Any]:
@@ -432,6 +479,7 @@ class PlaygroundSession:
     HISTORY_POINTS = 400  # loss-chart points sent to the page
     GRADIENT_POINTS = 100  # gradient-norm sparkline points per layer
 
+    @_in_turn
     def __init__(self, config: PlaygroundConfig | Mapping[str, Any] | None = None, *, grid_size: int = 60,
                  neuron_grid_step: int = 3) -> None:
         if not _is_int(grid_size) or grid_size < 2:
@@ -456,6 +504,7 @@ class PlaygroundSession:
         """The current configuration (change it with :meth:`update`)."""
         return self._config
 
+    @_in_turn
     def update(self, changes: Mapping[str, Any]) -> str:
         """Apply some configuration fields; rebuild only what they affect.
 
@@ -496,6 +545,7 @@ class PlaygroundSession:
             self._build_loader()
         return "live"  # regularization is read by the penalty at every step
 
+    @_in_turn
     def upload(self, data: UploadedData, problem: str | None = None) -> dict[str, Any]:
         """Train on uploaded points from now on (``dataset='upload'``); training restarts.
 
@@ -523,6 +573,7 @@ class PlaygroundSession:
             raise
         return {"problem": problem, "n_samples": len(data.labels), "classes": self.classes}
 
+    @_in_turn
     def regenerate(self, seed: int | None = None) -> None:
         """New data (and a new network) from a new seed; a random one unless ``seed`` is given."""
         if seed is None:
@@ -530,6 +581,7 @@ class PlaygroundSession:
         self._config = replace(self._config, seed=seed)
         self._build_data()
 
+    @_in_turn
     def reset(self) -> None:
         """Back to epoch 0 with the initial weights (the same ones: they come from the seed)."""
         self._build_network()
@@ -596,7 +648,7 @@ class PlaygroundSession:
         self.grid_inputs = playground_features(self.grid, features).astype(np.float32)
         activation = getattr(nn, ACTIVATIONS[cfg.activation])
         widths = [len(features), *cfg.hidden]
-        with _GLOBAL_RNG_LOCK:
+        with _NETGRAD_TURNS:
             saved = netgrad.get_rng_state()
             netgrad.manual_seed(cfg.seed)
             self.linears = [nn.Linear(fan_in, fan_out) for fan_in, fan_out in zip(widths, widths[1:])]
@@ -657,12 +709,12 @@ class PlaygroundSession:
         if not _is_int(epochs) or epochs < 1:
             raise ValueError(f"epochs must be a positive int; got {epochs!r}")
         for _ in range(epochs):
-            with np.errstate(all="ignore"):  # a diverging network shows NaN losses on the page, not warnings
+            with _NETGRAD_TURNS, np.errstate(all="ignore"):  # NaN losses are shown on the page, not warned
                 self.trainer.train_epoch(self.loader)
-            self.epoch += 1
-            for history, norm in zip(self.gradient_history, self._gradient_norms.epoch_means()):
-                history.append(norm)
-            self._record_losses()
+                self.epoch += 1
+                for history, norm in zip(self.gradient_history, self._gradient_norms.epoch_means()):
+                    history.append(norm)
+                self._record_losses()
 
     def _evaluate(self, inputs: np.ndarray, targets: np.ndarray) -> float:
         if len(inputs) == 0:
@@ -705,6 +757,7 @@ class PlaygroundSession:
                 probabilities = 1 / (1 + np.exp(-logits))
         return [{"lo": 0.0, "hi": 1.0, "values": _quantize(p, 0.0, 1.0)} for p in probabilities.T]
 
+    @_in_turn
     def snapshot(self) -> dict[str, Any]:
         """The state the page draws, JSON-ready (see docs/playground.md, "Protocol").
 
@@ -757,6 +810,7 @@ class PlaygroundSession:
 
     # -------------------------------------------------------------------- export
 
+    @_in_turn
     def model_bytes(self) -> bytes:
         """The trained model as a netgrad file (safetensors written by ``netgrad.io.save``).
 

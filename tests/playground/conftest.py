@@ -26,8 +26,7 @@ def live_server():
     from netgrad.playground.server import create_app
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning",
-                                           ws="websockets"))
+    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="playground-test-server", daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

@@ -38,6 +38,8 @@ def receive_until(ws, kind: str, condition=lambda message: True, limit: int = 50
         message = ws.receive_json()
         if message["type"] == kind and condition(message):
             return message
+        if message["type"] == "error":
+            raise AssertionError(f"the server reported an error while we waited for {kind!r}: {message['message']}")
     raise AssertionError(f"no {kind!r} message within {limit} messages")
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import math
+import threading
 
 import numpy as np
 import pytest
@@ -407,3 +408,32 @@ def test_every_builtin_dataset_steps(name):
     session = PlaygroundSession({"dataset": name, "problem": DATASETS[name][1], "hidden": [2]})
     session.step()
     assert math.isfinite(session.losses()["train"]) and session.epoch == 1
+
+
+def test_sessions_in_parallel_threads_train_exactly_as_alone():
+    configs = [{"hidden": [3], "seed": seed, "optimizer": optimizer}
+               for seed, optimizer in ((1, "sgd"), (2, "adam"), (3, "momentum"))]
+    alone = []
+    for config in configs:
+        session = PlaygroundSession(config)
+        session.step(8)
+        alone.append(session.losses())
+    together, errors = [None] * len(configs), []
+
+    def train(index):
+        try:
+            session = PlaygroundSession(configs[index])
+            for _ in range(8):
+                session.step()
+                session.snapshot()  # evaluates without gradients while the others train
+            together[index] = session.losses()
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=train, args=(i,)) for i in range(len(configs))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert together == alone

@@ -522,7 +522,9 @@
     } else if (hovered && hovered.kind === "feature") {
       paintGrid(offscreen, frame.grid.neuron_size, scalePixel(frame.featureBytes[hovered.index]));
     } else {
-      paintGrid(offscreen, frame.grid.size, outputPixel(frame));
+      // Lighter than the points drawn on it, so that the points stand out.
+      const pixel = outputPixel(frame);
+      paintGrid(offscreen, frame.grid.size, (i) => mix(pixel(i), [255, 255, 255], 0.3));
     }
     context.imageSmoothingEnabled = true;
     context.clearRect(0, 0, canvas.width, canvas.height);
