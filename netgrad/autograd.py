@@ -3,14 +3,18 @@
 Every differentiable operation is a :class:`Function` subclass with a ``forward`` and a ``backward``
 on raw NumPy arrays. ``Function.apply`` runs ``forward`` and, when an input requires a gradient, the
 ``Function`` instance itself becomes the graph node (``tensor.grad_fn``) that remembers its inputs and
-whatever ``forward`` saved on it. :func:`backward` sorts the graph once (iteratively, no recursion), then
-walks it from the output to the leaves, calling each node's ``backward`` once with the sum of the
-gradients that reached it (the multivariate chain rule).
+whatever ``forward`` saved on it. Each node is numbered when it is created, so a node's inputs always
+carry smaller numbers than the node itself. :func:`backward` therefore needs no graph traversal to sort
+it: it keeps the nodes that have received a gradient in a heap and always runs the newest one next (as
+PyTorch's engine does), which calls each node's ``backward`` exactly once, with the sum of all the
+gradients that reached it (the multivariate chain rule). No recursion, so graphs of any depth work.
 
 Unlike PyTorch, ``forward`` and ``backward`` see NumPy arrays, not tensors: that keeps the engine cheap.
 """
 from __future__ import annotations
 
+import heapq
+import itertools
 import weakref
 from typing import Any, Callable
 
@@ -21,6 +25,7 @@ _make: Any = None  # Tensor._make, likewise
 _new = object.__new__
 
 _grad_enabled = True
+_sequence = itertools.count()  # creation order of graph nodes: a topological order for free
 # non-leaf tensors that asked for .grad with retain_grad(): graph node -> weak reference to the tensor
 _retained: "weakref.WeakKeyDictionary[Function, weakref.ref]" = weakref.WeakKeyDictionary()
 
@@ -51,7 +56,9 @@ class Function:
     It must not modify ``grad_output`` in place: the same array may flow to several places.
     """
 
-    __slots__ = ("inputs",)  # the Tensor arguments that require grad, None elsewhere; None once freed
+    # inputs: the Tensor arguments that require grad (None elsewhere; the tuple is None once freed);
+    # sequence: creation number, larger than every input's node's
+    __slots__ = ("inputs", "sequence")
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any):
@@ -70,7 +77,11 @@ class Function:
                 arrays.append(a)
             inputs.append(None)
         requires_grad = requires_grad and _grad_enabled
-        ctx.inputs = tuple(inputs) if requires_grad else None
+        if requires_grad:
+            ctx.inputs = tuple(inputs)
+            ctx.sequence = next(_sequence)
+        else:
+            ctx.inputs = None
         try:
             out = cls.forward(ctx, *arrays, **kwargs)
         except ValueError as error:
@@ -122,35 +133,6 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     return np.asarray(grad).reshape(shape)
 
 
-def _topological_order(root: Function) -> list:
-    """Nodes reachable from ``root``, each after every node that consumes it (iterative DFS)."""
-    order = []
-    visited = set()
-    stack = [(root, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if node in visited:
-            continue
-        visited.add(node)
-        stack.append((node, True))
-        inputs = node.inputs
-        if inputs is None:
-            raise RuntimeError(
-                "Trying to backward through the graph a second time: its saved values were freed by the "
-                "first backward(). Call backward(retain_graph=True) the first time if you need to do this."
-            )
-        for t in inputs:
-            if t is not None:
-                fn = t._grad_fn
-                if fn is not None and fn not in visited:
-                    stack.append((fn, False))
-    order.reverse()
-    return order
-
-
 def _accumulate_leaf(tensor, grad: np.ndarray, shared: set) -> None:
     data = tensor._data
     if tensor._grad is None:
@@ -198,33 +180,40 @@ def backward(tensor, gradient: Any = None, retain_graph: bool = False) -> None:
     if root is None:  # a leaf
         _accumulate_leaf(tensor, grad, shared)
         return
-    order = _topological_order(root)
-    pending = {root: grad}
-    retained = _retained
-    for node in order:
-        grad = pending.pop(node, None)
+    pending = {root: grad}  # node -> sum of the gradients it has received so far
+    heap = [(-root.sequence, root)]  # max-heap on creation number: newest first
+    retained = _retained if _retained.data else None  # .data: the plain dict, cheap to test for emptiness
+    pop, push = heapq.heappop, heapq.heappush
+    while heap:
+        node = pop(heap)[1]
+        grad = pending.pop(node)
         inputs = node.inputs
-        if grad is not None:
-            if retained and node in retained:
-                owner = retained[node]()
-                if owner is not None:
-                    _accumulate_leaf(owner, grad, shared)
-            grads = node.backward(node, grad)
-            if type(grads) is not tuple:
-                grads = (grads,)
-            for t, g in zip(inputs, grads):
-                if t is None or g is None:
-                    continue
-                fn = t._grad_fn
-                if fn is None:
-                    _accumulate_leaf(t, g, shared)
+        if inputs is None:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time: its saved values were freed by the "
+                "first backward(). Call backward(retain_graph=True) the first time if you need to do this."
+            )
+        if retained is not None and node in retained:
+            owner = retained[node]()
+            if owner is not None:
+                _accumulate_leaf(owner, grad, shared)
+        grads = node.backward(node, grad)
+        if type(grads) is not tuple:
+            grads = (grads,)
+        for t, g in zip(inputs, grads):
+            if t is None or g is None:
+                continue
+            fn = t._grad_fn
+            if fn is None:
+                _accumulate_leaf(t, g, shared)
+            else:
+                previous = pending.get(fn)
+                if previous is None:
+                    pending[fn] = g
+                    shared.add(id(g))
+                    push(heap, (-fn.sequence, fn))
                 else:
-                    previous = pending.get(fn)
-                    if previous is None:
-                        pending[fn] = g
-                        shared.add(id(g))
-                    else:
-                        pending[fn] = previous + g
+                    pending[fn] = previous + g
         if not retain_graph:
             node.inputs = None
             node.__dict__.clear()

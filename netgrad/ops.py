@@ -211,9 +211,10 @@ class Tanh(Function):
 
 
 def sigmoid_array(x: np.ndarray) -> np.ndarray:
-    """Stable logistic function 1 / (1 + e^-x): exp is only ever taken of -|x|."""
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    """Stable logistic function 1 / (1 + e^-x) = exp(-log(1 + e^-x)); logaddexp never overflows."""
+    out = np.logaddexp(0, -x)
+    np.negative(out, out=out)
+    return np.exp(out, out=out)
 
 
 class Sigmoid(Function):

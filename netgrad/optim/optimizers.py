@@ -120,12 +120,16 @@ class SGD(Optimizer):
         lr, momentum = float(group["lr"]), float(group["momentum"])
         dampening, weight_decay = float(group["dampening"]), float(group["weight_decay"])
         nesterov, maximize = group["nesterov"], group["maximize"]
+        plain = momentum == 0 and weight_decay == 0 and not maximize
         for p in group["params"]:
             grad = p._grad
             if grad is None:
                 continue
             param = p._data
             scratch = self._buffer(param, 1)
+            if plain:  # the hot path of plain (mini-batch) gradient descent: θ ← θ - γ g
+                np.subtract(param, np.multiply(grad, lr, out=scratch), out=param)
+                continue
             g = _update_gradient(param, grad, weight_decay, maximize, self._buffer(param, 0))
             if momentum != 0:
                 state = self.state[p]
