@@ -98,3 +98,13 @@ def test_long_lists_of_offending_values_are_cut_short():
 
 def test_not_fitted_error_is_both_value_and_attribute_error():
     assert issubclass(NotFittedError, ValueError) and issubclass(NotFittedError, AttributeError)
+
+
+def test_finite_values_whose_sum_overflows_are_accepted():
+    from netgrad.data.validation import assert_all_finite
+
+    big = np.full((4, 3), np.finfo(np.float32).max, dtype=np.float32)
+    assert_all_finite(big)  # the sum overflows to inf, yet every value is finite
+    big[2, 1] = np.nan
+    with pytest.raises(ValueError, match=r"1 NaN and 0 infinite value\(s\), the first at index \(2, 1\)"):
+        assert_all_finite(big)

@@ -50,8 +50,11 @@ def _listed(values: np.ndarray) -> str:
 
 def assert_all_finite(arr: np.ndarray, name: str = "X") -> None:
     """Raise ValueError naming how many NaN / infinite values ``arr`` holds and where the first is."""
-    # min/max propagate NaN and expose inf without allocating a boolean array as large as the data
-    if arr.dtype.kind not in "fc" or arr.size == 0 or np.isfinite(arr.min()) and np.isfinite(arr.max()):
+    if arr.dtype.kind not in "fc" or arr.size == 0:
+        return
+    # One pass, no boolean array as large as the data: a finite sum proves every value finite (NaN and
+    # inf propagate). A non-finite sum may also be an overflow of finite values, hence the exact check.
+    if np.isfinite(np.add.reduce(arr, axis=None)) or np.isfinite(arr).all():
         return
     n_nan = int(np.count_nonzero(np.isnan(arr)))
     n_inf = int(np.count_nonzero(np.isinf(arr)))
