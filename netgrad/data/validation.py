@@ -54,7 +54,9 @@ def assert_all_finite(arr: np.ndarray, name: str = "X") -> None:
         return
     # One pass, no boolean array as large as the data: a finite sum proves every value finite (NaN and
     # inf propagate). A non-finite sum may also be an overflow of finite values, hence the exact check.
-    if np.isfinite(np.add.reduce(arr, axis=None)) or np.isfinite(arr).all():
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.add.reduce(arr, axis=None)
+    if np.isfinite(total) or np.isfinite(arr).all():
         return
     n_nan = int(np.count_nonzero(np.isnan(arr)))
     n_inf = int(np.count_nonzero(np.isinf(arr)))
