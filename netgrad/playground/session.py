@@ -480,7 +480,7 @@ class PlaygroundSession:
     GRADIENT_POINTS = 100  # gradient-norm sparkline points per layer
 
     @_in_turn
-    def __init__(self, config: PlaygroundConfig | Mapping[str, Any] | None = None, *, grid_size: int = 60,
+    def __init__(self, config: PlaygroundConfig | Mapping[str, Any] | None = None, *, grid_size: int = 75,
                  neuron_grid_step: int = 3) -> None:
         if not _is_int(grid_size) or grid_size < 2:
             raise ValueError(f"grid_size must be an int >= 2; got {grid_size!r}")

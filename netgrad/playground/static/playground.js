@@ -30,6 +30,8 @@
     session: null,
     options: null,
     config: null,
+    pending: {},
+    inflight: 0,
     configKey: "",
     data: null,
     frame: null,
@@ -97,7 +99,15 @@
     if (page.socket && page.socket.readyState === WebSocket.OPEN) page.socket.send(JSON.stringify(message));
   }
 
+  // The configuration as it will be once the server has applied what this page sent: quick clicks build
+  // on each other rather than on a state that is a message behind.
+  function current() {
+    return { ...page.config, ...page.pending };
+  }
+
   function sendConfig(changes) {
+    Object.assign(page.pending, changes);
+    page.inflight += 1;
     send({ type: "config", config: changes });
   }
 
@@ -158,9 +168,12 @@
     if (location.hash !== hash) history.replaceState(null, "", hash);
   }
 
-  // Start (or restart, after the hash changed) from the configuration in the URL.
+  // Start (or restart, after the hash changed) from the configuration in the URL; what it leaves out is the
+  // default, so a shared link means the same network whatever the page showed before.
   async function applyHash() {
-    const { config, flags, ignored } = parseHash(location.hash);
+    const parsed = parseHash(location.hash);
+    const { flags, ignored } = parsed;
+    const config = { ...page.options.defaults, ...parsed.config };
     page.showTest = flags.show_test;
     page.discretize = flags.discretize;
     $("show-test").checked = page.showTest;
@@ -170,12 +183,12 @@
       const text = flags.upload ? localStorage.getItem(STORE_PREFIX + flags.upload) : null;
       const restored = text !== null && (await uploadText(text, "restored.csv", flags.upload));
       if (!restored) {
-        delete config.dataset;
-        delete config.problem;
+        config.dataset = page.options.defaults.dataset;
+        config.problem = page.options.defaults.problem;
         status("The uploaded CSV of this link is not stored in this browser; showing a built-in dataset instead.", true);
       }
     }
-    if (Object.keys(config).length) sendConfig(config);
+    sendConfig(config);
     scheduleDraw();
   }
 
@@ -209,6 +222,10 @@
     }
     page.uploadKey = key || storageKey(text);
     page.uploadProblem = body.problem;
+    if (page.config) {  // the new state may have come before this answer: name the upload in the URL now
+      syncControls(page.config);
+      writeHash();
+    }
     try {
       localStorage.setItem(STORE_PREFIX + page.uploadKey, text);
     } catch (error) {
@@ -272,6 +289,7 @@
     $("batch-size").value = config.batch_size;
     $("batch-size-value").textContent = config.batch_size;
     $("layer-count").textContent = config.hidden.length;
+    $("layer-noun").textContent = config.hidden.length === 1 ? "hidden layer" : "hidden layers";
     $("add-layer").disabled = config.hidden.length >= page.options.max_hidden_layers;
     $("remove-layer").disabled = config.hidden.length === 0;
   }
@@ -293,7 +311,7 @@
     });
     $("problem").addEventListener("change", (event) => {
       const problem = event.target.value;
-      if (page.config.dataset === "upload") {
+      if (current().dataset === "upload") {
         sendConfig({ problem });
       } else {
         const first = page.options.datasets.find((d) => d.problem === problem);
@@ -310,12 +328,14 @@
       $(id).addEventListener("change", (e) => sendConfig({ [field]: Number(e.target.value) }));
     }
     $("add-layer").addEventListener("click", () => {
-      if (page.config.hidden.length < page.options.max_hidden_layers) {
-        sendConfig({ hidden: [...page.config.hidden, NEW_LAYER_NEURONS] });
+      const hidden = current().hidden;
+      if (hidden.length < page.options.max_hidden_layers) {
+        sendConfig({ hidden: [...hidden, NEW_LAYER_NEURONS] });
       }
     });
     $("remove-layer").addEventListener("click", () => {
-      if (page.config.hidden.length > 0) sendConfig({ hidden: page.config.hidden.slice(0, -1) });
+      const hidden = current().hidden;
+      if (hidden.length > 0) sendConfig({ hidden: hidden.slice(0, -1) });
     });
     $("show-test").addEventListener("change", (e) => { page.showTest = e.target.checked; writeHash(); scheduleDraw(); });
     $("discretize").addEventListener("change", (e) => { page.discretize = e.target.checked; writeHash(); scheduleDraw(); });
@@ -341,13 +361,15 @@
   }
 
   function changeNeurons(layer, delta) {
-    const hidden = [...page.config.hidden];
+    const before = current().hidden;
+    if (layer >= before.length) return;
+    const hidden = [...before];
     hidden[layer] = clamp(hidden[layer] + delta, 1, page.options.max_neurons);
-    if (hidden[layer] !== page.config.hidden[layer]) sendConfig({ hidden });
+    if (hidden[layer] !== before[layer]) sendConfig({ hidden });
   }
 
   function toggleFeature(name) {
-    const chosen = page.config.features;
+    const chosen = current().features;
     if (chosen.includes(name)) {
       if (chosen.length === 1) {
         status("The network needs at least one input feature.", true);
@@ -428,7 +450,7 @@
       nodes.layers.push(layerNodes);
       const spark = element("canvas", "sparkline", column);
       spark.width = 120;
-      spark.height = 52;
+      spark.height = 64;
       element("div", "sparkline-label", column).textContent = "\u2016\u2207\u2016";
       nodes.sparklines.push(spark);
     });
@@ -517,15 +539,22 @@
     const context = canvas.getContext("2d");
     const hovered = page.hovered;
     const offscreen = drawHeatmap.offscreen || (drawHeatmap.offscreen = document.createElement("canvas"));
-    if (hovered && hovered.kind === "neuron") {
-      paintGrid(offscreen, frame.grid.neuron_size, scalePixel(frame.neuronBytes[hovered.layer][hovered.index]));
-    } else if (hovered && hovered.kind === "feature") {
-      paintGrid(offscreen, frame.grid.neuron_size, scalePixel(frame.featureBytes[hovered.index]));
+    let size = frame.grid.neuron_size;
+    let pixel;
+    let caption = "";
+    if (hovered && hovered.kind === "neuron" && frame.neuronBytes[hovered.layer]) {
+      pixel = scalePixel(frame.neuronBytes[hovered.layer][hovered.index]);
+      caption = `neuron ${hovered.index + 1} of hidden layer ${hovered.layer + 1}`;
+    } else if (hovered && hovered.kind === "feature" && frame.featureBytes[hovered.index]) {
+      pixel = scalePixel(frame.featureBytes[hovered.index]);
+      caption = `feature ${frame.config.features[hovered.index]}`;
     } else {
-      // Lighter than the points drawn on it, so that the points stand out.
-      const pixel = outputPixel(frame);
-      paintGrid(offscreen, frame.grid.size, (i) => mix(pixel(i), [255, 255, 255], 0.3));
+      size = frame.grid.size;
+      pixel = outputPixel(frame);
     }
+    // Lighter than the points drawn on it, so that the points stand out.
+    paintGrid(offscreen, size, (i) => mix(pixel(i), [255, 255, 255], 0.3));
+    $("heatmap-caption").textContent = caption;
     context.imageSmoothingEnabled = true;
     context.clearRect(0, 0, canvas.width, canvas.height);
     context.drawImage(offscreen, 0, 0, canvas.width, canvas.height);
@@ -577,18 +606,31 @@
     line(history.train_loss, "#000");
   }
 
-  function drawSparkline(canvas, values) {
-    const context = canvas.getContext("2d");
-    const { width, height } = canvas;
-    context.clearRect(0, 0, width, height);
-    const logs = values.map((v) => (v !== null && v > 0 ? Math.log10(v) : null));
-    const finite = logs.filter((v) => v !== null);
-    const latest = values.length ? values[values.length - 1] : null;
-    canvas.title = latest === null ? "gradient norm: no epochs yet" : `gradient norm ${latest.toExponential(2)} (log scale)`;
-    if (!finite.length) return;
+  function logNorm(v) {
+    return v !== null && v > 0 ? Math.log10(v) : null;
+  }
+
+  // One log scale for every layer's sparkline, so that their heights compare: a first layer whose line
+  // sits far below the last one has a vanishing gradient.
+  function sparklineRange(norms) {
+    const finite = norms.flat().map(logNorm).filter((v) => v !== null);
+    if (!finite.length) return null;
     let low = Math.min(...finite);
     let high = Math.max(...finite);
     if (high - low < 1) { const middle = (high + low) / 2; low = middle - 0.5; high = middle + 0.5; }
+    return [low, high];
+  }
+
+  function drawSparkline(canvas, values, range) {
+    const context = canvas.getContext("2d");
+    const { width, height } = canvas;
+    context.clearRect(0, 0, width, height);
+    const logs = values.map(logNorm);
+    const latest = values.length ? values[values.length - 1] : null;
+    canvas.title = latest === null ? "gradient norm: no epochs yet"
+      : `gradient norm ${latest.toExponential(2)} (log scale, shared by all layers)`;
+    if (!range) return;
+    const [low, high] = range;
     context.beginPath();
     context.strokeStyle = "#183d4e";
     context.lineWidth = 2;
@@ -659,7 +701,8 @@
         }
       });
     });
-    page.nodes.sparklines.forEach((canvas, layer) => drawSparkline(canvas, frame.gradient_norms[layer] || []));
+    const range = sparklineRange(frame.gradient_norms);
+    page.nodes.sparklines.forEach((canvas, layer) => drawSparkline(canvas, frame.gradient_norms[layer] || [], range));
     drawHeatmap(frame);
     drawLossChart(frame);
     drawLegend(frame);
@@ -686,6 +729,10 @@
     $("test-loss").textContent = formatLoss(message.test_loss);
     $("play").classList.toggle("active", message.playing);
     const key = JSON.stringify(message.config);
+    for (const field of Object.keys(page.pending)) {
+      if (JSON.stringify(message.config[field]) === JSON.stringify(page.pending[field])) delete page.pending[field];
+    }
+    if (page.inflight === 0) page.pending = {};  // every request answered: the server's state stands
     if (key !== page.configKey) {
       page.configKey = key;
       page.config = message.config;
@@ -707,6 +754,8 @@
         page.session = message.session;
         page.options = message.options;
         page.uploadProblem = null;  // a new session has no upload until applyHash restores it
+        page.pending = {};
+        page.inflight = 0;
         buildMenus(message.options);
         updateExportLinks();
         status("Connected.");
@@ -719,7 +768,14 @@
       case "state":
         onState(message);
         break;
+      case "ok":
+        if (message.request === "config") page.inflight = Math.max(0, page.inflight - 1);
+        break;
       case "error":
+        if (message.request === "config") {
+          page.inflight = Math.max(0, page.inflight - 1);
+          page.pending = {};  // refused: the server's configuration stands
+        }
         status(message.message, true);
         break;
       default:
