@@ -32,9 +32,10 @@ APIS = ("nn", "keras")
 
 # Keras names of the optimizers (keras.optimizers.<name>(learning_rate=..., **extra)).
 _KERAS_OPTIMIZERS = {
-    "sgd": ("SGD", {}), "momentum": ("SGD", {"momentum": 0.9}), "nesterov": ("SGD", {"momentum": 0.9, "nesterov": True}),
-    "adagrad": ("Adagrad", {}), "rmsprop": ("RMSprop", {}), "adadelta": ("Adadelta", {}), "adam": ("Adam", {}),
-    "adamax": ("Adamax", {}), "nadam": ("Nadam", {}), "adamw": ("AdamW", {}),
+    "sgd": ("SGD", {}), "momentum": ("SGD", {"momentum": 0.9}),
+    "nesterov": ("SGD", {"momentum": 0.9, "nesterov": True}), "adagrad": ("Adagrad", {}), "rmsprop": ("RMSprop", {}),
+    "adadelta": ("Adadelta", {}), "adam": ("Adam", {}), "adamax": ("Adamax", {}), "nadam": ("Nadam", {}),
+    "adamw": ("AdamW", {}),
 }
 
 
@@ -96,7 +97,7 @@ def export_script(config: PlaygroundConfig, *, api: str = "nn", epochs: int = 10
         data_source, description = _uploaded_arrays(config, uploaded)
         n_samples = len(uploaded.labels)
         n_classes = len(_class_targets(uploaded.labels)[1]) if config.problem == "classification" else 0
-        data_imports, data_function = [], f'''def load_data():
+        data_imports, data_function = [], '''def load_data():
     """The points uploaded to the playground."""
     return X, y'''
     else:

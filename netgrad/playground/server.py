@@ -299,8 +299,8 @@ async def _handle_message(text: str | None, runner: SessionRunner, outbox: _Outb
         return
     kind = message.get("type") if isinstance(message, dict) else None
     if kind not in COMMANDS:
-        outbox.put_now("reply", _error(f"unknown message type {kind!r}; a message is a JSON object whose "
-                                       f"'type' is one of {', '.join(COMMANDS)}", kind if isinstance(kind, str) else None))
+        outbox.put_now("reply", _error(f"unknown message type {kind!r}; a message is a JSON object whose 'type' "
+                                       f"is one of {', '.join(COMMANDS)}", kind if isinstance(kind, str) else None))
         return
     args = ()
     if COMMANDS[kind]:

@@ -20,12 +20,11 @@ from __future__ import annotations
 import base64
 import csv
 import functools
-import io
 import math
 import os
 import tempfile
 import threading
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
@@ -478,6 +477,7 @@ class PlaygroundSession:
 
     HISTORY_POINTS = 400  # loss-chart points sent to the page
     GRADIENT_POINTS = 100  # gradient-norm sparkline points per layer
+    HISTORY_LIMIT = 4000  # loss-history points kept; beyond, older ones are thinned out (a page may play for hours)
 
     @_in_turn
     def __init__(self, config: PlaygroundConfig | Mapping[str, Any] | None = None, *, grid_size: int = 75,
@@ -562,13 +562,12 @@ class PlaygroundSession:
             _class_targets(data.labels)  # fail now, before anything changes
         else:
             _regression_targets(data.labels)
-        self.uploaded = data
-        old = self._config
-        self._config = replace(old, dataset=UPLOAD, problem=problem)
+        old_data, old_config = self.uploaded, self._config
+        self.uploaded, self._config = data, replace(old_config, dataset=UPLOAD, problem=problem)
         try:
             self._build_data()
         except Exception:
-            self._config = old
+            self.uploaded, self._config = old_data, old_config
             self._build_data()
             raise
         return {"problem": problem, "n_samples": len(data.labels), "classes": self.classes}
@@ -715,6 +714,23 @@ class PlaygroundSession:
                 for history, norm in zip(self.gradient_history, self._gradient_norms.epoch_means()):
                     history.append(norm)
                 self._record_losses()
+            self._bound_memory()
+
+    def _bound_memory(self) -> None:
+        """Keep the histories bounded however long the page plays."""
+        history = self.history
+        if len(history["epoch"]) > self.HISTORY_LIMIT:
+            last = len(history["epoch"]) - 1
+            for key, values in history.items():
+                history[key] = values[0:last:2] + [values[last]]
+        for norms in self.gradient_history:
+            if len(norms) > 2 * self.GRADIENT_POINTS:
+                del norms[:-self.GRADIENT_POINTS]
+        trainer_history = self.trainer.history  # the Trainer's own record: the page never reads it
+        if len(trainer_history.epoch) > self.HISTORY_LIMIT:
+            trainer_history.epoch.clear()
+            for values in trainer_history.history.values():
+                values.clear()
 
     def _evaluate(self, inputs: np.ndarray, targets: np.ndarray) -> float:
         if len(inputs) == 0:

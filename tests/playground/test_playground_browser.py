@@ -103,8 +103,8 @@ def test_the_url_restores_the_configuration(page, browser, live_server):
     page.get_by_test_id("remove-layer").click()
     page.get_by_test_id("learning-rate").select_option("0.3")
     page.get_by_test_id("optimizer").select_option("adam")
-    page.wait_for_function("() => location.hash.includes('hidden=4%2C2%2C2') && location.hash.includes('optimizer=adam')"
-                           " && location.hash.includes('learning_rate=0.3&') && location.hash.includes('activation=relu')")
+    page.wait_for_function("() => ['hidden=4%2C2%2C2&', 'optimizer=adam', 'learning_rate=0.3&', 'activation=relu']"
+                           ".every((part) => location.hash.includes(part))")
     url = page.url
     other = browser.new_page()
     try:

@@ -207,8 +207,8 @@ def test_model_and_script_downloads(client, tmp_path):
 
 def test_closed_pages_leave_no_threads_behind(client):
     baseline = threading.active_count()
-    for round_ in range(6):
-        sockets = [client.websocket_connect("/ws") for _ in range(3)]
+    for round_ in range(3):
+        sockets = [client.websocket_connect("/ws") for _ in range(8)]
         for ws in sockets:
             ws.__enter__()
             open_session(ws)
@@ -265,7 +265,9 @@ class FakeServer:
 
     def run(self):
         self.started = True
-        time.sleep(0.2)  # let the announcing thread see the start
+        for thread in threading.enumerate():  # let the announcing thread see the start and finish
+            if thread.name == "netgrad-playground-announce":
+                thread.join(timeout=10)
 
 
 def test_main_binds_to_localhost_unless_told_otherwise(monkeypatch, capsys):

@@ -380,14 +380,21 @@ def test_data_snapshot_lists_the_points():
     assert sorted(map(tuple, data["train"]["x"] + data["test"]["x"])) == everything
 
 
-def test_history_sent_to_the_page_is_bounded():
+def test_history_sent_to_the_page_and_kept_is_bounded():
     session = PlaygroundSession({"hidden": [], "features": ["x1"], "train_ratio": 10, "batch_size": 30})
-    session.HISTORY_POINTS, session.GRADIENT_POINTS = 5, 3
+    session.HISTORY_POINTS, session.GRADIENT_POINTS, session.HISTORY_LIMIT = 5, 3, 12
     session.step(9)
     frame = session.snapshot()
     assert frame["history"]["epoch"] == [0, 2, 4, 7, 9]
     assert len(frame["gradient_norms"][0]) == 3
     assert frame["gradient_norms"][0] == pytest.approx(session.gradient_history[0][-3:])
+    losses = dict(zip(session.history["epoch"], session.history["train_loss"]))
+    session.step(40)
+    # thinned, not cut: the first and the latest epoch stay, each with its own loss
+    assert len(session.history["epoch"]) <= 13 and session.history["epoch"][0] == 0
+    assert session.history["epoch"][-1] == 49 and session.history["train_loss"][0] == losses[0]
+    assert session.history["epoch"] == sorted(session.history["epoch"])
+    assert len(session.gradient_history[0]) <= 6 and len(session.trainer.history.epoch) <= 12
 
 
 def test_model_bytes_load_back_with_netgrad_io(tmp_path):
