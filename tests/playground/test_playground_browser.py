@@ -46,6 +46,8 @@ def test_page_loads_with_every_control(page):
                     "remove-layer", "activation", "learning-rate", "heatmap"]:
         assert page.get_by_test_id(test_id).is_visible(), test_id
     assert page.get_by_test_id("epoch").inner_text() == "0"
+    for test_id in ("train-loss", "test-loss"):  # plain numbers
+        assert re.fullmatch(r"\d+\.\d+", page.get_by_test_id(test_id).inner_text())
     assert 0 < number(page, "train-loss") < 2 and 0 < number(page, "test-loss") < 2
     assert page.get_by_test_id("dataset").evaluate("e => e.tagName") == "SELECT"
     assert page.get_by_test_id("dataset").input_value() == "circle"
@@ -78,7 +80,8 @@ def test_training_loss_on_the_circle_falls_below_a_tenth(page):
     page.get_by_test_id("play").click()
     wait_for_number(page, "train-loss", "x < 0.1", timeout=TRAINING_TIMEOUT_MS)
     page.get_by_test_id("pause").click()
-    assert number(page, "epoch") > 0
+    assert re.fullmatch(r"[1-9]\d*", page.get_by_test_id("epoch").inner_text())
+    assert re.fullmatch(r"0\.\d+", page.get_by_test_id("train-loss").inner_text())
 
 
 def test_changing_the_dataset_resets_training(page):

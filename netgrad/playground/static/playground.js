@@ -81,9 +81,10 @@
     return byte / 127.5 - 1;
   }
 
+  // A plain decimal number (no exponent): three decimals, or three significant digits below 0.001.
   function formatLoss(x) {
     if (x === null || x === undefined) return "NaN";
-    if (x !== 0 && Math.abs(x) < 0.001) return x.toExponential(2);
+    if (x !== 0 && Math.abs(x) < 0.001) return x.toFixed(Math.min(20, 2 - Math.floor(Math.log10(Math.abs(x)))));
     return x.toFixed(3);
   }
 
@@ -419,7 +420,16 @@
       const index = config.features.indexOf(feature.value);
       const node = on ? neuronNode(item, "feature", 0, index) : element("div", "node", item);
       if (!on) element("canvas", "", node);
+      item.tabIndex = 0;
+      item.setAttribute("role", "switch");
+      item.setAttribute("aria-checked", String(on));
       item.addEventListener("click", () => toggleFeature(feature.value));
+      item.addEventListener("keydown", (event) => {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          toggleFeature(feature.value);
+        }
+      });
       if (on) nodes.inputs[index] = node;
     }
 
