@@ -13,8 +13,10 @@ Unlike PyTorch, ``forward`` and ``backward`` see NumPy arrays, not tensors: that
 """
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
+import threading
 import weakref
 from typing import Any, Callable
 
@@ -24,7 +26,6 @@ Tensor: Any = None  # set by netgrad.tensor once the class exists (it imports th
 _make: Any = None  # Tensor._make, likewise
 _new = object.__new__
 
-_grad_enabled = True
 _sequence = itertools.count()  # creation order of graph nodes: a topological order for free
 # non-leaf tensors that asked for .grad with retain_grad(): graph node -> weak reference to the tensor
 _retained: "weakref.WeakKeyDictionary[Function, weakref.ref]" = weakref.WeakKeyDictionary()
@@ -76,7 +77,7 @@ class Function:
             else:
                 arrays.append(a)
             inputs.append(None)
-        requires_grad = requires_grad and _grad_enabled
+        requires_grad = requires_grad and _grad_state.enabled
         if requires_grad:
             ctx.inputs = tuple(inputs)
             ctx.sequence = next(_sequence)
@@ -222,32 +223,39 @@ def backward(tensor, gradient: Any = None, retain_graph: bool = False) -> None:
 # ---------------------------------------------------------------------------------------------- grad mode
 
 
+class _GradState(threading.local):
+    """Whether operations record the graph: one flag per thread, as in PyTorch."""
+
+    enabled = True
+
+
+_grad_state = _GradState()
+
+
 def is_grad_enabled() -> bool:
-    return _grad_enabled
+    return _grad_state.enabled
 
 
 class _GradMode:
-    """Context manager and decorator that sets whether operations record the graph."""
+    """Context manager and decorator that sets whether operations record the graph (in this thread)."""
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = bool(enabled)
         self._previous: list = []
 
     def __enter__(self) -> None:
-        global _grad_enabled
-        self._previous.append(_grad_enabled)
-        _grad_enabled = self.enabled
+        self._previous.append(_grad_state.enabled)
+        _grad_state.enabled = self.enabled
 
     def __exit__(self, *exc: Any) -> None:
-        global _grad_enabled
-        _grad_enabled = self._previous.pop()
+        _grad_state.enabled = self._previous.pop()
 
     def __call__(self, fn: Callable) -> Callable:
-        import functools
+        mode = self.enabled
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with type(self)(self.enabled) if type(self) is _GradMode else type(self)():
+            with _GradMode(mode):  # a fresh context per call: safe under recursion and threads
                 return fn(*args, **kwargs)
 
         return wrapper
@@ -271,27 +279,16 @@ class set_grad_enabled(_GradMode):
     """``set_grad_enabled(False)`` as a context manager, decorator, or plain call (sets the mode at once)."""
 
     def __init__(self, mode: bool) -> None:
-        global _grad_enabled
         super().__init__(mode)
-        self._previous.append(_grad_enabled)
-        _grad_enabled = self.enabled
+        self._previous.append(_grad_state.enabled)
+        _grad_state.enabled = self.enabled
 
     def __enter__(self) -> None:
         pass  # the mode was already set by __init__, as in PyTorch
 
     def __call__(self, fn: Callable) -> Callable:
-        global _grad_enabled
-        _grad_enabled = self._previous.pop()  # used as a decorator: undo the eager switch
-        mode = self.enabled
-
-        import functools
-
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with _GradMode(mode):
-                return fn(*args, **kwargs)
-
-        return wrapper
+        _grad_state.enabled = self._previous.pop()  # used as a decorator: undo the eager switch
+        return super().__call__(fn)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph: bool = False) -> tuple:

@@ -411,7 +411,7 @@ class Tensor:
     # ------------------------------------------------------------------------------------------ in place
 
     def _check_inplace(self) -> None:
-        if self.requires_grad and autograd._grad_enabled:
+        if self.requires_grad and autograd._grad_state.enabled:
             raise RuntimeError(
                 "a tensor that requires grad is being used in an in-place operation; wrap the update in "
                 "`with netgrad.no_grad():` (or update `.data`)")
@@ -433,7 +433,7 @@ class Tensor:
 
     def _inplace(self, ufunc: np.ufunc, other: Any, function: type) -> "Tensor":
         other_data = other._data if isinstance(other, Tensor) else other
-        if autograd._grad_enabled and (self.requires_grad or (isinstance(other, Tensor) and other.requires_grad)):
+        if autograd._grad_state.enabled and (self.requires_grad or (isinstance(other, Tensor) and other.requires_grad)):
             if self._grad_fn is None and self.requires_grad:
                 self._check_inplace()
             return function.apply(self, other)  # recorded out of place; the name is rebound

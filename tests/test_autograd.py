@@ -228,3 +228,24 @@ def test_non_numeric_input_is_refused():
 def test_only_float_tensors_require_grad():
     with pytest.raises(RuntimeError, match="floating-point"):
         netgrad.tensor([1, 2], requires_grad=True)
+
+
+def test_grad_mode_is_per_thread_like_pytorch():
+    import threading
+
+    x = netgrad.ones(2, requires_grad=True)
+    inside, release = threading.Event(), threading.Event()
+
+    def evaluate_without_grad():
+        with netgrad.no_grad():
+            inside.set()
+            release.wait(5)
+
+    worker = threading.Thread(target=evaluate_without_grad)
+    worker.start()
+    inside.wait(5)
+    try:
+        assert netgrad.is_grad_enabled() and (x * 2).requires_grad  # another thread's no_grad is not ours
+    finally:
+        release.set()
+        worker.join()
