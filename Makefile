@@ -32,7 +32,7 @@ bench: $(VENV)/.dev
 	$(PY) benchmarks/run.py
 
 docs: $(VENV)/.docs
-	$(VENV)/bin/mkdocs build
+	$(VENV)/bin/mkdocs build --strict
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache site
