@@ -165,7 +165,7 @@ def backward(tensor, gradient: Any = None, retain_graph: bool = False) -> None:
                 f"backward() without a gradient needs a scalar output, but the tensor has shape {data.shape}: "
                 f"pass gradient= of shape {data.shape}, or reduce the output first (e.g. .sum() or .mean())."
             )
-        grad = np.ones_like(data)
+        grad = np.ones(data.shape, data.dtype)
     else:
         grad = np.asarray(gradient._data if isinstance(gradient, Tensor) else gradient, dtype=data.dtype)
         if grad.shape != data.shape:

@@ -187,7 +187,7 @@ class Optimizer:
 
     def _buffer(self, array: np.ndarray, slot: int = 0) -> np.ndarray:
         """Scratch space shaped like `array`, allocated once and reused by every parameter of that shape."""
-        key = (array.shape, array.dtype.str, slot)
+        key = (array.shape, array.dtype, slot)
         buffer = self._scratch.get(key)
         if buffer is None:
             buffer = self._scratch[key] = np.empty_like(array)
