@@ -31,6 +31,17 @@ _sequence = itertools.count()  # creation order of graph nodes: a topological or
 _retained: "weakref.WeakKeyDictionary[Function, weakref.ref]" = weakref.WeakKeyDictionary()
 
 
+def _read_only_one(dtype: Any) -> np.ndarray:
+    one = np.ones((), dtype)
+    one.flags.writeable = False
+    return one
+
+
+# d(loss)/d(loss) = 1 for scalar losses, made once per dtype: read-only, as every gradient reaching a
+# backward must be left unmodified (leaves always get their own copy)
+_ONES = {np.dtype(t): _read_only_one(t) for t in (np.float16, np.float32, np.float64)}
+
+
 class ShapeError(ValueError, RuntimeError):
     """Operands whose shapes do not fit the operation (a ``ValueError`` and a ``RuntimeError``, as in PyTorch)."""
 
@@ -165,7 +176,9 @@ def backward(tensor, gradient: Any = None, retain_graph: bool = False) -> None:
                 f"backward() without a gradient needs a scalar output, but the tensor has shape {data.shape}: "
                 f"pass gradient= of shape {data.shape}, or reduce the output first (e.g. .sum() or .mean())."
             )
-        grad = np.ones(data.shape, data.dtype)
+        grad = _ONES.get(data.dtype) if data.ndim == 0 else None
+        if grad is None:
+            grad = np.ones(data.shape, data.dtype)
     else:
         grad = np.asarray(gradient._data if isinstance(gradient, Tensor) else gradient, dtype=data.dtype)
         if grad.shape != data.shape:

@@ -210,9 +210,12 @@ class Tanh(Function):
         return g * (1 - out * out)
 
 
-def sigmoid_array(x: np.ndarray) -> np.ndarray:
-    """Stable logistic function 1 / (1 + e^-x) = exp(-log(1 + e^-x)); logaddexp never overflows."""
-    out = np.logaddexp(0, -x)
+def sigmoid_array(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Stable logistic function 1 / (1 + e^-x) = exp(-log(1 + e^-x)); logaddexp never overflows.
+
+    ``out`` (which may be ``x`` itself) receives the result instead of a new array."""
+    out = np.negative(x, out=out)
+    np.logaddexp(0, out, out=out)
     np.negative(out, out=out)
     return np.exp(out, out=out)
 

@@ -296,3 +296,82 @@ def test_nested_repr_matches_pytorch_layout():
         ")"
     )
     assert repr(nn.Sequential()) == "Sequential()"
+
+
+# ------------------------------------------------------------------- Sequential: Linear + activation fused
+
+
+@pytest.mark.parametrize("activation, node", [(nn.ReLU, "LinearReLUBackward"), (nn.Sigmoid, "LinearSigmoidBackward"),
+                                              (nn.Tanh, "LinearTanhBackward")])
+def test_sequential_runs_linear_and_activation_as_one_node_with_the_same_numbers(activation, node):
+    netgrad.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 5), activation(), nn.Linear(5, 2), activation())
+    x = netgrad.tensor(np.random.default_rng(0).normal(size=(4, 3)).astype(np.float32))
+    out = model(x)
+    assert out.grad_fn.name() == node
+    assert out.grad_fn.next_functions[0].name() == node  # the first pair, feeding the second
+    upstream = np.random.default_rng(1).normal(size=(4, 2)).astype(np.float32)
+    out.backward(upstream)
+    fused = [p.grad.numpy().copy() for p in model.parameters()]
+    model.zero_grad()
+    unfused = x
+    for module in model:  # the modules one by one: separate Linear and activation nodes
+        unfused = module(unfused)
+    assert unfused.grad_fn.name() == activation.__name__ + "Backward"
+    np.testing.assert_array_equal(out.detach().numpy(), unfused.detach().numpy())
+    unfused.backward(upstream)
+    for ours, separate in zip(fused, (p.grad.numpy() for p in model.parameters())):
+        np.testing.assert_array_equal(ours, separate)
+
+
+@pytest.mark.parametrize("function", [nn.functional.LinearReLU, nn.functional.LinearSigmoid,
+                                      nn.functional.LinearTanh])
+def test_fused_linear_activation_gradients_match_central_differences(function):
+    rng = np.random.default_rng(2)
+    x, w, b = (netgrad.tensor(rng.normal(size=shape), dtype=netgrad.float64, requires_grad=True)
+               for shape in ((6, 3), (4, 3), (4,)))
+    assert netgrad.gradcheck(lambda x, w, b: function.apply(x, w, b), (x, w, b))
+    assert netgrad.gradcheck(lambda x, w: function.apply(x, w), (x, w))  # no bias
+
+
+def test_sequential_fusion_follows_changes_to_the_modules():
+    netgrad.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU())
+    x = netgrad.tensor([[1.0, -2.0]])
+    assert model(x).grad_fn.name() == "LinearReLUBackward"
+    model[1] = nn.Tanh()
+    assert model(x).grad_fn.name() == "LinearTanhBackward"
+    np.testing.assert_allclose(model(x).detach().numpy(), np.tanh(model[0](x).detach().numpy()), rtol=1e-6)
+    model[1] = nn.Identity()
+    assert model(x).grad_fn.name() == "LinearBackward"
+    model.append(nn.Sigmoid())  # Identity sits between: nothing to fuse
+    assert model(x).grad_fn.name() == "SigmoidBackward"
+    del model[1]
+    assert model(x).grad_fn.name() == "LinearSigmoidBackward"
+    clone = copy.deepcopy(model)  # the copy runs its own modules, not the original's
+    clone[0].weight.data = netgrad.zeros(3, 2)
+    with netgrad.no_grad():
+        np.testing.assert_array_equal(clone(x).numpy(), netgrad.sigmoid(clone[0].bias).numpy()[None])
+        assert not np.array_equal(model(x).numpy(), clone(x).numpy())
+
+
+def test_sequential_does_not_fuse_subclasses_or_replaced_forwards():
+    class Doubled(nn.ReLU):
+        def forward(self, input):
+            return super().forward(input) * 2
+
+    x = netgrad.tensor([[1.0, -2.0]])
+    netgrad.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 3), Doubled())
+    np.testing.assert_allclose(model(x).detach().numpy(), 2 * np.maximum(model[0](x).detach().numpy(), 0))
+    plain = nn.Sequential(nn.Linear(2, 3), nn.ReLU())
+    plain[1].forward = lambda input: input * 3  # a forward replaced on the instance is honoured
+    np.testing.assert_allclose(plain(x).detach().numpy(), 3 * plain[0](x).detach().numpy())
+
+
+def test_sequential_fused_layer_still_explains_a_shape_mismatch():
+    model = nn.Sequential(nn.Linear(4, 3), nn.ReLU())
+    with pytest.raises(ValueError, match=r"Linear\(in_features=4.*expected input with 4 features"):
+        model(netgrad.ones(2, 5))
+    with pytest.raises(TypeError, match="float64 input"):
+        model(netgrad.ones(2, 4, dtype=netgrad.float64))

@@ -57,9 +57,15 @@ def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
     return loss
 
 
-def _upstream(grad_output: np.ndarray, reduction: str, count: int) -> np.ndarray:
-    """d(reduced loss)/d(elementwise loss), times the incoming gradient."""
-    return grad_output / count if reduction == "mean" else grad_output
+def _upstream(grad_output: np.ndarray, reduction: str, count: int) -> Any:
+    """d(reduced loss)/d(elementwise loss), times the incoming gradient.
+
+    After a reduction this is a Python number, so that multiplying a float array by it is one ufunc call
+    that keeps the array's dtype."""
+    if reduction == "none":
+        return grad_output
+    g = float(grad_output)  # the gradient of a 0-d loss
+    return g / count if reduction == "mean" and count else g
 
 
 def _as_floating_target(input_data: np.ndarray, target: Any, name: str) -> tuple[Any, np.ndarray]:
@@ -116,6 +122,51 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if bias is None:
         return ops.Linear.apply(input, weight)
     return ops.Linear.apply(input, weight, bias)
+
+
+class LinearReLU(Function):
+    """y = max(x W^T + b, 0) as one node (what ``Sequential`` runs for Linear then ReLU);
+    dz = g (y > 0), then Linear's backward with dz."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias=None):
+        out = ops.Linear.forward(ctx, x, weight, bias)  # a fresh array: the activation can overwrite it
+        ctx.out = np.maximum(out, 0, out=out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return ops.Linear.backward(ctx, g * (ctx.out > 0))
+
+
+class LinearSigmoid(Function):
+    """y = sigmoid(x W^T + b) as one node;  dz = g y (1 - y), then Linear's backward with dz."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias=None):
+        out = ops.Linear.forward(ctx, x, weight, bias)
+        ctx.out = ops.sigmoid_array(out, out=out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        out = ctx.out
+        return ops.Linear.backward(ctx, g * out * (1 - out))
+
+
+class LinearTanh(Function):
+    """y = tanh(x W^T + b) as one node;  dz = g (1 - y^2), then Linear's backward with dz."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias=None):
+        out = ops.Linear.forward(ctx, x, weight, bias)
+        ctx.out = np.tanh(out, out=out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        out = ctx.out
+        return ops.Linear.backward(ctx, g * (1 - out * out))
 
 
 def identity(input: Tensor) -> Tensor:  # noqa: A002
@@ -745,7 +796,10 @@ class MSELoss(Function):
     def forward(ctx, x, y, reduction):
         diff = x - y
         ctx.diff, ctx.reduction = diff, reduction
-        return _reduce(diff * diff, reduction)
+        if reduction == "none":
+            return diff * diff
+        total = np.vdot(diff, diff)  # the sum of squares in one call
+        return np.asarray(total / diff.size if reduction == "mean" else total)
 
     @staticmethod
     def backward(ctx, g):

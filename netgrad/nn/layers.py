@@ -73,6 +73,14 @@ class Linear(Module):
             self._reject(data)
         return ops.Linear.apply(input, weight, self.bias)
 
+    def _forward_fused(self, function: type, input: Tensor) -> Tensor:  # noqa: A002
+        """``forward`` and then an activation, as the single node ``function`` (e.g. ``F.LinearReLU``)."""
+        weight = self.weight
+        data = input._data if isinstance(input, Tensor) else np.asarray(input)
+        if data.ndim == 0 or data.shape[-1] != self.in_features or data.dtype != weight._data.dtype:
+            self._reject(data)
+        return function.apply(input, weight, self.bias)
+
     def _reject(self, data: np.ndarray) -> None:
         """Raise the error that explains why ``data`` does not fit this layer."""
         layer = f"{type(self).__name__}({self.extra_repr()})"

@@ -22,6 +22,7 @@ removal goes through this module, which keeps the two in step.
 from __future__ import annotations
 
 from collections import OrderedDict
+from functools import partial
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
@@ -485,11 +486,40 @@ class _IndexedContainer(Module):
         return module
 
 
+# (layer type, activation type) -> the Function that computes both as one graph node; filled by
+# netgrad.nn.activations: Linear followed by ReLU, Sigmoid or Tanh.
+_FUSIONS: dict[tuple[type, type], type] = {}
+
+
+def _steps(modules: tuple) -> list:
+    """What ``Sequential.forward`` calls in order: the modules, with each fusable pair as one call."""
+    steps: list = []
+    i = 0
+    while i < len(modules):
+        module = modules[i]
+        if i + 1 < len(modules):
+            after = modules[i + 1]
+            fused = _FUSIONS.get((type(module), type(after)))
+            # exact types only, and no forward replaced on an instance: then the pair's arithmetic is known
+            if fused is not None and "forward" not in module.__dict__ and "forward" not in after.__dict__:
+                steps.append(partial(module._forward_fused, fused))
+                i += 2
+                continue
+        steps.append(module)
+        i += 1
+    return steps
+
+
 class Sequential(_IndexedContainer):
     """Modules applied one after the other: ``Sequential(Linear(784, 300), ReLU(), Linear(300, 10))``.
 
     Also takes an ``OrderedDict`` of named modules. Indexable (``model[0]``, ``model[-1]``, slices give a
     new ``Sequential`` sharing the modules), iterable, ``len``-able, and growable with ``append``.
+
+    A ``Linear`` directly followed by ``ReLU``, ``Sigmoid`` or ``Tanh`` runs as one graph node (for example
+    ``LinearReLUBackward``): the same arithmetic, bit for bit, with one node less and the activation computed
+    in place, which is what makes small networks cheap to train. Calling the modules one by one gives the
+    same values and gradients.
     """
 
     def __init__(self, *args: Any) -> None:
@@ -507,8 +537,12 @@ class Sequential(_IndexedContainer):
         return list(self._modules.values())[_index(index, len(self), "Sequential")]
 
     def forward(self, input: Any) -> Any:  # noqa: A002
-        for module in self._modules.values():
-            input = module(input)
+        modules = tuple(self._modules.values())
+        plan = self.__dict__.get("_plan")
+        if plan is None or plan[0] != modules:  # built once, and again whenever the modules change
+            plan = self.__dict__["_plan"] = (modules, _steps(modules))
+        for step in plan[1]:
+            input = step(input)
         return input
 
 

@@ -450,3 +450,20 @@ def test_functional_names_exist_in_torch():
         assert hasattr(TF, name), name
     for name in nn.init.__all__:
         assert hasattr(tnn.init, name) or name.startswith("lecun"), name
+
+
+@pytest.mark.parametrize("activation", ["ReLU", "Sigmoid", "Tanh"])
+def test_sequential_with_fused_linear_activation_pairs_matches_torch(activation):
+    theirs = tnn.Sequential(tnn.Linear(3, 5), getattr(tnn, activation)(), tnn.Linear(5, 4),
+                            getattr(tnn, activation)(), tnn.Linear(4, 2)).double()
+    ours = nn.Sequential(nn.Linear(3, 5), getattr(nn, activation)(), nn.Linear(5, 4), getattr(nn, activation)(),
+                         nn.Linear(4, 2))
+    copy_parameters(ours, theirs)
+    x_ours, x_theirs = pair(np.random.default_rng(5).normal(size=(6, 3)) * 2)
+    out_ours, out_theirs = ours(x_ours), theirs(x_theirs)
+    assert out_ours.grad_fn.next_functions[0].name() == f"Linear{activation}Backward"
+    close(out_ours, out_theirs)
+    backward_both(out_ours, out_theirs)
+    close(x_ours.grad, x_theirs.grad)
+    for p_ours, p_theirs in zip(ours.parameters(), theirs.parameters()):
+        close(p_ours.grad, p_theirs.grad)
