@@ -1,11 +1,13 @@
-"""One benchmark workload for one implementation, timed in this process; prints a JSON line.
+"""The benchmark workloads, each timed in this process for one implementation; prints JSON lines.
 
-    python benchmarks/workloads.py WORKLOAD IMPL [--repeats N]
+    python benchmarks/workloads.py WORKLOAD IMPL [--repeats N]   # N timings, one JSON line
+    python benchmarks/workloads.py WORKLOAD IMPL --serve         # one timing per line read from stdin
 
 IMPL is ``netgrad``, ``torch`` or ``numpy`` (a hand-written loop with no graph: the floor). The
 netgrad and torch versions of a workload are the same code with ``lib`` standing for the library,
-which is what ``import netgrad as torch`` promises. ``run.py`` starts one process per (workload, impl),
-so NumPy's and PyTorch's thread pools never share a process.
+which is what ``import netgrad as torch`` promises. Each workload is a generator: it sets up once, then
+yields one timing (a dict of numbers) each time it is asked. ``run.py`` keeps one ``--serve`` process per
+implementation, so NumPy's and PyTorch's thread pools never share a process, and asks them in turn.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import json
 import resource
 import sys
 import time
+from typing import Iterator
 
 import numpy as np
 
@@ -40,44 +43,45 @@ def mnist_like(seed: int = 0):
 # ---------------------------------------------------------------------------------------- per-op cost
 
 
-def per_op(impl: str, repeats: int) -> dict:
+def per_op(impl: str) -> Iterator[dict]:
     """A 4x4 add with requires_grad: forward with graph recording, then its backward (microseconds)."""
     n = 20_000
     if impl == "numpy":
         a, b = np.ones((4, 4), np.float32), np.ones((4, 4), np.float32)
-        forward = []
-        for _ in range(repeats):
+        while True:
             start = time.perf_counter()
             for _ in range(n):
                 a + b
-            forward.append((time.perf_counter() - start) / n * 1e6)
-        return {"forward_us": forward, "backward_us": [0.0] * repeats}
+            forward = (time.perf_counter() - start) / n * 1e6
+            yield {"forward_us": forward, "backward_us": 0.0, "total_us": forward}
     lib = load_library(impl)
     a = lib.ones(4, 4, requires_grad=True)
     b = lib.ones(4, 4, requires_grad=True)
     g = lib.ones(4, 4)
-    forward, backward = [], []
-    for _ in range(repeats):
+    while True:
         outs = [None] * n
         start = time.perf_counter()
         for i in range(n):
             outs[i] = a + b
-        forward.append((time.perf_counter() - start) / n * 1e6)
+        forward = (time.perf_counter() - start) / n * 1e6
         start = time.perf_counter()
         for out in outs:
             out.backward(g)
-        backward.append((time.perf_counter() - start) / n * 1e6)
-    return {"forward_us": forward, "backward_us": backward}
+        backward = (time.perf_counter() - start) / n * 1e6
+        yield {"forward_us": forward, "backward_us": backward, "total_us": forward + backward}
 
 
 # ----------------------------------------------------------------------------------------------- MLP
 
 
-def mlp_epoch(impl: str, repeats: int, batch_size: int, data: tuple | None = None) -> dict:
+def mlp_epoch(impl: str, batch_size: int, data: tuple | None = None) -> Iterator[dict]:
     """One epoch of 784-300-100-10 ReLU MLP, SGD(lr=0.01), softmax cross-entropy (seconds)."""
     X, y = mnist_like() if data is None else data
     if impl == "numpy":
-        return {"seconds": [_numpy_mlp_epoch(X, y, batch_size, seed) for seed in range(repeats)]}
+        seed = 0
+        while True:
+            yield {"seconds": _numpy_mlp_epoch(X, y, batch_size, seed)}
+            seed += 1
     lib = load_library(impl)
     nn = lib.nn
     lib.manual_seed(0)
@@ -86,8 +90,7 @@ def mlp_epoch(impl: str, repeats: int, batch_size: int, data: tuple | None = Non
     loss_fn = nn.CrossEntropyLoss()
     optimizer = lib.optim.SGD(model.parameters(), lr=0.01)
     X_t, y_t = lib.from_numpy(X), lib.from_numpy(y)
-    times = []
-    for _ in range(repeats):
+    while True:
         start = time.perf_counter()
         perm = lib.randperm(N_SAMPLES)
         for i in range(0, N_SAMPLES, batch_size):
@@ -97,8 +100,7 @@ def mlp_epoch(impl: str, repeats: int, batch_size: int, data: tuple | None = Non
             loss = loss_fn(model(xb), yb)
             loss.backward()
             optimizer.step()
-        times.append(time.perf_counter() - start)
-    return {"seconds": times}
+        yield {"seconds": time.perf_counter() - start}
 
 
 def _numpy_mlp_epoch(X, y, batch_size, seed) -> float:
@@ -134,7 +136,7 @@ def _numpy_mlp_epoch(X, y, batch_size, seed) -> float:
 # ----------------------------------------------------------------------------------------------- XOR
 
 
-def xor_step(impl: str, repeats: int) -> dict:
+def xor_step(impl: str) -> Iterator[dict]:
     """One SGD step of a 2-4-1 sigmoid network with MSE on the 4 XOR points (microseconds)."""
     X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], np.float32)
     Y = np.array([[0], [1], [1], [0]], np.float32)
@@ -144,8 +146,7 @@ def xor_step(impl: str, repeats: int) -> dict:
         W1, b1 = rng.normal(size=(4, 2)).astype(np.float32), np.zeros(4, np.float32)
         W2, b2 = rng.normal(size=(1, 4)).astype(np.float32), np.zeros(1, np.float32)
         lr = np.float32(0.5)
-        times = []
-        for _ in range(repeats):
+        while True:
             start = time.perf_counter()
             for _ in range(steps):
                 h = 1 / (1 + np.exp(-(X @ W1.T + b1)))
@@ -156,8 +157,7 @@ def xor_step(impl: str, repeats: int) -> dict:
                 b2 -= lr * g_out.sum(0)
                 W1 -= lr * (g_h.T @ X)
                 b1 -= lr * g_h.sum(0)
-            times.append((time.perf_counter() - start) / steps * 1e6)
-        return {"step_us": times}
+            yield {"step_us": (time.perf_counter() - start) / steps * 1e6}
     lib = load_library(impl)
     nn = lib.nn
     lib.manual_seed(0)
@@ -165,22 +165,20 @@ def xor_step(impl: str, repeats: int) -> dict:
     loss_fn = nn.MSELoss()
     optimizer = lib.optim.SGD(model.parameters(), lr=0.5)
     X_t, Y_t = lib.from_numpy(X), lib.from_numpy(Y)
-    times = []
-    for _ in range(repeats):
+    while True:
         start = time.perf_counter()
         for _ in range(steps):
             optimizer.zero_grad()
             loss = loss_fn(model(X_t), Y_t)
             loss.backward()
             optimizer.step()
-        times.append((time.perf_counter() - start) / steps * 1e6)
-    return {"step_us": times}
+        yield {"step_us": (time.perf_counter() - start) / steps * 1e6}
 
 
 # ----------------------------------------------------------------------------------------- front ends
 
 
-def front_ends(impl: str, repeats: int) -> dict:
+def front_ends(impl: str) -> Iterator[dict]:
     """One epoch (batch 128) of the MLP through the raw loop, Trainer.fit, keras fit and an estimator."""
     import netgrad
     from netgrad import nn
@@ -234,39 +232,39 @@ def front_ends(impl: str, repeats: int) -> dict:
             clf.fit(X, y)
         return time.perf_counter() - start
 
-    results = {}
-    for name, fn in (("raw_loop", raw), ("trainer_fit", trainer), ("keras_fit", keras_fit),
-                     ("estimator_fit", estimator)):
+    runs = {"raw_loop": raw, "trainer_fit": trainer, "keras_fit": keras_fit, "estimator_fit": estimator}
+    for name, fn in list(runs.items()):
         try:
             fn()  # warm-up
-            results[name] = [fn() for _ in range(repeats)]
         except Exception as error:  # a front end that is missing is reported, not fatal
-            results[name] = f"unavailable: {type(error).__name__}: {error}"
-    return results
+            print(f"{name} unavailable: {type(error).__name__}: {error}", file=sys.stderr)
+            del runs[name]
+    while True:
+        yield {name: fn() for name, fn in runs.items()}
 
 
 # -------------------------------------------------------------------------------------------- memory
 
 
-def memory(impl: str, repeats: int) -> dict:
-    """Peak resident memory of one epoch of 784-300-100-10 on 60 000 samples, beyond the data (MB)."""
+def memory(impl: str) -> Iterator[dict]:
+    """Peak resident memory of one epoch of 784-300-100-10 on 60 000 samples, beyond the data (MB).
+
+    Only the first value means anything: the peak of a process never goes down."""
     if impl != "numpy":
         load_library(impl)  # the library's own import is part of the baseline, not of training
     X, y = mnist_like()
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    if impl == "numpy":
-        _numpy_mlp_epoch(X, y, 128, 0)
-    else:
-        mlp_epoch(impl, 1, 128, data=(X, y))
+    next(mlp_epoch(impl, 128, data=(X, y)))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     data_mb = (X.nbytes + y.nbytes) / 2**20
-    return {"peak_mb": [peak], "baseline_mb": [baseline], "data_mb": [data_mb], "extra_mb": [peak - baseline]}
+    while True:
+        yield {"peak_mb": peak, "baseline_mb": baseline, "data_mb": data_mb, "extra_mb": peak - baseline}
 
 
 WORKLOADS = {
     "per_op": per_op,
-    "mlp_epoch_128": lambda impl, r: mlp_epoch(impl, r, 128),
-    "mlp_epoch_32": lambda impl, r: mlp_epoch(impl, r, 32),
+    "mlp_epoch_128": lambda impl: mlp_epoch(impl, 128),
+    "mlp_epoch_32": lambda impl: mlp_epoch(impl, 32),
     "xor_step": xor_step,
     "front_ends": front_ends,
     "memory": memory,
@@ -277,11 +275,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workload", choices=sorted(WORKLOADS))
     parser.add_argument("impl", choices=["netgrad", "torch", "numpy"])
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3, help="timings to take (without --serve)")
+    parser.add_argument("--serve", action="store_true", help="time once per line read from stdin, until EOF")
     args = parser.parse_args()
-    result = WORKLOADS[args.workload](args.impl, args.repeats)
-    print(json.dumps({"workload": args.workload, "impl": args.impl, **result}))
-    sys.stdout.flush()
+    timings = WORKLOADS[args.workload](args.impl)
+    if args.serve:
+        for _ in sys.stdin:
+            print(json.dumps(next(timings)), flush=True)
+        return
+    results = [next(timings) for _ in range(args.repeats)]
+    print(json.dumps({"workload": args.workload, "impl": args.impl,
+                      **{key: [r[key] for r in results] for key in results[0]}}), flush=True)
 
 
 if __name__ == "__main__":

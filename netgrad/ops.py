@@ -660,5 +660,5 @@ class Linear(Function):
             g = g.reshape(-1, g.shape[-1])
             x = x.reshape(-1, x.shape[-1])
         grad_w = g.T @ x if inputs[1] is not None else None
-        grad_b = g.sum(axis=0) if len(inputs) > 2 and inputs[2] is not None else None
+        grad_b = np.add.reduce(g, axis=0) if len(inputs) > 2 and inputs[2] is not None else None
         return grad_x, grad_w, grad_b

@@ -31,6 +31,8 @@ from .optimizer import Optimizer
 
 __all__ = ["SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "Adamax", "NAdam"]
 
+_SMALL = 1024  # parameters of at most this many elements: a temporary array is cheaper than scratch space
+
 
 def _update_gradient(param: np.ndarray, grad: np.ndarray, weight_decay: float, maximize: bool,
                      out: np.ndarray) -> np.ndarray:
@@ -126,10 +128,11 @@ class SGD(Optimizer):
             if grad is None:
                 continue
             param = p._data
-            scratch = self._buffer(param, 1)
             if plain:  # the hot path of plain (mini-batch) gradient descent: θ ← θ - γ g
-                np.subtract(param, np.multiply(grad, lr, out=scratch), out=param)
+                step = grad * lr if param.size <= _SMALL else np.multiply(grad, lr, out=self._buffer(param, 1))
+                np.subtract(param, step, out=param)
                 continue
+            scratch = self._buffer(param, 1)
             g = _update_gradient(param, grad, weight_decay, maximize, self._buffer(param, 0))
             if momentum != 0:
                 state = self.state[p]

@@ -1,0 +1,25 @@
+"""The benchmark runner works end to end (its timings are not checked here: `make bench` is for that)."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_runner_times_each_implementation_in_its_own_process_and_pairs_the_ratios(tmp_path):
+    out = tmp_path / "results.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--only", "xor_step",
+                           "--impls", "netgrad,numpy", "--rounds", "2", "--json", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    row = next(line for line in proc.stdout.splitlines() if line.startswith("| xor_step"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[1].endswith(")") and cells[2] == "—" and cells[3].endswith(")")  # no PyTorch column asked for
+    report = json.loads(out.read_text())
+    netgrad, numpy = (report["samples"]["xor_step"][impl]["step_us"] for impl in ("netgrad", "numpy"))
+    assert len(netgrad) == len(numpy) == 2
+    expected = sorted(a / b for a, b in zip(netgrad, numpy))
+    assert report["results"]["xor_step"]["netgrad/numpy"] == sum(expected) / 2  # the median of the paired ratios
+    assert float(cells[5]) == round(sum(expected) / 2, 2)
+
