@@ -131,8 +131,8 @@ def main() -> None:
         results = report["results"][workload] = {}
         if workload == "front_ends":
             runs = samples.get("netgrad", {})
-            raw = runs.get("raw_loop")
             for name in FRONT_ENDS:
+                raw = runs.get(f"{name}_raw_loop")
                 if raw and runs.get(name):
                     s, ratio = summary(runs[name]), paired_ratio(runs[name], raw)
                     results[name] = {**s, "raw_loop": summary(raw), "ratio": ratio}

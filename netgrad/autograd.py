@@ -25,6 +25,7 @@ import numpy as np
 Tensor: Any = None  # set by netgrad.tensor once the class exists (it imports this module)
 _make: Any = None  # Tensor._make, likewise
 _new = object.__new__
+_ref = weakref.ref
 
 _sequence = itertools.count()  # creation order of graph nodes: a topological order for free
 # non-leaf tensors that asked for .grad with retain_grad(): graph node -> weak reference to the tensor
@@ -145,21 +146,30 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     return np.asarray(grad).reshape(shape)
 
 
-def _accumulate_leaf(tensor, grad: np.ndarray, shared: set) -> None:
+def _accumulate_leaf(tensor, grad: np.ndarray, handed_out: dict) -> None:
     data = tensor._data
     if tensor._grad is None:
         # A gradient array may also live elsewhere (passed through by add/reshape, or handed to another
         # leaf); keep a private copy so that in-place updates of one .grad never show up in another.
-        if type(grad) is not np.ndarray or grad.base is not None or id(grad) in shared:
+        if type(grad) is not np.ndarray or grad.base is not None or _is_handed_out(grad, handed_out):
             grad = np.array(grad, dtype=data.dtype)
         elif grad.dtype != data.dtype:
             grad = grad.astype(data.dtype)
         if grad.shape != data.shape:
             raise ShapeError(f"gradient of shape {grad.shape} for a tensor of shape {data.shape}")
-        shared.add(id(grad))
+        handed_out[id(grad)] = _ref(grad)
         tensor._grad = grad
     else:
         tensor._grad += grad
+
+
+def _is_handed_out(array: np.ndarray, handed_out: dict) -> bool:
+    """Whether this very array was already given to a leaf or a node in this backward pass.
+
+    ``handed_out`` maps ``id(array)`` to a weak reference: an id alone could belong to an array that has
+    died since (ids are reused at once), and copying the gradient of a large layer for nothing is costly."""
+    ref = handed_out.get(id(array))
+    return ref is not None and ref() is array
 
 
 def backward(tensor, gradient: Any = None, retain_graph: bool = False) -> None:
@@ -189,10 +199,10 @@ def backward(tensor, gradient: Any = None, retain_graph: bool = False) -> None:
                     f"backward(): gradient has shape {grad.shape} but the output has shape {data.shape}; "
                     "they must match."
                 )
-    shared = {id(grad)}
+    handed_out = {id(grad): _ref(grad)}  # the arrays given out so far (see _is_handed_out)
     root = tensor._grad_fn
     if root is None:  # a leaf
-        _accumulate_leaf(tensor, grad, shared)
+        _accumulate_leaf(tensor, grad, handed_out)
         return
     pending = {root: grad}  # node -> sum of the gradients it has received so far
     heap = [(-root.sequence, root)]  # max-heap on creation number: newest first
@@ -210,7 +220,7 @@ def backward(tensor, gradient: Any = None, retain_graph: bool = False) -> None:
         if retained is not None and node in retained:
             owner = retained[node]()
             if owner is not None:
-                _accumulate_leaf(owner, grad, shared)
+                _accumulate_leaf(owner, grad, handed_out)
         grads = node.backward(node, grad)
         if type(grads) is not tuple:
             grads = (grads,)
@@ -219,12 +229,13 @@ def backward(tensor, gradient: Any = None, retain_graph: bool = False) -> None:
                 continue
             fn = t._grad_fn
             if fn is None:
-                _accumulate_leaf(t, g, shared)
+                _accumulate_leaf(t, g, handed_out)
             else:
                 previous = pending.get(fn)
                 if previous is None:
                     pending[fn] = g
-                    shared.add(id(g))
+                    if type(g) is np.ndarray:
+                        handed_out[id(g)] = _ref(g)
                     push(heap, (-fn.sequence, fn))
                 else:
                     pending[fn] = previous + g

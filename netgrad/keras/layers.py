@@ -35,6 +35,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from ..autograd import Function, no_grad
+from ..nn import functional as F
 from ..nn.module import Module, Parameter
 from ..tensor import Tensor
 from . import activations, initializers, regularizers
@@ -609,6 +610,23 @@ def _dense(inputs: Tensor, kernel: Tensor, bias: Tensor | None) -> Tensor:
     return _DenseFunction.apply(inputs, kernel, bias)
 
 
+class _DenseReLU(F.LinearReLU):
+    """relu(x K + b) as one graph node."""
+
+    linear = _DenseFunction
+
+
+class _DenseTanh(F.LinearTanh):
+    """tanh(x K + b) as one graph node."""
+
+    linear = _DenseFunction
+
+
+# Dense activations computed inside the layer's node. Not sigmoid or softmax: their input (the logits)
+# must exist as a tensor, for the cross-entropy losses to use (see netgrad.keras.activations).
+_FUSED = ((activations.relu, _DenseReLU), (activations.tanh, _DenseTanh))
+
+
 class Dense(Layer):
     """A densely connected layer: ``output = activation(inputs @ kernel + bias)``, kernel ``(input_dim, units)``.
 
@@ -661,6 +679,9 @@ class Dense(Layer):
                 hint = "; did you forget a Flatten layer before it?"
             raise ValueError(f"Input 0 of layer {self.name!r} is incompatible with the layer: expected axis -1 of "
                              f"input shape to have value {input_dim}, but received input with shape {shape}{hint}")
+        for activation, fused in _FUSED:
+            if self.activation is activation:
+                return fused.apply(inputs, self.kernel, self.bias)
         out = _dense(inputs, self.kernel, self.bias)
         return out if self.activation is activations.linear else self.activation(out)
 

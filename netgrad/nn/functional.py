@@ -126,47 +126,56 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 class LinearReLU(Function):
     """y = max(x W^T + b, 0) as one node (what ``Sequential`` runs for Linear then ReLU);
-    dz = g (y > 0), then Linear's backward with dz."""
+    dz = g (y > 0), then the linear map's backward with dz.
+
+    The linear map is the Function in ``linear`` (a subclass may swap in another, such as Keras's
+    ``x K + b``); its output is a fresh array, so the activation overwrites it in place."""
+
+    linear: type[Function] = ops.Linear
 
     @staticmethod
     def forward(ctx, x, weight, bias=None):
-        out = ops.Linear.forward(ctx, x, weight, bias)  # a fresh array: the activation can overwrite it
+        out = ctx.linear.forward(ctx, x, weight, bias)
         ctx.out = np.maximum(out, 0, out=out)
         return out
 
     @staticmethod
     def backward(ctx, g):
-        return ops.Linear.backward(ctx, g * (ctx.out > 0))
+        return ctx.linear.backward(ctx, g * (ctx.out > 0))
 
 
 class LinearSigmoid(Function):
-    """y = sigmoid(x W^T + b) as one node;  dz = g y (1 - y), then Linear's backward with dz."""
+    """y = sigmoid(x W^T + b) as one node;  dz = g y (1 - y), then the linear map's backward with dz."""
+
+    linear: type[Function] = ops.Linear
 
     @staticmethod
     def forward(ctx, x, weight, bias=None):
-        out = ops.Linear.forward(ctx, x, weight, bias)
+        out = ctx.linear.forward(ctx, x, weight, bias)
         ctx.out = ops.sigmoid_array(out, out=out)
         return out
 
     @staticmethod
     def backward(ctx, g):
         out = ctx.out
-        return ops.Linear.backward(ctx, g * out * (1 - out))
+        return ctx.linear.backward(ctx, g * out * (1 - out))
 
 
 class LinearTanh(Function):
-    """y = tanh(x W^T + b) as one node;  dz = g (1 - y^2), then Linear's backward with dz."""
+    """y = tanh(x W^T + b) as one node;  dz = g (1 - y^2), then the linear map's backward with dz."""
+
+    linear: type[Function] = ops.Linear
 
     @staticmethod
     def forward(ctx, x, weight, bias=None):
-        out = ops.Linear.forward(ctx, x, weight, bias)
+        out = ctx.linear.forward(ctx, x, weight, bias)
         ctx.out = np.tanh(out, out=out)
         return out
 
     @staticmethod
     def backward(ctx, g):
         out = ctx.out
-        return ops.Linear.backward(ctx, g * (1 - out * out))
+        return ctx.linear.backward(ctx, g * (1 - out * out))
 
 
 def identity(input: Tensor) -> Tensor:  # noqa: A002

@@ -7,7 +7,7 @@ import pytest
 import netgrad
 from netgrad import keras, nn
 from netgrad.keras import activations, initializers, layers, regularizers
-from netgrad.keras.layers import _BatchNormalization, _DenseFunction
+from netgrad.keras.layers import _BatchNormalization, _DenseFunction, _DenseReLU, _DenseTanh
 
 
 @pytest.fixture(autouse=True)
@@ -46,6 +46,26 @@ def test_dense_is_one_graph_node_with_exact_gradients():
     assert netgrad.gradcheck(lambda a, k, b: _DenseFunction.apply(a, k, b), [x, kernel, bias])
     x3 = as64(np.random.default_rng(2).standard_normal((2, 3, 4)))  # a 3-D input transforms its last axis
     assert netgrad.gradcheck(lambda a, k: _DenseFunction.apply(a, k, None), [x3, kernel])
+
+
+@pytest.mark.parametrize("activation, reference, function", [("relu", lambda z: np.maximum(z, 0), _DenseReLU),
+                                                              ("tanh", np.tanh, _DenseTanh)])
+def test_dense_relu_and_tanh_are_computed_inside_the_layers_node(activation, reference, function):
+    dense = layers.Dense(3, activation=activation, dtype="float64")
+    x = as64(np.random.default_rng(3).standard_normal((5, 4)) * 2)
+    out = dense(x)
+    assert out.grad_fn.next_functions[0] is x  # one node straight from the input
+    kernel, bias = (w._data for w in (dense.kernel, dense.bias))
+    np.testing.assert_allclose(out.detach().numpy(), reference(x.detach().numpy() @ kernel + bias), rtol=1e-12)
+    assert netgrad.gradcheck(lambda a, k, b: function.apply(a, k, b), [x, dense.kernel, dense.bias])
+    x3 = as64(np.random.default_rng(4).standard_normal((2, 3, 4)))  # a 3-D input transforms its last axis
+    assert netgrad.gradcheck(lambda a, k: function.apply(a, k, None), [x3, dense.kernel])
+
+
+def test_dense_sigmoid_and_softmax_keep_their_logits_as_a_tensor():
+    for activation in ("sigmoid", "softmax"):
+        out = layers.Dense(3, activation=activation)(np.ones((2, 4), np.float32))
+        assert out.grad_fn.next_functions[0].name() == "_DenseFunctionBackward"
 
 
 def test_dense_activation_units_and_bias_options():
