@@ -36,8 +36,8 @@ import numpy as np
 from .. import ops
 from ..tensor import Tensor
 from . import functional as F
-from .layers import Identity, Linear, _float_dtype
-from .module import _FUSIONS, Module, Parameter
+from .layers import Identity, _float_dtype
+from .module import Module, Parameter
 
 __all__ = [
     "Identity", "Step", "Sigmoid", "LogSigmoid", "Tanh", "Hardtanh", "ReLU", "ReLU6", "LeakyReLU", "PReLU",
@@ -298,7 +298,3 @@ class LogSoftmax(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
-
-
-# In a Sequential, Linear followed by one of these runs as a single node (see Sequential).
-_FUSIONS.update({(Linear, ReLU): F.LinearReLU, (Linear, Sigmoid): F.LinearSigmoid, (Linear, Tanh): F.LinearTanh})

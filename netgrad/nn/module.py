@@ -486,20 +486,24 @@ class _IndexedContainer(Module):
         return module
 
 
-# (layer type, activation type) -> the Function that computes both as one graph node; filled by
-# netgrad.nn.activations: Linear followed by ReLU, Sigmoid or Tanh.
-_FUSIONS: dict[tuple[type, type], type] = {}
+def _fusions() -> dict[tuple[type, type], type]:
+    """(layer type, activation type) -> the Function that computes both as one graph node."""
+    from . import functional as F  # imported here: those modules build on this one
+    from .activations import ReLU, Sigmoid, Tanh
+    from .layers import Linear
+    return {(Linear, ReLU): F.LinearReLU, (Linear, Sigmoid): F.LinearSigmoid, (Linear, Tanh): F.LinearTanh}
 
 
 def _steps(modules: tuple) -> list:
     """What ``Sequential.forward`` calls in order: the modules, with each fusable pair as one call."""
+    fusions = _fusions()
     steps: list = []
     i = 0
     while i < len(modules):
         module = modules[i]
         if i + 1 < len(modules):
             after = modules[i + 1]
-            fused = _FUSIONS.get((type(module), type(after)))
+            fused = fusions.get((type(module), type(after)))
             # exact types only, and no forward replaced on an instance: then the pair's arithmetic is known
             if fused is not None and "forward" not in module.__dict__ and "forward" not in after.__dict__:
                 steps.append(partial(module._forward_fused, fused))
