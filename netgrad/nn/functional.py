@@ -1032,7 +1032,7 @@ def _class_targets(input_shape: tuple, target: Any, ignore_index: int, name: str
     classes = input_shape[0] if len(input_shape) == 1 else input_shape[1]
     if labels.size == 0:
         return labels, None
-    low, high = labels.min(), labels.max()
+    low, high = np.minimum.reduce(labels, axis=None), np.maximum.reduce(labels, axis=None)
     ignored = None
     if low <= ignore_index <= high:
         ignored = labels == ignore_index
@@ -1064,13 +1064,13 @@ class CrossEntropy(Function):
             ignored = ignored.reshape(-1)
             labels = np.where(ignored, 0, labels)
         index = np.arange(count)
-        shifted = rows - rows.max(axis=1, keepdims=True)
+        shifted = rows - np.maximum.reduce(rows, axis=1, keepdims=True)
         picked = shifted[index, labels]
         smooth_sum = None
         if label_smoothing:
             smooth_sum = shifted.sum(axis=1) if weight is None else shifted @ weight
         exp = np.exp(shifted, out=shifted)  # shifted is ours: reuse its memory for e^(x - max)
-        sum_exp = exp.sum(axis=1)
+        sum_exp = np.add.reduce(exp, axis=1)
         log_sum_exp = np.log(sum_exp)
 
         row_weight = None if weight is None else weight[labels]
@@ -1092,10 +1092,11 @@ class CrossEntropy(Function):
         ctx.weight, ctx.ignored, ctx.shape, ctx.reduction = weight, ignored, shape, reduction
         ctx.label_smoothing, ctx.denominator = label_smoothing, denominator
         if reduction == "mean":
-            with np.errstate(invalid="ignore", divide="ignore"):  # every row ignored: nan, as in PyTorch
-                return np.asarray(loss.sum() / denominator)
+            if not denominator:  # every row ignored: nan, as in PyTorch
+                return np.asarray(np.nan, dtype=rows.dtype)
+            return np.asarray(np.add.reduce(loss) / denominator)
         if reduction == "sum":
-            return np.asarray(loss.sum())
+            return np.asarray(np.add.reduce(loss))
         return loss.reshape(shape[:1] + shape[2:] if len(shape) > 1 else ())
 
     @staticmethod
@@ -1103,13 +1104,13 @@ class CrossEntropy(Function):
         exp, labels, index, row_weight, weight = ctx.exp, ctx.labels, ctx.index, ctx.row_weight, ctx.weight
         smoothing, classes = ctx.label_smoothing, exp.shape[1]
         if ctx.reduction == "mean":  # no counted row (all ignored): the loss is nan, its gradient 0 (PyTorch)
-            coefficient = g / ctx.denominator if ctx.denominator else np.zeros_like(g)
+            coefficient = float(g) / ctx.denominator if ctx.denominator else 0.0
         elif ctx.reduction == "sum":
-            coefficient = g
+            coefficient = float(g)
         else:
             coefficient = g.reshape(-1)
         if ctx.ignored is not None:
-            coefficient = np.where(ctx.ignored, 0, coefficient)
+            coefficient = np.where(ctx.ignored, 0, coefficient).astype(exp.dtype, copy=False)
         # the weight on the true class, per row: c_i (1 - e) w_y
         target_weight = coefficient * (1 - smoothing) if smoothing else coefficient
         if row_weight is not None:
