@@ -25,7 +25,6 @@ import numpy as np
 Tensor: Any = None  # set by netgrad.tensor once the class exists (it imports this module)
 _make: Any = None  # Tensor._make, likewise
 _new = object.__new__
-_ref = weakref.ref
 
 _sequence = itertools.count()  # creation order of graph nodes: a topological order for free
 # non-leaf tensors that asked for .grad with retain_grad(): graph node -> weak reference to the tensor
@@ -102,7 +101,12 @@ class Function:
             raise ShapeError(f"{cls.__name__}: {error} (input shapes: {shapes})") from None
         if type(out) is not np.ndarray:
             out = np.asarray(out)
-        return _make(out, ctx if requires_grad else None)
+        t = _new(Tensor)  # Tensor._make, inlined: this runs once per operation
+        t._data = out
+        t._grad = None
+        t._grad_fn = ctx if requires_grad else None
+        t.requires_grad = requires_grad
+        return t
 
     @staticmethod
     def forward(ctx: "Function", *args: Any, **kwargs: Any) -> np.ndarray:
@@ -146,30 +150,39 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     return np.asarray(grad).reshape(shape)
 
 
-def _accumulate_leaf(tensor, grad: np.ndarray, handed_out: dict) -> None:
+def _accumulate_leaf(tensor, grad: Any, borrowed: list) -> None:
+    """Add ``grad`` to ``tensor.grad``; a first gradient is kept as it is, and listed in ``borrowed``.
+
+    The array a backward pass hands to a leaf may also live elsewhere (passed through by add or reshape,
+    given to another leaf, still waiting for its node): it is only made private once the pass is over
+    (:func:`_make_private`), and until then never changed in place."""
     data = tensor._data
-    if tensor._grad is None:
-        # A gradient array may also live elsewhere (passed through by add/reshape, or handed to another
-        # leaf); keep a private copy so that in-place updates of one .grad never show up in another.
-        if type(grad) is not np.ndarray or grad.base is not None or _is_handed_out(grad, handed_out):
-            grad = np.array(grad, dtype=data.dtype)
-        elif grad.dtype != data.dtype:
-            grad = grad.astype(data.dtype)
+    own = tensor._grad
+    if own is None:
+        if type(grad) is not np.ndarray or (grad.dtype is not data.dtype and grad.dtype != data.dtype):
+            grad = np.array(grad, dtype=data.dtype)  # a new array: private already
+        else:
+            borrowed.append(tensor)
         if grad.shape != data.shape:
             raise ShapeError(f"gradient of shape {grad.shape} for a tensor of shape {data.shape}")
-        handed_out[id(grad)] = _ref(grad)
         tensor._grad = grad
+    elif any(t is tensor for t in borrowed):  # a second gradient in this pass: the first may be shared
+        tensor._grad = np.add(own, grad, dtype=own.dtype)
     else:
-        tensor._grad += grad
+        own += grad
 
 
-def _is_handed_out(array: np.ndarray, handed_out: dict) -> bool:
-    """Whether this very array was already given to a leaf or a node in this backward pass.
+def _make_private(leaves: list, root_grad: np.ndarray) -> None:
+    """Copy each leaf gradient that may be shared: a view, the root gradient, or an array another leaf has.
 
-    ``handed_out`` maps ``id(array)`` to a weak reference: an id alone could belong to an array that has
-    died since (ids are reused at once), and copying the gradient of a large layer for nothing is costly."""
-    ref = handed_out.get(id(array))
-    return ref is not None and ref() is array
+    After the pass these arrays are all alive, so their ids tell them apart."""
+    seen = {id(root_grad)}
+    for tensor in leaves:
+        grad = tensor._grad
+        if grad.base is not None or id(grad) in seen:
+            tensor._grad = np.array(grad)
+        else:
+            seen.add(id(grad))
 
 
 def backward(tensor, gradient: Any = None, retain_graph: bool = False) -> None:
@@ -199,10 +212,12 @@ def backward(tensor, gradient: Any = None, retain_graph: bool = False) -> None:
                     f"backward(): gradient has shape {grad.shape} but the output has shape {data.shape}; "
                     "they must match."
                 )
-    handed_out = {id(grad): _ref(grad)}  # the arrays given out so far (see _is_handed_out)
+    root_grad = grad
+    borrowed: list = []  # leaves whose .grad is an array of this pass, made private at the end
     root = tensor._grad_fn
     if root is None:  # a leaf
-        _accumulate_leaf(tensor, grad, handed_out)
+        _accumulate_leaf(tensor, grad, borrowed)
+        _make_private(borrowed, root_grad)
         return
     pending = {root: grad}  # node -> sum of the gradients it has received so far
     heap = [(-root.sequence, root)]  # max-heap on creation number: newest first
@@ -220,7 +235,7 @@ def backward(tensor, gradient: Any = None, retain_graph: bool = False) -> None:
         if retained is not None and node in retained:
             owner = retained[node]()
             if owner is not None:
-                _accumulate_leaf(owner, grad, handed_out)
+                _accumulate_leaf(owner, grad, borrowed)
         grads = node.backward(node, grad)
         if type(grads) is not tuple:
             grads = (grads,)
@@ -229,19 +244,19 @@ def backward(tensor, gradient: Any = None, retain_graph: bool = False) -> None:
                 continue
             fn = t._grad_fn
             if fn is None:
-                _accumulate_leaf(t, g, handed_out)
+                _accumulate_leaf(t, g, borrowed)
             else:
                 previous = pending.get(fn)
                 if previous is None:
                     pending[fn] = g
-                    if type(g) is np.ndarray:
-                        handed_out[id(g)] = _ref(g)
                     push(heap, (-fn.sequence, fn))
                 else:
                     pending[fn] = previous + g
         if not retain_graph:
             node.inputs = None
             node.__dict__.clear()
+    if borrowed:
+        _make_private(borrowed, root_grad)
 
 
 # ---------------------------------------------------------------------------------------------- grad mode

@@ -19,6 +19,21 @@ def _shape(x) -> tuple:
     return x.shape if type(x) is np.ndarray else np.shape(x)
 
 
+def _constant(value: float) -> dict:
+    """``value`` as a read-only 0-d array of each float dtype. A ufunc takes such an operand as it is,
+    where a Python number is converted anew on every call (which costs more than the arithmetic on a small
+    array); the result is the same, as NumPy casts the number to the array's dtype either way."""
+    arrays = {}
+    for dtype in (np.float16, np.float32, np.float64):
+        array = np.full((), value, dtype)
+        array.flags.writeable = False
+        arrays[np.dtype(dtype)] = array
+    return arrays
+
+
+_ZERO, _ONE = _constant(0.0), _constant(1.0)
+
+
 class Add(Function):
     """a + b;  da = g, db = g (summed over broadcast axes)."""
 
@@ -206,8 +221,12 @@ class Tanh(Function):
 
     @staticmethod
     def backward(ctx, g):
-        out = ctx.out
-        return g * (1 - out * out)
+        return tanh_backward(g, ctx.out)
+
+
+def tanh_backward(g: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """g (1 - y^2) for y = tanh x (also used by the fused Linear + Tanh node)."""
+    return g * (_ONE.get(out.dtype, 1) - out * out)
 
 
 def sigmoid_array(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -215,7 +234,7 @@ def sigmoid_array(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
 
     ``out`` (which may be ``x`` itself) receives the result instead of a new array."""
     out = np.negative(x, out=out)
-    np.logaddexp(0, out, out=out)
+    np.logaddexp(_ZERO.get(out.dtype, 0), out, out=out)
     np.negative(out, out=out)
     return np.exp(out, out=out)
 
@@ -230,8 +249,12 @@ class Sigmoid(Function):
 
     @staticmethod
     def backward(ctx, g):
-        out = ctx.out
-        return g * out * (1 - out)
+        return sigmoid_backward(g, ctx.out)
+
+
+def sigmoid_backward(g: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """g y (1 - y) for y = sigma(x) (also used by the fused Linear + Sigmoid node)."""
+    return g * out * (_ONE.get(out.dtype, 1) - out)
 
 
 class ReLU(Function):

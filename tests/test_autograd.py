@@ -47,6 +47,40 @@ def test_leaf_gradients_never_alias():
     np.testing.assert_array_equal(b.grad.numpy(), [1.0, 1.0])
 
 
+def test_leaf_gradient_never_aliases_the_gradient_passed_to_backward():
+    a = netgrad.tensor([1.0, 2.0], requires_grad=True)
+    b = netgrad.tensor([3.0, 4.0], requires_grad=True)
+    seed = np.array([1.0, 1.0], np.float32)
+    (a + b).backward(seed)  # add passes the seed straight through to both leaves
+    a.grad.data.mul_(10)
+    np.testing.assert_array_equal(seed, [1.0, 1.0])
+    np.testing.assert_array_equal(b.grad.numpy(), [1.0, 1.0])
+    (a + b).backward(seed)  # the second pass adds into .grad in place: the seed stays as it was
+    np.testing.assert_array_equal(seed, [1.0, 1.0])
+    np.testing.assert_array_equal(a.grad.numpy(), [11.0, 11.0])
+
+
+def test_a_shared_first_gradient_is_not_changed_while_another_node_still_needs_it():
+    class SameToBoth(netgrad.Function):  # d/da = d/db = 1, returned as one array for both inputs
+        @staticmethod
+        def forward(ctx, a, b):
+            return a + b
+
+        @staticmethod
+        def backward(ctx, g):
+            shared = np.array(g)
+            return shared, shared
+
+    a = netgrad.tensor([1.0, 2.0], requires_grad=True)
+    c = netgrad.tensor([1.0, 1.0], requires_grad=True)
+    b = c * 2
+    d = a * 5
+    out = SameToBoth.apply(a, b) + d  # a receives the shared array first, then 5 more before c's node runs
+    out.sum().backward()
+    np.testing.assert_array_equal(a.grad.numpy(), [6.0, 6.0])
+    np.testing.assert_array_equal(c.grad.numpy(), [2.0, 2.0])  # d(out)/dc = 2, whatever happened to a's gradient
+
+
 def test_retain_grad_and_non_leaf_grad():
     x = netgrad.tensor([1.0, -2.0], requires_grad=True)
     h = x * 3

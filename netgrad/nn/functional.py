@@ -157,8 +157,7 @@ class LinearSigmoid(Function):
 
     @staticmethod
     def backward(ctx, g):
-        out = ctx.out
-        return ctx.linear.backward(ctx, g * out * (1 - out))
+        return ctx.linear.backward(ctx, ops.sigmoid_backward(g, ctx.out))
 
 
 class LinearTanh(Function):
@@ -174,8 +173,7 @@ class LinearTanh(Function):
 
     @staticmethod
     def backward(ctx, g):
-        out = ctx.out
-        return ctx.linear.backward(ctx, g * (1 - out * out))
+        return ctx.linear.backward(ctx, ops.tanh_backward(g, ctx.out))
 
 
 def identity(input: Tensor) -> Tensor:  # noqa: A002

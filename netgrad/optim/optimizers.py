@@ -123,13 +123,16 @@ class SGD(Optimizer):
         dampening, weight_decay = float(group["dampening"]), float(group["weight_decay"])
         nesterov, maximize = group["nesterov"], group["maximize"]
         plain = momentum == 0 and weight_decay == 0 and not maximize
+        rate = None  # γ as a 0-d array of the parameter's dtype: cheaper for a ufunc than a Python float
         for p in group["params"]:
             grad = p._grad
             if grad is None:
                 continue
             param = p._data
             if plain:  # the hot path of plain (mini-batch) gradient descent: θ ← θ - γ g
-                step = grad * lr if param.size <= _SMALL else np.multiply(grad, lr, out=self._buffer(param, 1))
+                if rate is None or rate.dtype is not param.dtype:
+                    rate = np.array(lr, dtype=param.dtype)
+                step = grad * rate if param.size <= _SMALL else np.multiply(grad, rate, out=self._buffer(param, 1))
                 np.subtract(param, step, out=param)
                 continue
             scratch = self._buffer(param, 1)
