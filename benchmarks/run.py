@@ -33,6 +33,7 @@ TABLE = {
     "per_op": ("total_us", "us", IMPLS, "netgrad < PyTorch"),
     "mlp_epoch_128": ("seconds", "s", IMPLS, "<= 0.80 x PyTorch, <= 1.15 x NumPy"),
     "mlp_epoch_32": ("seconds", "s", IMPLS, "<= 0.70 x PyTorch"),
+    "step_overhead": ("step_us", "us", IMPLS, "(no target: the batch-32 step's overhead)"),
     "xor_step": ("step_us", "us", IMPLS, "<= 0.30 x PyTorch"),
     "memory": ("extra_mb", "MB", IMPLS, "<= data + 50 MB"),
     "front_ends": (None, "s", ("netgrad",), "each <= 1.10 x raw loop"),

@@ -16,7 +16,7 @@ import json
 import resource
 import sys
 import time
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -74,19 +74,20 @@ def per_op(impl: str) -> Iterator[dict]:
 # ----------------------------------------------------------------------------------------------- MLP
 
 
-def mlp_epoch(impl: str, batch_size: int, data: tuple | None = None) -> Iterator[dict]:
-    """One epoch of 784-300-100-10 ReLU MLP, SGD(lr=0.01), softmax cross-entropy (seconds)."""
+def mlp_epoch(impl: str, batch_size: int, data: tuple | None = None,
+              sizes: tuple = (N_FEATURES,) + HIDDEN + (N_CLASSES,)) -> Iterator[dict]:
+    """One epoch of a 784-300-100-10 (or ``sizes``) ReLU MLP, SGD(lr=0.01), softmax cross-entropy (seconds)."""
     X, y = mnist_like() if data is None else data
     if impl == "numpy":
         seed = 0
         while True:
-            yield {"seconds": _numpy_mlp_epoch(X, y, batch_size, seed)}
+            yield {"seconds": _numpy_mlp_epoch(X, y, batch_size, seed, sizes)}
             seed += 1
     lib = load_library(impl)
     nn = lib.nn
     lib.manual_seed(0)
-    model = nn.Sequential(nn.Linear(N_FEATURES, HIDDEN[0]), nn.ReLU(), nn.Linear(HIDDEN[0], HIDDEN[1]), nn.ReLU(),
-                          nn.Linear(HIDDEN[1], N_CLASSES))
+    model = nn.Sequential(nn.Linear(sizes[0], sizes[1]), nn.ReLU(), nn.Linear(sizes[1], sizes[2]), nn.ReLU(),
+                          nn.Linear(sizes[2], sizes[3]))
     loss_fn = nn.CrossEntropyLoss()
     optimizer = lib.optim.SGD(model.parameters(), lr=0.01)
     X_t, y_t = lib.from_numpy(X), lib.from_numpy(y)
@@ -103,10 +104,9 @@ def mlp_epoch(impl: str, batch_size: int, data: tuple | None = None) -> Iterator
         yield {"seconds": time.perf_counter() - start}
 
 
-def _numpy_mlp_epoch(X, y, batch_size, seed) -> float:
+def _numpy_mlp_epoch(X, y, batch_size, seed, sizes) -> float:
     """The floor: the same network and update written by hand, no graph, no framework."""
     rng = np.random.default_rng(seed)
-    sizes = (N_FEATURES,) + HIDDEN + (N_CLASSES,)
     Ws = [(rng.uniform(-1, 1, (o, i)) / np.sqrt(i)).astype(np.float32) for i, o in zip(sizes[:-1], sizes[1:])]
     bs = [np.zeros(o, np.float32) for o in sizes[1:]]
     lr = np.float32(0.01)
@@ -133,21 +133,32 @@ def _numpy_mlp_epoch(X, y, batch_size, seed) -> float:
     return time.perf_counter() - start
 
 
+def step_overhead(impl: str) -> Iterator[dict]:
+    """The batch-32 epoch's loop on an 8-8-8-4 network: what a training step costs beyond its arithmetic (µs)."""
+    sizes = (8, 8, 8, 4)
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((N_SAMPLES, sizes[0]), dtype=np.float32)
+    y = rng.integers(0, sizes[-1], N_SAMPLES).astype(np.int64)
+    steps = -(-N_SAMPLES // 32)
+    for timing in mlp_epoch(impl, 32, (X, y), sizes):
+        yield {"step_us": timing["seconds"] / steps * 1e6}
+
+
 # ----------------------------------------------------------------------------------------------- XOR
 
 
-def xor_step(impl: str) -> Iterator[dict]:
-    """One SGD step of a 2-4-1 sigmoid network with MSE on the 4 XOR points (microseconds)."""
+def xor_steps(impl: str) -> Callable[[int], None]:
+    """A function running n SGD steps of a 2-4-1 sigmoid network with MSE on the 4 XOR points."""
     X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], np.float32)
     Y = np.array([[0], [1], [1], [0]], np.float32)
-    steps = 2_000
     if impl == "numpy":
         rng = np.random.default_rng(0)
         W1, b1 = rng.normal(size=(4, 2)).astype(np.float32), np.zeros(4, np.float32)
         W2, b2 = rng.normal(size=(1, 4)).astype(np.float32), np.zeros(1, np.float32)
         lr = np.float32(0.5)
-        while True:
-            start = time.perf_counter()
+
+        def run_numpy(steps: int) -> None:
+            nonlocal W1, b1, W2, b2  # updated in place (-=), which Python counts as an assignment
             for _ in range(steps):
                 h = 1 / (1 + np.exp(-(X @ W1.T + b1)))
                 out = 1 / (1 + np.exp(-(h @ W2.T + b2)))
@@ -157,7 +168,8 @@ def xor_step(impl: str) -> Iterator[dict]:
                 b2 -= lr * g_out.sum(0)
                 W1 -= lr * (g_h.T @ X)
                 b1 -= lr * g_h.sum(0)
-            yield {"step_us": (time.perf_counter() - start) / steps * 1e6}
+
+        return run_numpy
     lib = load_library(impl)
     nn = lib.nn
     lib.manual_seed(0)
@@ -165,13 +177,23 @@ def xor_step(impl: str) -> Iterator[dict]:
     loss_fn = nn.MSELoss()
     optimizer = lib.optim.SGD(model.parameters(), lr=0.5)
     X_t, Y_t = lib.from_numpy(X), lib.from_numpy(Y)
-    while True:
-        start = time.perf_counter()
+
+    def run(steps: int) -> None:
         for _ in range(steps):
             optimizer.zero_grad()
             loss = loss_fn(model(X_t), Y_t)
             loss.backward()
             optimizer.step()
+
+    return run
+
+
+def xor_step(impl: str) -> Iterator[dict]:
+    """One SGD step of the XOR network (microseconds)."""
+    run, steps = xor_steps(impl), 2_000
+    while True:
+        start = time.perf_counter()
+        run(steps)
         yield {"step_us": (time.perf_counter() - start) / steps * 1e6}
 
 
@@ -270,6 +292,7 @@ WORKLOADS = {
     "per_op": per_op,
     "mlp_epoch_128": lambda impl: mlp_epoch(impl, 128),
     "mlp_epoch_32": lambda impl: mlp_epoch(impl, 32),
+    "step_overhead": step_overhead,
     "xor_step": xor_step,
     "front_ends": front_ends,
     "memory": memory,

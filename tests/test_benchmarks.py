@@ -1,8 +1,11 @@
 """The benchmark runner works end to end (its timings are not checked here: `make bench` is for that)."""
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,3 +26,14 @@ def test_runner_times_each_implementation_in_its_own_process_and_pairs_the_ratio
     assert report["results"]["xor_step"]["netgrad/numpy"] == sum(expected) / 2  # the median of the paired ratios
     assert float(cells[5]) == round(sum(expected) / 2, 2)
 
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="needs valgrind")
+def test_instruction_counter_reports_the_cost_of_one_step():
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "instructions.py"), "--impls", "numpy"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    words = proc.stdout.split()
+    assert words[0] == "numpy" and words[2:] == ["instructions", "per", "XOR", "step"]
+    # a dozen NumPy calls of a few thousand instructions each, set-up excluded
+    assert 50_000 < int(words[1].replace(",", "")) < 2_000_000
