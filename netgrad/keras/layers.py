@@ -34,6 +34,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from .. import ops
 from ..autograd import Function, no_grad
 from ..nn import functional as F
 from ..nn.module import Module, Parameter
@@ -602,7 +603,7 @@ class _DenseFunction(Function):
             g = g.reshape(-1, g.shape[-1])
             x = x.reshape(-1, x.shape[-1])
         grad_kernel = x.T @ g if need_kernel is not None else None
-        grad_bias = g.sum(axis=0) if need_bias is not None else None
+        grad_bias = ops.column_sums(g) if need_bias is not None else None
         return grad_x, grad_kernel, grad_bias
 
 

@@ -1030,6 +1030,11 @@ def _class_targets(input_shape: tuple, target: Any, ignore_index: int, name: str
     classes = input_shape[0] if len(input_shape) == 1 else input_shape[1]
     if labels.size == 0:
         return labels, None
+    # Read as unsigned, a negative label is huge: one reduction tells that every label is in [0, classes),
+    # and then none is ignored unless ignore_index is a class.
+    unsigned = labels.view(np.uint64 if labels.itemsize == 8 else f"u{labels.itemsize}")
+    if np.maximum.reduce(unsigned, axis=None) < classes and not 0 <= ignore_index < classes:
+        return labels, None
     low, high = np.minimum.reduce(labels, axis=None), np.maximum.reduce(labels, axis=None)
     ignored = None
     if low <= ignore_index <= high:
