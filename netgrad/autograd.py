@@ -23,7 +23,6 @@ from typing import Any, Callable
 import numpy as np
 
 Tensor: Any = None  # set by netgrad.tensor once the class exists (it imports this module)
-_make: Any = None  # Tensor._make, likewise
 _new = object.__new__
 
 _sequence = itertools.count()  # creation order of graph nodes: a topological order for free
@@ -101,7 +100,7 @@ class Function:
             raise ShapeError(f"{cls.__name__}: {error} (input shapes: {shapes})") from None
         if type(out) is not np.ndarray:
             out = np.asarray(out)
-        t = _new(Tensor)  # Tensor._make, inlined: this runs once per operation
+        t = _new(Tensor)  # what Tensor._make does, inline: this runs once per operation
         t._data = out
         t._grad = None
         t._grad_fn = ctx if requires_grad else None
@@ -223,40 +222,42 @@ def backward(tensor, gradient: Any = None, retain_graph: bool = False) -> None:
     heap = [(-root.sequence, root)]  # max-heap on creation number: newest first
     retained = _retained if _retained.data else None  # .data: the plain dict, cheap to test for emptiness
     pop, push = heapq.heappop, heapq.heappush
-    while heap:
-        node = pop(heap)[1]
-        grad = pending.pop(node)
-        inputs = node.inputs
-        if inputs is None:
-            raise RuntimeError(
-                "Trying to backward through the graph a second time: its saved values were freed by the "
-                "first backward(). Call backward(retain_graph=True) the first time if you need to do this."
-            )
-        if retained is not None and node in retained:
-            owner = retained[node]()
-            if owner is not None:
-                _accumulate_leaf(owner, grad, borrowed)
-        grads = node.backward(node, grad)
-        if type(grads) is not tuple:
-            grads = (grads,)
-        for t, g in zip(inputs, grads):
-            if t is None or g is None:
-                continue
-            fn = t._grad_fn
-            if fn is None:
-                _accumulate_leaf(t, g, borrowed)
-            else:
-                previous = pending.get(fn)
-                if previous is None:
-                    pending[fn] = g
-                    push(heap, (-fn.sequence, fn))
+    try:
+        while heap:
+            node = pop(heap)[1]
+            grad = pending.pop(node)
+            inputs = node.inputs
+            if inputs is None:
+                raise RuntimeError(
+                    "Trying to backward through the graph a second time: its saved values were freed by the "
+                    "first backward(). Call backward(retain_graph=True) the first time if you need to do this."
+                )
+            if retained is not None and node in retained:
+                owner = retained[node]()
+                if owner is not None:
+                    _accumulate_leaf(owner, grad, borrowed)
+            grads = node.backward(node, grad)
+            if type(grads) is not tuple:
+                grads = (grads,)
+            for t, g in zip(inputs, grads):
+                if t is None or g is None:
+                    continue
+                fn = t._grad_fn
+                if fn is None:
+                    _accumulate_leaf(t, g, borrowed)
                 else:
-                    pending[fn] = previous + g
-        if not retain_graph:
-            node.inputs = None
-            node.__dict__.clear()
-    if borrowed:
-        _make_private(borrowed, root_grad)
+                    previous = pending.get(fn)
+                    if previous is None:
+                        pending[fn] = g
+                        push(heap, (-fn.sequence, fn))
+                    else:
+                        pending[fn] = previous + g
+            if not retain_graph:
+                node.inputs = None
+                node.__dict__.clear()
+    finally:  # also when a node fails half-way: no leaf is left holding a shared array
+        if borrowed:
+            _make_private(borrowed, root_grad)
 
 
 # ---------------------------------------------------------------------------------------------- grad mode

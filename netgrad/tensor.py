@@ -845,7 +845,6 @@ class Cast(autograd.Function):
 
 
 autograd.Tensor = Tensor
-autograd._make = Tensor._make
 
 # --------------------------------------------------------------------------------------------------- repr
 

@@ -60,6 +60,26 @@ def test_leaf_gradient_never_aliases_the_gradient_passed_to_backward():
     np.testing.assert_array_equal(a.grad.numpy(), [11.0, 11.0])
 
 
+def test_a_backward_that_fails_half_way_leaves_no_leaf_holding_a_shared_array():
+    class Failing(netgrad.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.copy()
+
+        @staticmethod
+        def backward(ctx, g):
+            raise ArithmeticError("no derivative here")
+
+    a = netgrad.tensor([1.0, 2.0], requires_grad=True)
+    b = netgrad.tensor([3.0, 4.0], requires_grad=True)
+    seed = np.array([1.0, 1.0], np.float32)
+    out = a + Failing.apply(b)  # add runs first and hands the seed itself to a
+    with pytest.raises(ArithmeticError):
+        out.backward(seed)
+    a.grad.data.mul_(10)
+    np.testing.assert_array_equal(seed, [1.0, 1.0])
+
+
 def test_a_shared_first_gradient_is_not_changed_while_another_node_still_needs_it():
     class SameToBoth(netgrad.Function):  # d/da = d/db = 1, returned as one array for both inputs
         @staticmethod
