@@ -1,6 +1,6 @@
 """Take the screenshots of docs/playground.md with Playwright and Debian's Chromium.
 
-    python tests/playground/make_screenshots.py [docs/images]
+    python docs/make_screenshots.py [docs/images]
 
 Starts the playground on a free 127.0.0.1 port, opens configurations by URL, trains each for a while and
 saves ``playground-*.png`` in the given folder.
@@ -16,7 +16,7 @@ import numpy as np
 import uvicorn
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "playground"))
 from conftest import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
 
 from netgrad.playground.server import create_app  # noqa: E402

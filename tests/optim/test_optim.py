@@ -559,7 +559,7 @@ def test_the_optimizer_race_example_runs(tmp_path):
     from pathlib import Path
 
     pytest.importorskip("netgrad.training")
-    path = Path(__file__).resolve().parent.parent / "examples" / "optimizer_race.py"
+    path = Path(__file__).resolve().parents[2] / "examples" / "optimizer_race.py"
     spec = importlib.util.spec_from_file_location("optimizer_race", path)
     example = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(example)
