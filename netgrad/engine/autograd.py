@@ -45,7 +45,8 @@ class TensorBase:
 
     ``_result_type`` is the class of the tensors operations return (``Tensor``, also for a ``Parameter``)."""
 
-    __slots__ = ("_data", "_grad", "requires_grad", "_grad_fn", "__weakref__")
+    # _changes: (version, sequence number of the latest in-place change), set by the first one (see bump)
+    __slots__ = ("_data", "_grad", "requires_grad", "_grad_fn", "_changes", "__weakref__")
     _result_type: type
 
 
@@ -76,8 +77,8 @@ class Function:
     """
 
     # inputs: the Tensor arguments that require grad (None elsewhere; the tuple is None once freed);
-    # sequence: creation number, larger than every input's node's
-    __slots__ = ("inputs", "sequence")
+    # sequence: creation number, larger than every input's node's; args: every argument (for version checks)
+    __slots__ = ("inputs", "sequence", "args")
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any):
@@ -101,6 +102,7 @@ class Function:
         if requires_grad:
             ctx.inputs = tuple(inputs)
             ctx.sequence = next(_sequence)
+            ctx.args = args
         else:
             ctx.inputs = None
         try:
@@ -233,6 +235,7 @@ def backward(tensor, gradient: Any = None, retain_graph: bool = False) -> None:
     pending = {root: grad}  # node -> sum of the gradients it has received so far
     heap = [(-root.sequence, root)]  # max-heap on creation number: newest first
     retained = _retained if _retained.data else None  # .data: the plain dict, cheap to test for emptiness
+    last_change = _last_change
     pop, push = heapq.heappop, heapq.heappush
     try:
         while heap:
@@ -244,6 +247,8 @@ def backward(tensor, gradient: Any = None, retain_graph: bool = False) -> None:
                     "Trying to backward through the graph a second time: its saved values were freed by the "
                     "first backward(). Call backward(retain_graph=True) the first time if you need to do this."
                 )
+            if node.sequence < last_change:  # something changed in place after this node was made
+                _check_saved(node)
             if retained is not None and node in retained:
                 owner = retained[node]()
                 if owner is not None:
@@ -265,11 +270,74 @@ def backward(tensor, gradient: Any = None, retain_graph: bool = False) -> None:
                     else:
                         pending[fn] = previous + g
             if not retain_graph:
-                node.inputs = None
+                node.inputs = node.args = None
                 node.__dict__.clear()
     finally:  # also when a node fails half-way: no leaf is left holding a shared array
         if borrowed:
             _make_private(borrowed, root_grad)
+
+
+# ------------------------------------------------------------------------------------- version counters
+
+# PyTorch's version counters, paid for only where tensors change in place: a change records, in the tensor's
+# ``_changes`` slot, (how many changes so far, the sequence number of the latest); a node made before the
+# latest change anywhere (``_last_change``) checks, in backward, that nothing it saved has changed since.
+_last_change = 0
+_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+               "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def version(tensor: TensorBase) -> int:
+    """How many times ``tensor`` was changed in place (PyTorch's ``tensor._version``)."""
+    return getattr(tensor, "_changes", (0, 0))[0]
+
+
+def bump(tensor: TensorBase) -> None:
+    """Record an in-place change of ``tensor``'s values (every ``*_`` method, an optimizer step); a graph node
+    whose backward needs those values, as ``forward`` saved them, then refuses to run."""
+    global _last_change
+    _last_change = sequence = next(_sequence)
+    tensor._changes = (getattr(tensor, "_changes", (0, 0))[0] + 1, sequence)
+    node = tensor._grad_fn
+    if node is not None and node.inputs is not None and "_stale" not in node.__dict__ and _saves(node, tensor._data):
+        node.__dict__["_stale"] = _modified_message(tensor, node, node)
+
+
+def changed(tensors: list) -> None:
+    """:func:`bump` for tensors without a graph node (an optimizer's parameters after a step)."""
+    global _last_change
+    _last_change = sequence = next(_sequence)
+    for tensor in tensors:
+        tensor._changes = (getattr(tensor, "_changes", (0, 0))[0] + 1, sequence)
+
+
+def _saves(node: Function, array: np.ndarray) -> bool:
+    """Whether ``node`` kept ``array`` (or a view of its memory) for its backward."""
+    values = list(node.__dict__.values())
+    values.extend(v for v in node.__dict__.get("saved_tensors", ()))
+    return any(v is array or (type(v) is np.ndarray and np.may_share_memory(v, array)) for v in values)
+
+
+def _modified_message(tensor: TensorBase, producer: Function | None, needer: Function) -> str:
+    data = tensor._data
+    count = version(tensor)
+    kind = f"netgrad.{_TYPE_NAMES.get(data.dtype.name, data.dtype.name)}Tensor {list(data.shape)}"
+    made = f", which is output 0 of {producer.name()}," if producer is not None else ""
+    return (f"one of the variables needed for gradient computation has been modified by an inplace operation: "
+            f"[{kind}]{made} is at version {count}; expected version {count - 1} instead. Hint: {needer.name()} "
+            "needs its old values; change a clone instead (x = x.clone()), or change it after backward().")
+
+
+def _check_saved(node: Function) -> None:
+    """Raise if a tensor ``node`` saved in ``forward`` was changed in place after the node was made."""
+    stale = node.__dict__.get("_stale")
+    if stale is not None:
+        raise RuntimeError(stale)
+    for a in node.args:
+        if isinstance(a, TensorBase):
+            changes = getattr(a, "_changes", None)
+            if changes is not None and changes[1] > node.sequence and _saves(node, a._data):
+                raise RuntimeError(_modified_message(a, a._grad_fn, node))
 
 
 # ---------------------------------------------------------------------------------------------- grad mode

@@ -25,6 +25,8 @@ def sigmoid_array(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
 
     ``out`` (which may be ``x`` itself) receives the result instead of a new array."""
     out = np.negative(x, out=out)
+    if type(out) is not np.ndarray:  # a 0-d input gives a NumPy scalar, which cannot take out=
+        out = np.asarray(out)
     np.logaddexp(_ZERO.get(out.dtype, 0), out, out=out)
     np.negative(out, out=out)
     return np.exp(out, out=out)
@@ -42,7 +44,8 @@ def tanh_backward(g: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 def softplus_array(x: np.ndarray) -> np.ndarray:
     """log(1 + e^x) without overflow: max(x, 0) + log1p(e^-|x|)."""
-    return np.logaddexp(0, x)
+    out = np.logaddexp(0, x)
+    return out if type(out) is np.ndarray else np.asarray(out)
 
 
 def logsumexp_array(x: np.ndarray, axis, keepdims: bool = False) -> np.ndarray:

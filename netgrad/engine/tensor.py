@@ -312,34 +312,61 @@ class Tensor(TensorBase):
 
     # ------------------------------------------------------------------------------------------ in place
 
-    def _check_inplace(self) -> None:
-        if self.requires_grad and autograd._grad_state.enabled:
-            raise RuntimeError(
-                "a tensor that requires grad is being used in an in-place operation; wrap the update in "
-                "`with netgrad.no_grad():` (or update `.data`)")
+    # In-place methods change this tensor's array and bump its version (see autograd.bump). In grad mode, when
+    # the tensor or an operand needs a gradient, the change is also recorded: the operation runs on a copy of
+    # the old values, its result is written into the array, and the tensor takes the new node as its grad_fn.
+
+    def _recording(self, other: Any = None) -> bool:
+        if not autograd._grad_state.enabled:
+            return False
+        if self.requires_grad:
+            if self._grad_fn is None:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+            return True
+        return isinstance(other, Tensor) and other.requires_grad
+
+    def _record(self, function: type, *args: Any) -> "Tensor":
+        """Make this tensor ``function(old self, *args)``: values written in place, node rebound."""
+        old = Tensor._make(self._data.copy(), self._grad_fn)
+        old.requires_grad = self.requires_grad
+        out = function.apply(old, *args)
+        data = self._data
+        if out._data.shape != data.shape:
+            raise RuntimeError(f"output with shape {list(data.shape)} doesn't match the broadcast shape "
+                               f"{list(out._data.shape)}")
+        np.copyto(data, out._data, casting="same_kind")
+        autograd.bump(self)
+        self._grad_fn, self.requires_grad = out._grad_fn, True
+        return self
+
+    def _overwrite(self, source: Any) -> "Tensor":
+        """copy_, fill_, zero_ and the random fills: every value replaced by (broadcast) ``source``."""
+        if self._recording(source):
+            return self._record(ops.Copy, source)
+        self._data[...] = source._data if isinstance(source, Tensor) else source
+        autograd.bump(self)
+        return self
 
     def zero_(self) -> "Tensor":
-        self._check_inplace()
-        self._data[...] = 0
-        return self
+        return self._overwrite(0)
 
     def fill_(self, value: Any) -> "Tensor":
-        self._check_inplace()
-        self._data[...] = value._data if isinstance(value, Tensor) else value
-        return self
+        return self._overwrite(value)
 
     def copy_(self, source: Any) -> "Tensor":
-        self._check_inplace()
-        self._data[...] = source._data if isinstance(source, Tensor) else source
-        return self
+        return self._overwrite(source)
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0) -> "Tensor":
+        return self._overwrite(get_generator().uniform(a, b, self._data.shape))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0) -> "Tensor":
+        return self._overwrite(get_generator().normal(mean, std, self._data.shape))
 
     def _inplace(self, ufunc: np.ufunc, other: Any, function: type) -> "Tensor":
-        other_data = other._data if isinstance(other, Tensor) else other
-        if autograd._grad_state.enabled and (self.requires_grad or (isinstance(other, Tensor) and other.requires_grad)):
-            if self._grad_fn is None and self.requires_grad:
-                self._check_inplace()
-            return function.apply(self, other)  # recorded out of place; the name is rebound
-        ufunc(self._data, other_data, out=self._data, casting="same_kind")
+        if self._recording(other):
+            return self._record(function, self._operand(other))
+        ufunc(self._data, other._data if isinstance(other, Tensor) else other, out=self._data, casting="same_kind")
+        autograd.bump(self)
         return self
 
     def add_(self, other: Any, alpha: Any = 1) -> "Tensor":
@@ -355,18 +382,10 @@ class Tensor(TensorBase):
         return self._inplace(np.divide, other, ops.Div)
 
     def clamp_(self, min: Any = None, max: Any = None) -> "Tensor":  # noqa: A002
-        self._check_inplace()
+        if self._recording():
+            return self._record(ops.Clamp, min, max)
         np.clip(self._data, min, max, out=self._data)
-        return self
-
-    def uniform_(self, a: float = 0.0, b: float = 1.0) -> "Tensor":
-        self._check_inplace()
-        self._data[...] = get_generator().uniform(a, b, self._data.shape)
-        return self
-
-    def normal_(self, mean: float = 0.0, std: float = 1.0) -> "Tensor":
-        self._check_inplace()
-        self._data[...] = get_generator().normal(mean, std, self._data.shape)
+        autograd.bump(self)
         return self
 
     __iadd__ = add_
@@ -375,8 +394,18 @@ class Tensor(TensorBase):
     __itruediv__ = div_
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        self._check_inplace()
-        self._data[_index_key(key)] = value._data if isinstance(value, Tensor) else value
+        key = _index_key(key)
+        if self._recording(value):
+            self._record(ops.SetItem, value._data if isinstance(value, Tensor) and not value.requires_grad
+                         else value, key)
+            return
+        self._data[key] = value._data if isinstance(value, Tensor) else value
+        autograd.bump(self)
+
+    @property
+    def _version(self) -> int:
+        """How many times this tensor was changed in place (PyTorch's version counter)."""
+        return autograd.version(self)
 
     # ---------------------------------------------------------------------------------------- arithmetic
 

@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from ..engine.autograd import enable_grad
+from ..engine.autograd import changed, enable_grad
 from ..engine import Tensor
 
 __all__ = ["Optimizer", "required"]
@@ -180,6 +180,7 @@ class Optimizer:
         self._opt_called = True
         for group in self.param_groups:
             self._update_group(group)
+        changed([p for group in self.param_groups for p in group["params"] if p._grad is not None])
         return loss
 
     def _update_group(self, group: dict[str, Any]) -> None:

@@ -39,7 +39,8 @@ class LeakyReLU(Function):
 
 
 class PReLU(Function):
-    """x if x > 0 else a * x, with a learned slope a per channel (axis 1);  dx = g or a g, da = sum(x g) where x <= 0."""
+    """x if x > 0 else a * x, with a learned slope a per channel (axis 1);
+    dx = g or a g, da = sum(x g) where x <= 0."""
 
     @staticmethod
     def forward(ctx, x, weight):

@@ -314,3 +314,19 @@ class Cast(Function):
         return g.astype(ctx.dtype), None
 
 
+class Copy(Function):
+    """The values of ``source`` (broadcast to the old tensor's shape, in its dtype), for ``copy_``, ``fill_``,
+    ``zero_`` and the random fills;  d(old) = 0, d(source) = g summed back to its shape."""
+
+    @staticmethod
+    def forward(ctx, old, source):
+        ctx.shape = np.shape(source)
+        out = np.empty_like(old)
+        out[...] = source
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        need_old, need_source = ctx.inputs
+        return (np.zeros_like(g) if need_old is not None else None,
+                unbroadcast(g, ctx.shape) if need_source is not None else None)

@@ -95,3 +95,24 @@ class Index(Function):
         else:
             np.add.at(grad, ctx.key, g)
         return grad, None
+
+
+class SetItem(Function):
+    """x with x[key] = value (``x[key] = value`` on a tensor in the graph);  dx = g with g[key] = 0,
+    dvalue = g[key] summed back to the value's shape."""
+
+    @staticmethod
+    def forward(ctx, x, value, key):
+        ctx.key, ctx.shape = key, np.shape(value)
+        out = x.copy()
+        out[key] = value
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        grad_x = None
+        if ctx.inputs[0] is not None:
+            grad_x = g.copy()
+            grad_x[ctx.key] = 0
+        grad_value = unbroadcast(np.asarray(g[ctx.key]), ctx.shape) if ctx.inputs[1] is not None else None
+        return grad_x, grad_value, None
