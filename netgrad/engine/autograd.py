@@ -303,12 +303,17 @@ def bump(tensor: TensorBase) -> None:
         node.__dict__["_stale"] = _modified_message(tensor, node, node)
 
 
-def changed(tensors: list) -> None:
-    """:func:`bump` for tensors without a graph node (an optimizer's parameters after a step)."""
+def changed(groups: list) -> None:
+    """:func:`bump` for an optimizer step: every parameter with a gradient in ``groups`` (its param_groups)."""
     global _last_change
-    _last_change = sequence = next(_sequence)
-    for tensor in tensors:
-        tensor._changes = (getattr(tensor, "_changes", (0, 0))[0] + 1, sequence)
+    sequence = _last_change = next(_sequence)
+    for group in groups:
+        for tensor in group["params"]:
+            if tensor._grad is not None:
+                try:
+                    tensor._changes = (tensor._changes[0] + 1, sequence)
+                except AttributeError:  # the first change
+                    tensor._changes = (1, sequence)
 
 
 def _saves(node: Function, array: np.ndarray) -> bool:

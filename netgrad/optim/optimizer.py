@@ -180,7 +180,7 @@ class Optimizer:
         self._opt_called = True
         for group in self.param_groups:
             self._update_group(group)
-        changed([p for group in self.param_groups for p in group["params"] if p._grad is not None])
+        changed(self.param_groups)  # the parameters' version counters
         return loss
 
     def _update_group(self, group: dict[str, Any]) -> None:
