@@ -772,3 +772,33 @@ def test_check_allocation_sums_bytes_exactly_and_refuses_over_the_limit():
         nio.check_allocation([(10**9, 10**9)])
     with pytest.raises(ValueError, match="impossible shape"):
         nio.check_allocation({"w": (-1, 3)})
+
+
+def test_every_model_file_netgrad_writes_goes_through_netgrad_io():
+    """Checksums, atomic writes and the removal of killed saves' temporaries live in netgrad.io alone: no other
+    module writes binary files (text outputs such as CSV predictions or logs are not model files)."""
+    writers = re.compile(r"import safetensors|from safetensors|safe_open|save_file|open\([^)]*['\"][wax]b\+?['\"]"
+                         r"|\.write_bytes\(|os\.replace\(|\.tofile\(|np\.save")
+    offenders = []
+    for path in PACKAGE_DIR.rglob("*.py"):
+        if path.name == "io.py" and path.parent == PACKAGE_DIR:
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if writers.search(line.split("#", 1)[0]):
+                offenders.append(f"{path.relative_to(PACKAGE_DIR)}:{number}: {line.strip()}")
+    assert offenders == []
+
+
+def test_keras_model_files_carry_checksums_and_name_a_damaged_weight(tmp_path):
+    from netgrad import keras
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, name="hidden"), keras.layers.Dense(1)])
+    model.save(tmp_path / "m.keras")
+    header = read_header(tmp_path / "m.keras")
+    checksums = json.loads(header["__metadata__"]["netgrad"])["sha256"]
+    assert set(checksums) == set(header) - {"__metadata__"} and len(checksums) == 4
+    name = next(name for name in checksums if "0" in name)
+    start, end = data_offsets(tmp_path / "m.keras", name)
+    flip_byte(tmp_path / "m.keras", start)
+    with pytest.raises(ValueError, match=rf"m\.keras.*damaged.*{re.escape(repr(name))}"):
+        keras.load_model(tmp_path / "m.keras")
