@@ -101,9 +101,22 @@ def _positions(count: int, gap: bool, height: float) -> np.ndarray:
     return ys
 
 
+def _legend_handles(biases: bool) -> list:
+    """Legend entries for the link colours and, when the layers have biases, the neuron fills."""
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], color=POSITIVE, linewidth=2.5, label="weight > 0 (thicker: larger |w|)"),
+               Line2D([], [], color=NEGATIVE, linewidth=2.5, label="weight < 0")]
+    if biases:
+        dot = {"marker": "o", "linestyle": "", "markersize": 9, "markeredgecolor": "#333333"}
+        handles += [Line2D([], [], markerfacecolor=POSITIVE, label="bias > 0 (stronger: larger |b|)", **dot),
+                    Line2D([], [], markerfacecolor=NEGATIVE, label="bias < 0", **dot)]
+    return handles
+
+
 def plot_network(model: Any, path: str | os.PathLike | None = None, *, max_neurons: int = 12,
                  input_names: Sequence[str] | None = None, output_names: Sequence[str] | None = None,
-                 ax: Any = None, title: str | None = None) -> Any:
+                 ax: Any = None, title: str | None = None, legend: bool = True) -> Any:
     """Draw a fully-connected network: neurons, links coloured by sign and sized by |w|.
 
     Args:
@@ -113,6 +126,8 @@ def plot_network(model: Any, path: str | os.PathLike | None = None, *, max_neuro
         input_names, output_names: Labels for the input and output neurons (when all are drawn).
         ax: Draw into this matplotlib Axes instead of a new figure.
         title: The figure's title (default: the layer sizes, e.g. ``784-300-100-10``).
+        legend: Explain the colours under the diagram: links by the sign of their weight (thicker for a
+            larger ``|w|``), neurons by the sign of their bias (stronger for a larger ``|b|``).
 
     Returns:
         The matplotlib Figure.
@@ -176,5 +191,8 @@ def plot_network(model: Any, path: str | os.PathLike | None = None, *, max_neuro
     ax.set_ylim(-height / 2 - 2.4, height / 2 + 0.8)
     ax.set_aspect("equal")
     ax.axis("off")
+    if legend:
+        ax.legend(handles=_legend_handles(any(layer.bias is not None for layer in layers)), loc="upper center",
+                  bbox_to_anchor=(0.5, 0.0), ncol=2, fontsize=8, frameon=False)
     ax.set_title(title or "-".join(str(n) for n in sizes))
     return finish(fig, path)
