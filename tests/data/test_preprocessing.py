@@ -3,8 +3,15 @@ import numpy as np
 import pytest
 
 import netgrad
-from netgrad.data import (PLAYGROUND_FEATURES, MinMaxScaler, NotFittedError, StandardScaler, one_hot,
-                          playground_features, polynomial_features)
+from netgrad.data import (
+    PLAYGROUND_FEATURES,
+    MinMaxScaler,
+    NotFittedError,
+    StandardScaler,
+    one_hot,
+    playground_features,
+    polynomial_features,
+)
 
 preprocessing = pytest.importorskip("sklearn.preprocessing")
 
@@ -74,7 +81,8 @@ def test_min_max_scaler_clip_keeps_new_data_in_range(data):
 
 
 def test_scaler_errors():
-    with pytest.raises(ValueError, match=r"Minimum of desired feature range must be smaller than maximum. Got \(1, 0\)"):
+    with pytest.raises(ValueError,
+                       match=r"Minimum of desired feature range must be smaller than maximum. Got \(1, 0\)"):
         MinMaxScaler((1, 0))
     with pytest.raises(ValueError, match="feature_range must be a pair"):
         MinMaxScaler(1)

@@ -6,14 +6,14 @@ import warnings
 import numpy as np
 import pytest
 
+import netgrad
+import netgrad.nn as nn
+from netgrad import diagnostics, viz
+from netgrad.viz import graph as graph_module
+
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-import netgrad  # noqa: E402
-import netgrad.nn as nn  # noqa: E402
-from netgrad import diagnostics, viz  # noqa: E402
-from netgrad.viz import graph as graph_module  # noqa: E402
+plt = pytest.importorskip("matplotlib.pyplot")
 
 
 @pytest.fixture(autouse=True)
@@ -256,8 +256,8 @@ def test_plot_network_of_the_digit_network(tmp_path):
     _nonempty_png(tmp_path / "net.png")
     assert fig.axes[0].get_title() == "784-300-100-10"
     layers = viz.dense_layers(model)
-    assert [l.weight.shape for l in layers] == [(300, 784), (100, 300), (10, 100)]
-    assert [l.after for l in layers] == [("ReLU",), ("ReLU",), ()]
+    assert [layer.weight.shape for layer in layers] == [(300, 784), (100, 300), (10, 100)]
+    assert [layer.after for layer in layers] == [("ReLU",), ("ReLU",), ()]
     # links: 10 shown inputs x 10 shown hidden, coloured by sign
     collection = fig.axes[0].collections[0]
     assert len(collection.get_segments()) == 100
@@ -340,7 +340,7 @@ def test_dense_layers_of_the_other_faces():
 
     model = keras.Sequential([keras.Input((4,)), layers.Dense(5, activation="relu"), layers.Dense(3)])
     found = viz.dense_layers(model)
-    assert [(l.weight.shape, l.after) for l in found] == [((5, 4), ("relu",)), ((3, 5), ())]
+    assert [(layer.weight.shape, layer.after) for layer in found] == [((5, 4), ("relu",)), ((3, 5), ())]
     np.testing.assert_array_equal(found[0].weight, model.layers[0].kernel.detach().numpy().T)
 
     class SklearnStyle:  # scikit-learn's MLP attributes: coefs_ (in, out) and intercepts_
@@ -348,7 +348,7 @@ def test_dense_layers_of_the_other_faces():
         intercepts_ = [np.zeros(3), np.ones(1)]
 
     found = viz.dense_layers(SklearnStyle())
-    assert [l.weight.shape for l in found] == [(3, 2), (1, 3)] and found[1].bias.tolist() == [1.0]
+    assert [layer.weight.shape for layer in found] == [(3, 2), (1, 3)] and found[1].bias.tolist() == [1.0]
 
 
 # ------------------------------------------------------------------ what the pictures say (axes, legends)
