@@ -80,7 +80,7 @@ def _check_input(data: np.ndarray, weight: np.ndarray, groups: int, owner: str) 
 
 
 def _convolve(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, padding: Any, dilation: Any,  # noqa: A002
-              groups: int, dims: int, owner: str) -> Tensor:
+              groups: int, dims: int, owner: str, function: type = Convolution) -> Tensor:
     data = input._data if isinstance(input, Tensor) else np.asarray(input)
     weight_data = weight._data
     if weight_data.ndim != dims + 2:
@@ -104,7 +104,7 @@ def _convolve(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, p
             raise ShapeError(f"{owner}: the input's spatial size {data.shape[2:]} (padding {pads}) is smaller "
                              f"than the kernel {tuple(kernel)} (dilation {dilation}); use a smaller kernel, "
                              "padding, or fewer pooling layers before this one")
-    out = Convolution.apply(input, weight, bias, stride, pads, dilation, int(groups))
+    out = function.apply(input, weight, bias, stride, pads, dilation, int(groups))
     return out.squeeze(0) if unbatched else out
 
 
@@ -173,6 +173,11 @@ class _ConvNd(Module):
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return _convolve(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups,
                          self._dims, f"{type(self).__name__}({self.extra_repr()})")
+
+    def _forward_fused(self, function: type, input: Tensor) -> Tensor:  # noqa: A002
+        """``forward`` and then an activation, as the single node ``function`` (``ConvolutionReLU``)."""
+        return _convolve(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups,
+                         self._dims, f"{type(self).__name__}({self.extra_repr()})", function)
 
     def extra_repr(self) -> str:
         text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"

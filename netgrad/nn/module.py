@@ -489,9 +489,12 @@ class _IndexedContainer(Module):
 def _fusions() -> dict[tuple[type, type], type]:
     """(layer type, activation type) -> the Function that computes both as one graph node."""
     from . import functional as F  # imported here: those modules build on this one
+    from ..engine.kernels.conv import ConvolutionReLU
     from .activations import ReLU, Sigmoid, Tanh
+    from .conv import Conv1d, Conv2d
     from .layers import Linear
-    return {(Linear, ReLU): F.LinearReLU, (Linear, Sigmoid): F.LinearSigmoid, (Linear, Tanh): F.LinearTanh}
+    return {(Linear, ReLU): F.LinearReLU, (Linear, Sigmoid): F.LinearSigmoid, (Linear, Tanh): F.LinearTanh,
+            (Conv1d, ReLU): ConvolutionReLU, (Conv2d, ReLU): ConvolutionReLU}
 
 
 def _steps(modules: tuple) -> list:
@@ -520,8 +523,8 @@ class Sequential(_IndexedContainer):
     Also takes an ``OrderedDict`` of named modules. Indexable (``model[0]``, ``model[-1]``, slices give a
     new ``Sequential`` sharing the modules), iterable, ``len``-able, and growable with ``append``.
 
-    A ``Linear`` directly followed by ``ReLU``, ``Sigmoid`` or ``Tanh`` runs as one graph node (for example
-    ``LinearReLUBackward``): the same arithmetic, bit for bit, with one node less and the activation computed
+    A ``Linear`` directly followed by ``ReLU``, ``Sigmoid`` or ``Tanh`` (and a ``Conv1d`` / ``Conv2d`` followed
+    by ``ReLU``) runs as one graph node (for example ``LinearReLUBackward``): the same arithmetic, bit for bit, with one node less and the activation computed
     in place, which is what makes small networks cheap to train. Calling the modules one by one gives the
     same values and gradients.
     """

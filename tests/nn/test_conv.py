@@ -254,3 +254,23 @@ def test_float32_stays_float32_and_no_grad_keeps_no_graph():
     with netgrad.no_grad():
         out = model(x)
     assert out.grad_fn is None and out.dtype == netgrad.float32
+
+
+@pytest.mark.parametrize("conv", [lambda: nn.Conv2d(2, 3, 3, padding=1), lambda: nn.Conv1d(2, 3, 3, stride=2)])
+def test_sequential_runs_conv_and_relu_as_one_node_with_the_same_arithmetic(conv):
+    model = nn.Sequential(conv(), nn.ReLU()).double()
+    x = leaf((2, 2, 6, 5) if isinstance(model[0], nn.Conv2d) else (2, 2, 9))
+    out = model(x)
+    assert out.grad_fn.name() == "ConvolutionReLUBackward"
+    upstream = netgrad.tensor(np.random.default_rng(1).normal(size=out.shape))
+    out.backward(upstream)
+    fused = [p.grad.numpy().copy() for p in model.parameters()] + [x.grad.numpy().copy()]
+    for p in list(model.parameters()) + [x]:
+        p.grad = None
+    separate = model[1](model[0](x))
+    assert separate.grad_fn.name() == "ReLUBackward"
+    np.testing.assert_array_equal(out.detach().numpy(), separate.detach().numpy())
+    separate.backward(upstream)
+    for ours, theirs in zip(fused, [p.grad.numpy() for p in model.parameters()] + [x.grad.numpy()]):
+        np.testing.assert_array_equal(ours, theirs)
+    assert gradcheck(model, (x,))

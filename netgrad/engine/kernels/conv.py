@@ -148,3 +148,19 @@ class Convolution(Function):
             grad_x = None if grad_x is None else grad_x[:, :, 0, :]
             grad_w = None if grad_w is None else grad_w[:, :, 0, :]
         return grad_x, grad_w, grad_b, None, None, None, None
+
+
+class ConvolutionReLU(Convolution):
+    """relu(conv(x, w) + b) as one node, the ReLU in place on the product;  the gradient is masked by y > 0
+    and then goes back as :class:`Convolution`'s."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, stride, padding, dilation, groups):
+        out = Convolution.forward(ctx, x, weight, bias, stride, padding, dilation, groups)
+        array_module(out).maximum(out, 0, out=out)
+        ctx.out = out
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return Convolution.backward(ctx, g * (ctx.out > 0))
