@@ -52,12 +52,13 @@ def _batched(input: Any, dims: int, owner: str) -> tuple:  # noqa: A002
 def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, dims, owner):  # noqa: A002
     kernel, stride, padding, dilation = _window_arguments(kernel_size, stride, padding, dilation, dims, owner)
     x, unbatched = _batched(input, dims, owner)
-    out = MaxPool.apply(x, kernel, stride, padding, dilation, bool(ceil_mode))
+    pads = tuple((p, p) for p in padding)
+    out = MaxPool.apply(x, kernel, stride, pads, dilation, bool(ceil_mode))
     if unbatched:
         out = out.squeeze(0)
     if not return_indices:
         return out
-    indices = max_pool_indices(x._data, kernel, stride, padding, dilation, bool(ceil_mode))
+    indices = max_pool_indices(x._data, kernel, stride, pads, dilation, bool(ceil_mode))
     return out, Tensor._wrap(indices[0] if unbatched else indices)
 
 
@@ -79,7 +80,8 @@ def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
     if divisor_override is not None and (isinstance(divisor_override, bool) or divisor_override == 0):
         raise ValueError(f"{owner}: divisor_override must be a non-zero integer, got {divisor_override!r}")
     x, unbatched = _batched(input, dims, owner)
-    out = AvgPool.apply(x, kernel, stride, padding, bool(ceil_mode), bool(count_include_pad), divisor_override)
+    pads = tuple((p, p) for p in padding)
+    out = AvgPool.apply(x, kernel, stride, pads, bool(ceil_mode), bool(count_include_pad), divisor_override)
     return out.squeeze(0) if unbatched else out
 
 

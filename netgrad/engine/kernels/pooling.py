@@ -8,7 +8,8 @@ of kh x kw cells is read as kh kw strided slices of the (padded) planes, one per
 
 so a pooling is kh kw passes over the output, never a Python loop over the batch or the positions.
 Output sizes follow PyTorch: floor((H + 2p - d (k - 1) - 1) / s) + 1, or the ceiling with ``ceil_mode``
-(minus one when the last window would start in the right padding). 1-D pooling is 2-D with a height of 1.
+(minus one when the last window would start in the right padding), with (before, after) padding per axis
+(PyTorch pads both sides alike; Keras' 'same' puts the odd cell after). 1-D pooling is 2-D with a height of 1.
 """
 from __future__ import annotations
 
@@ -21,11 +22,11 @@ from ...autograd import Function
 from .conv import array_module, pad_channel_major
 
 
-def pooled_size(size: int, kernel: int, stride: int, padding: int, dilation: int, ceil_mode: bool) -> int:
-    """The number of windows along one axis (PyTorch's rule, ``ceil_mode`` included)."""
-    span = size + 2 * padding - dilation * (kernel - 1) - 1
+def pooled_size(size: int, kernel: int, stride: int, padding: tuple, dilation: int, ceil_mode: bool) -> int:
+    """The number of windows along one axis with (before, after) ``padding`` (PyTorch's rule for ``ceil_mode``)."""
+    span = size + padding[0] + padding[1] - dilation * (kernel - 1) - 1
     out = (span + (stride - 1 if ceil_mode else 0)) // stride + 1
-    if ceil_mode and (out - 1) * stride >= size + padding:
+    if ceil_mode and (out - 1) * stride >= size + padding[0]:
         out -= 1
     return out
 
@@ -49,7 +50,7 @@ def _geometry(x_shape: tuple, kernel: tuple, stride: tuple, padding: tuple, dila
 
 def _windowed(x, padding: tuple, needed: tuple, fill: float):
     """x's planes with ``padding`` around and cropped or filled to the ``needed`` size the windows cover."""
-    (top, left), (height, width) = padding, needed
+    (top, left), (height, width) = (padding[0][0], padding[1][0]), needed
     if top == 0 and left == 0 and height <= x.shape[2] and width <= x.shape[3]:
         return x
     return pad_channel_major(x.swapaxes(0, 1), ((top, 0), (left, 0)), fill, needed).swapaxes(0, 1)
@@ -70,7 +71,7 @@ def _scatter(g, x_shape: tuple, kernel, stride, padding, dilation, out, needed, 
     """The gradient on the input planes: sum over offsets of g (times ``select(k)``) placed at the cells that
     offset k read; assignment when windows do not overlap (each cell belongs to one window)."""
     xp = array_module(g)
-    top, left = padding
+    top, left = padding[0][0], padding[1][0]
     rows, columns = max(needed[0], top + x_shape[2]), max(needed[1], left + x_shape[3])
     grad = xp.zeros((x_shape[0], x_shape[1], rows, columns), dtype=g.dtype)
     overlapping = _overlapping(kernel, stride, dilation)
@@ -96,7 +97,7 @@ def _unplanes(a, swapped: bool, one_d: bool):
 def _as_2d(x, kernel: tuple, stride: tuple, padding: tuple, dilation: tuple):
     """A 1-D (N, C, L) call (1-tuples) as a 2-D one of height 1 (pairs), and whether it was 1-D."""
     if x.ndim == 3:
-        return x[:, :, None, :], (1, *kernel), (1, *stride), (0, *padding), (1, *dilation), True
+        return x[:, :, None, :], (1, *kernel), (1, *stride), ((0, 0), *padding), (1, *dilation), True
     return x, kernel, stride, padding, dilation, False
 
 
@@ -104,7 +105,8 @@ class MaxPool(Function):
     """y = max over each window;  dx[argmax] += dy (the first maximum of a window takes its gradient).
 
     The argmax is kept as the window offset k = i kw + j of the maximum (one byte per output value).
-    ``kernel``, ``stride``, ``padding`` (symmetric) and ``dilation`` are pairs for 2-D, 1-tuples for 1-D."""
+    ``kernel``, ``stride`` and ``dilation`` hold an entry per spatial axis (two in 2-D, one in 1-D), ``padding``
+    a (before, after) pair per spatial axis."""
 
     @staticmethod
     def forward(ctx, x, kernel, stride, padding, dilation, ceil_mode):
@@ -148,15 +150,15 @@ def max_pool_indices(x, kernel: tuple, stride: tuple, padding: tuple, dilation: 
     argmax = _window_max(_windowed(planes, padding, needed, -math.inf),
                          _offsets(kernel, stride, dilation, out_shape))[1].astype(np.int64)
     xp = array_module(argmax)
-    rows = xp.arange(out_shape[0])[:, None] * stride[0] - padding[0] + (argmax // kernel[1]) * dilation[0]
-    columns = xp.arange(out_shape[1]) * stride[1] - padding[1] + (argmax % kernel[1]) * dilation[1]
+    rows = xp.arange(out_shape[0])[:, None] * stride[0] - padding[0][0] + (argmax // kernel[1]) * dilation[0]
+    columns = xp.arange(out_shape[1]) * stride[1] - padding[1][0] + (argmax % kernel[1]) * dilation[1]
     return _unplanes(rows * planes.shape[3] + columns, swapped, one_d)
 
 
-def _window_counts(size: int, kernel: int, stride: int, padding: int, out: int, count_include_pad: bool):
+def _window_counts(size: int, kernel: int, stride: int, padding: tuple, out: int, count_include_pad: bool):
     """How many cells each window along one axis averages: padding counts, the ceil_mode overhang never."""
-    start = np.arange(out) * stride - padding
-    end = np.minimum(start + kernel, size + padding)
+    start = np.arange(out) * stride - padding[0]
+    end = np.minimum(start + kernel, size + padding[1])
     if not count_include_pad:
         start, end = np.maximum(start, 0), np.minimum(end, size)
     return end - start
