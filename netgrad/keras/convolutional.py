@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..engine.kernels.conv import Convolution, ConvolutionReLU
-from ..tensor import Tensor
+from ..engine.tensor import Tensor
 from . import activations, initializers, regularizers
 from .layers import Layer
 

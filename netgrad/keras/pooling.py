@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..engine.kernels.pooling import AvgPool, MaxPool
-from ..tensor import Tensor
+from ..engine.tensor import Tensor
 from .convolutional import _tuple, conv_output_length, keras_padding
 from .layers import Layer
 

@@ -13,9 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import ShapeError
+from ..engine.autograd import ShapeError
 from ..engine.kernels.conv import Convolution
-from ..tensor import Tensor, _numpy_dtype, get_default_dtype
+from ..engine.dtypes import _float_dtype
+from ..engine.tensor import Tensor
 from . import init
 from .module import Module, Parameter
 
@@ -152,7 +153,7 @@ class _ConvNd(Module):
         _padding(padding, self.kernel_size, self.stride, self.dilation, name)  # checks it
         self.padding = padding if isinstance(padding, str) else ntuple(padding, dims, "padding", name, 0)
         self.padding_mode = padding_mode
-        float_dtype = get_default_dtype().numpy if dtype is None else _numpy_dtype(dtype)
+        float_dtype = _float_dtype(dtype)
         shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
         self.weight = Parameter(np.empty(shape, dtype=float_dtype))
         if bias:
@@ -202,6 +203,7 @@ class Conv1d(_ConvNd):
     """
 
     _dims = 1
+    _fusion = "_after_conv"  # an activation class's fused convolution + activation node (see Sequential)
 
 
 class Conv2d(_ConvNd):
@@ -214,3 +216,4 @@ class Conv2d(_ConvNd):
     """
 
     _dims = 2
+    _fusion = "_after_conv"

@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import ShapeError
+from ..engine.autograd import ShapeError
 from ..engine.kernels.pooling import AdaptiveAvgPool, AvgPool, MaxPool, max_pool_indices
-from ..tensor import Tensor
+from ..engine.tensor import Tensor
 from .conv import ntuple
 from .module import Module
 

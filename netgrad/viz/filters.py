@@ -73,8 +73,8 @@ def feature_maps(model: Any, image: Any, layers: Sequence[int] | None = None) ->
     ``image`` is one image without the batch axis ((C, H, W) for nn models, (H, W, C) for Keras ones; a 2-D
     (H, W) image gets its channel axis). Only layers whose output is an image are kept (dense layers are
     not), or those listed by index in ``layers``. The model runs in evaluation mode, without a graph."""
-    from ..autograd import no_grad
-    from ..tensor import Tensor
+    from ..engine.autograd import no_grad
+    from ..engine.tensor import Tensor
 
     steps = _layers(model)
     keras = hasattr(model, "layers")

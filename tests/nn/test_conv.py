@@ -9,8 +9,8 @@ import pytest
 import netgrad
 import netgrad.nn as nn
 import netgrad.nn.functional as F
-from netgrad.autograd import ShapeError
-from netgrad.gradcheck import gradcheck
+from netgrad.engine.autograd import ShapeError
+from netgrad import gradcheck
 
 rng = np.random.default_rng(0)
 

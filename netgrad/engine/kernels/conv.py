@@ -21,7 +21,7 @@ import itertools
 
 import numpy as np
 
-from ...autograd import Function
+from ..autograd import Function
 
 
 def array_module(x):

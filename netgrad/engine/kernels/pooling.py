@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from ...autograd import Function
+from ..autograd import Function
 from .conv import array_module, pad_channel_major
 
 
