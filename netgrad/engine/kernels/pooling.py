@@ -56,42 +56,56 @@ def _windowed(x, padding: tuple, needed: tuple, fill: float):
     return pad_channel_major(x.swapaxes(0, 1), ((top, 0), (left, 0)), fill, needed).swapaxes(0, 1)
 
 
-def _offsets(kernel: tuple, stride: tuple, dilation: tuple, out: tuple) -> list:
-    """The slices that pick the (i, j)-th cell of every window, for each kernel offset in row-major order."""
-    return [(slice(i * dilation[0], i * dilation[0] + stride[0] * (out[0] - 1) + 1, stride[0]),
-             slice(j * dilation[1], j * dilation[1] + stride[1] * (out[1] - 1) + 1, stride[1]))
-            for i, j in itertools.product(range(kernel[0]), range(kernel[1]))]
+def _cells_view(planes, kernel: tuple, stride: tuple, dilation: tuple, out: tuple):
+    """The (kh, kw, A, B, Ho, Wo) strided view of every window's cells: [i, j, a, b, p, q] is cell (i, j) of
+    window (p, q) of plane (a, b). No copy; overlapping windows share memory."""
+    xp = array_module(planes)
+    s_a, s_b, s_h, s_w = planes.strides
+    return xp.lib.stride_tricks.as_strided(
+        planes, shape=(*kernel, *planes.shape[:2], *out),
+        strides=(s_h * dilation[0], s_w * dilation[1], s_a, s_b, s_h * stride[0], s_w * stride[1]))
+
+
+def _cells(planes, kernel: tuple, stride: tuple, dilation: tuple, out: tuple):
+    """The window cells copied once into a contiguous (kh kw, A B Ho Wo) array: one strided pass, after which
+    every pass over a kernel offset runs on a contiguous row (strided rows of a few values each cost
+    NumPy many times more)."""
+    xp = array_module(planes)
+    return xp.ascontiguousarray(_cells_view(planes, kernel, stride, dilation, out)).reshape(kernel[0] * kernel[1], -1)
 
 
 def _overlapping(kernel: tuple, stride: tuple, dilation: tuple) -> bool:
     return any(stride[a] < dilation[a] * (kernel[a] - 1) + 1 for a in range(2))
 
 
-def _scatter(g, x_shape: tuple, kernel, stride, padding, dilation, out, needed, select=None):
-    """The gradient on the input planes: sum over offsets of g (times ``select(k)``) placed at the cells that
-    offset k read; assignment when windows do not overlap (each cell belongs to one window)."""
-    xp = array_module(g)
+def _scatter(grad_cells, x_shape: tuple, kernel, stride, padding, dilation, out, needed):
+    """The transpose of :func:`_cells`: each cell's gradient put back where the cell was read (added up where
+    windows overlap), padding dropped; the planes come back as (A, B, H, W)."""
+    xp = array_module(grad_cells)
     top, left = padding[0][0], padding[1][0]
     rows, columns = max(needed[0], top + x_shape[2]), max(needed[1], left + x_shape[3])
-    grad = xp.zeros((x_shape[0], x_shape[1], rows, columns), dtype=g.dtype)
-    overlapping = _overlapping(kernel, stride, dilation)
-    for k, (rows, columns) in enumerate(_offsets(kernel, stride, dilation, out)):
-        cells = grad[:, :, rows, columns]
-        if select is None:
-            if overlapping:
-                cells += g
-            else:
-                cells[...] = g
-        elif overlapping:
-            cells += g * select(k)
-        else:
-            xp.copyto(cells, g, where=select(k))
+    grad = xp.zeros((x_shape[0], x_shape[1], rows, columns), dtype=grad_cells.dtype)
+    grad_cells = grad_cells.reshape(*kernel, *x_shape[:2], *out)
+    if _overlapping(kernel, stride, dilation):  # one strided addition per offset, as in col2im
+        for i, j in itertools.product(range(kernel[0]), range(kernel[1])):
+            grad[:, :, i * dilation[0]:i * dilation[0] + stride[0] * (out[0] - 1) + 1:stride[0],
+                 j * dilation[1]:j * dilation[1] + stride[1] * (out[1] - 1) + 1:stride[1]] += grad_cells[i, j]
+    else:  # every cell belongs to one window: one strided copy through the (then unaliased) view
+        _cells_view(grad, kernel, stride, dilation, out)[...] = grad_cells
     return grad[:, :, top:top + x_shape[2], left:left + x_shape[3]]
 
 
 def _unplanes(a, swapped: bool, one_d: bool):
     a = a.swapaxes(0, 1) if swapped else a
     return a[:, :, 0, :] if one_d else a
+
+
+def _gradient_planes(ctx, g):
+    """The upstream gradient as a contiguous (A B Ho Wo) vector, in the planes' order."""
+    xp = array_module(g)
+    if ctx.one_d:
+        g = g[:, :, None, :]
+    return xp.ascontiguousarray(g.swapaxes(0, 1) if ctx.swapped else g).reshape(-1)
 
 
 def _as_2d(x, kernel: tuple, stride: tuple, padding: tuple, dilation: tuple):
@@ -113,32 +127,32 @@ class MaxPool(Function):
         x, kernel, stride, padding, dilation, one_d = _as_2d(x, kernel, stride, padding, dilation)
         planes, swapped = _planes_first(x)
         out_shape, needed = _geometry(planes.shape, kernel, stride, padding, dilation, ceil_mode)
-        out, argmax = _window_max(_windowed(planes, padding, needed, -math.inf),
-                                  _offsets(kernel, stride, dilation, out_shape))
+        cells = _cells(_windowed(planes, padding, needed, -math.inf), kernel, stride, dilation, out_shape)
+        out, argmax = _window_max(cells)
         if ctx.inputs is not None:
             ctx.argmax, ctx.x_shape, ctx.swapped, ctx.one_d = argmax, planes.shape, swapped, one_d
             ctx.geometry = (kernel, stride, padding, dilation, out_shape, needed)
-        return _unplanes(out, swapped, one_d)
+        return _unplanes(out.reshape(*planes.shape[:2], *out_shape), swapped, one_d)
 
     @staticmethod
     def backward(ctx, g):
-        if ctx.one_d:
-            g = g[:, :, None, :]
-        g = g.swapaxes(0, 1) if ctx.swapped else g
-        argmax = ctx.argmax
-        grad = _scatter(g, ctx.x_shape, *ctx.geometry, select=lambda k: argmax == k)
+        xp = array_module(g)
+        g, argmax = _gradient_planes(ctx, g), ctx.argmax
+        grad_cells = xp.zeros((ctx.geometry[0][0] * ctx.geometry[0][1], g.size), dtype=g.dtype)
+        for k in range(grad_cells.shape[0]):
+            xp.copyto(grad_cells[k], g, where=argmax == k)
+        grad = _scatter(grad_cells, ctx.x_shape, *ctx.geometry)
         return _unplanes(grad, ctx.swapped, ctx.one_d), None, None, None, None, None
 
 
-def _window_max(windows, offsets: list) -> tuple:
-    """The maximum of each window and its offset k (the first one on ties), one pass per offset."""
-    xp = array_module(windows)
-    out = xp.array(windows[(..., *offsets[0])])
-    argmax = xp.zeros(out.shape, dtype=np.uint8 if len(offsets) < 256 else np.int32)
-    for k, (rows, columns) in enumerate(offsets[1:], 1):
-        cells = windows[:, :, rows, columns]
-        xp.copyto(argmax, k, where=cells > out)
-        xp.maximum(out, cells, out=out)
+def _window_max(cells) -> tuple:
+    """The maximum of each window (a column of ``cells``) and its offset k (the first one on ties)."""
+    xp = array_module(cells)
+    out = cells[0].copy()
+    argmax = xp.zeros(out.shape, dtype=np.uint8 if len(cells) < 256 else np.int32)
+    for k in range(1, len(cells)):
+        xp.copyto(argmax, k, where=cells[k] > out)
+        xp.maximum(out, cells[k], out=out)
     return out, argmax
 
 
@@ -147,8 +161,8 @@ def max_pool_indices(x, kernel: tuple, stride: tuple, padding: tuple, dilation: 
     x, kernel, stride, padding, dilation, one_d = _as_2d(x, kernel, stride, padding, dilation)
     planes, swapped = _planes_first(x)
     out_shape, needed = _geometry(planes.shape, kernel, stride, padding, dilation, ceil_mode)
-    argmax = _window_max(_windowed(planes, padding, needed, -math.inf),
-                         _offsets(kernel, stride, dilation, out_shape))[1].astype(np.int64)
+    cells = _cells(_windowed(planes, padding, needed, -math.inf), kernel, stride, dilation, out_shape)
+    argmax = _window_max(cells)[1].astype(np.int64).reshape(*planes.shape[:2], *out_shape)
     xp = array_module(argmax)
     rows = xp.arange(out_shape[0])[:, None] * stride[0] - padding[0][0] + (argmax // kernel[1]) * dilation[0]
     columns = xp.arange(out_shape[1]) * stride[1] - padding[1][0] + (argmax % kernel[1]) * dilation[1]
@@ -176,11 +190,8 @@ class AvgPool(Function):
         x, kernel, stride, padding, dilation, one_d = _as_2d(x, kernel, stride, padding, (1,) * len(kernel))
         planes, swapped = _planes_first(x)
         out_shape, needed = _geometry(planes.shape, kernel, stride, padding, dilation, ceil_mode)
-        windows = _windowed(planes, padding, needed, 0.0)
-        offsets = _offsets(kernel, stride, dilation, out_shape)
-        out = xp.array(windows[(..., *offsets[0])])
-        for rows, columns in offsets[1:]:
-            out += windows[:, :, rows, columns]
+        cells = _cells(_windowed(planes, padding, needed, 0.0), kernel, stride, dilation, out_shape)
+        out = cells.sum(axis=0).reshape(*planes.shape[:2], *out_shape)
         if divisor_override:
             scale = xp.asarray(1.0 / divisor_override, dtype=x.dtype)
         else:
@@ -195,10 +206,11 @@ class AvgPool(Function):
 
     @staticmethod
     def backward(ctx, g):
-        if ctx.one_d:
-            g = g[:, :, None, :]
-        g = (g.swapaxes(0, 1) if ctx.swapped else g) * ctx.scale
-        grad = _scatter(g, ctx.x_shape, *ctx.geometry)
+        xp = array_module(g)
+        kernel, out_shape = ctx.geometry[0], ctx.geometry[4]
+        spread = (_gradient_planes(ctx, g).reshape(*ctx.x_shape[:2], *out_shape) * ctx.scale).reshape(-1)
+        grad_cells = xp.broadcast_to(spread, (kernel[0] * kernel[1], spread.size))
+        grad = _scatter(grad_cells, ctx.x_shape, *ctx.geometry)
         return _unplanes(grad, ctx.swapped, ctx.one_d), None, None, None, None, None, None
 
 
