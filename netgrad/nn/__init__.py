@@ -10,7 +10,7 @@ parameter counts, L1 / L2 penalties).
     >>> nn.utils.count_parameters(model)
     266610
 """
-from . import functional, init, utils
+from . import functional, init, parallel, utils
 from .activations import (ELU, GELU, PReLU, ReLU, ReLU6, RReLU, SELU, Hardtanh, LeakyReLU, LogSigmoid,
                           LogSoftmax, Mish, Sigmoid, SiLU, Softmax, Softplus, Step, Tanh)
 from .layers import BatchNorm1d, Dropout, Flatten, Identity, LayerNorm, Linear
@@ -18,7 +18,7 @@ from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1L
 from .module import Module, ModuleDict, ModuleList, Parameter, Sequential
 
 __all__ = [
-    "functional", "init", "utils",
+    "functional", "init", "parallel", "utils",
     "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict",
     "Linear", "Identity", "Flatten", "Dropout", "BatchNorm1d", "LayerNorm",
     "Step", "Sigmoid", "LogSigmoid", "Tanh", "Hardtanh", "ReLU", "ReLU6", "LeakyReLU", "PReLU", "RReLU", "ELU",

@@ -72,3 +72,11 @@ def test_ctrl_c_stops_every_rank():
     assert job.returncode != 0
     assert "interrupted (KeyboardInterrupt)" in stderr
     assert "should not get here" not in stdout
+
+
+def test_scaling_benchmark_runs_on_tiny_sizes():
+    command = [sys.executable, str(WORKERS.parent.parent.parent / "benchmarks" / "distributed.py"), "--samples", "256",
+               "--batch", "64", "--rounds", "1", "--procs", "2", "--impls", "netgrad,numpy"]
+    out = check(subprocess.run(command, capture_output=True, text=True, timeout=300, env=ENV))
+    rows = [line for line in out.splitlines() if line.startswith("| netgrad") or line.startswith("| NumPy")]
+    assert len(rows) == 2 and not any("failed" in row for row in rows), out
