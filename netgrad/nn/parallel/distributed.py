@@ -175,6 +175,11 @@ class _Hook:
             reducer.grad_ready(self.index)
 
 
+def _remove_hooks(handles: list) -> None:
+    for handle in handles:
+        handle.remove()
+
+
 class DistributedDataParallel(Module):
     """Wrap ``module`` for data-parallel training across the ranks of the process group (PyTorch's DDP).
 
@@ -208,20 +213,24 @@ class DistributedDataParallel(Module):
         if bucket_cap_mb is not None and not bucket_cap_mb > 0:
             raise ValueError(f"DistributedDataParallel: bucket_cap_mb must be positive, got {bucket_cap_mb!r}")
         group = _get_group(process_group)
+        parameters = [p for p in module.parameters() if p.requires_grad]
+        if any(id(p) in autograd._leaf_hooks for p in parameters):
+            raise RuntimeError("DistributedDataParallel: this model is already wrapped by another "
+                               "DistributedDataParallel that is still alive; wrap a model once and use that wrapper")
         self.module = module
         self.broadcast_buffers = bool(broadcast_buffers)
         self.require_backward_grad_sync = True
         self.require_forward_param_sync = True
-        parameters = [p for p in module.parameters() if p.requires_grad]
         self._check_same_layout(group, list(module.parameters()))
         if init_sync:
-            for tensor in list(module.parameters()) + list(module.buffers()):
+            for tensor in parameters + self._rank_0_state():
                 collectives.broadcast(tensor, 0)
         cap = int((_BUCKET_CAP_MB if bucket_cap_mb is None else bucket_cap_mb) * 1024 * 1024)
         first = _FIRST_BUCKET_BYTES if bucket_cap_mb is None else cap  # as PyTorch sizes them
         self.reducer = _Reducer(parameters, group, cap, first, bool(gradient_as_bucket_view))
-        self._hook_handles = [autograd.register_post_accumulate_grad_hook(p, _Hook(self.reducer, i))
-                              for i, p in enumerate(parameters)]
+        handles = [autograd.register_post_accumulate_grad_hook(p, _Hook(self.reducer, i))
+                   for i, p in enumerate(parameters)]
+        weakref.finalize(self, _remove_hooks, handles)  # the model can be wrapped again once this wrapper is gone
 
     @staticmethod
     def _check_same_layout(group: Any, params: list) -> None:
@@ -238,13 +247,18 @@ class DistributedDataParallel(Module):
 
     def forward(self, *inputs: Any, **kwargs: Any) -> Any:
         if self.require_forward_param_sync and self.broadcast_buffers:
-            for buffer in self.module.buffers():
-                collectives.broadcast(buffer, 0)
+            for state in self._rank_0_state():
+                collectives.broadcast(state, 0)
         if autograd.is_grad_enabled() and self.require_backward_grad_sync:
             self.reducer.prepare_for_backward()
         else:
             self.reducer.armed = False
         return self.module(*inputs, **kwargs)
+
+    def _rank_0_state(self) -> list:
+        """What every forward copies from rank 0: buffers, and parameters that are not trained (Keras's
+        non-trainable weights, e.g. BatchNormalization's moving statistics)."""
+        return list(self.module.buffers()) + [p for p in self.module.parameters() if not p.requires_grad]
 
     @contextlib.contextmanager
     def no_sync(self) -> Iterator[None]:

@@ -104,4 +104,27 @@ for step in range(3):
     assert twice.module.unused.grad is None
 print(f"rank {rank}: shared and unused parameters", flush=True)
 assert list(twice.state_dict()) == ["module.w", "module.extra", "module.unused"]
+del twice  # a model can be wrapped again once its wrapper is gone
+
+# buffers: every forward starts from rank 0's (BatchNorm's running statistics)
+netgrad.manual_seed(rank)
+normed = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4))
+wrapped = DistributedDataParallel(normed)
+wrapped(netgrad.tensor(np.random.default_rng(rank).normal(size=(8, 3)))).sum().backward()
+means = gathered(normed[1].running_mean.numpy())
+assert not np.array_equal(means[0], means[1])  # each rank updated them from its own batch
+wrapped.eval()
+with netgrad.no_grad():
+    wrapped(netgrad.ones(2, 3))
+means = gathered(normed[1].running_mean.numpy())
+assert all(np.array_equal(means[0], m) for m in means)
+try:
+    DistributedDataParallel(normed)
+except RuntimeError as error:
+    assert "already wrapped" in str(error)
+else:
+    raise AssertionError("wrapped twice")
+del wrapped
+again = DistributedDataParallel(normed)
+print(f"rank {rank}: buffers from rank 0", flush=True)
 dist.destroy_process_group()
