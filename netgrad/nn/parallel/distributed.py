@@ -193,9 +193,11 @@ class DistributedDataParallel(Module):
         module: the model.
         bucket_cap_mb: size of the gradient buckets in MiB (default 25, and 1 for the first bucket).
         gradient_as_bucket_view: ``.grad`` becomes a view of the bucket buffer (saves a copy per step).
-        device_ids, output_device, dim, init_sync, process_group, find_unused_parameters, check_reduction,
-        static_graph: PyTorch's arguments, accepted for its scripts (parameters unused in a pass are handled
-        without ``find_unused_parameters``; ``process_group`` must be the default group).
+
+    PyTorch's other arguments (``device_ids``, ``output_device``, ``dim``, ``init_sync``, ``process_group``,
+    ``find_unused_parameters``, ``check_reduction``, ``static_graph``) are accepted for its scripts: parameters
+    unused in a pass are handled without ``find_unused_parameters``, and ``process_group`` must be the default
+    group.
     """
 
     def __init__(self, module: Module, device_ids: Any = None, output_device: Any = None, dim: int = 0,
