@@ -17,7 +17,7 @@ import numpy as np
 
 from ..data.loader import DataLoader, _array_source, default_collate
 from ..random import get_generator
-from ..tensor import Tensor
+from ..engine.tensor import Tensor
 from . import process_group
 from .process_group import _get_group
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import netgrad
-from netgrad import autograd
+from netgrad.engine import autograd
 
 
 def test_a_leaf_hook_runs_after_each_gradient_and_queued_callbacks_after_the_pass():

@@ -20,7 +20,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from ... import autograd
+from ...engine import autograd
 from ...distributed import collectives
 from ...distributed.process_group import _get_group
 from ..module import Module
