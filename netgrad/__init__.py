@@ -4,7 +4,7 @@ One engine (tensors with reverse-mode autograd) with three faces: PyTorch-style 
 ``netgrad.nn``, ``netgrad.optim``), Keras-style (``netgrad.keras``) and scikit-learn-style
 (``netgrad.estimators``). ``import netgrad as torch`` runs small PyTorch scripts unchanged.
 """
-from . import autograd, data, engine, metrics, nn, optim, random, training
+from . import accelerator, autograd, cuda, data, engine, metrics, nn, optim, random, training
 from .engine import (Function, Tensor, arange, as_tensor, bool_, cat, concat, concatenate, device, dtype, empty,
                      empty_like, eye, float16, float32, float64, from_numpy, full, full_like,
                      get_default_dtype, int32, int64, is_tensor, linspace, numel, ones, ones_like, rand,

@@ -46,6 +46,7 @@ import safetensors
 import safetensors.numpy
 
 from netgrad.engine.dtypes import _numpy_dtype
+from netgrad.engine.backend import placement, to_device, to_host
 from netgrad.engine.tensor import Tensor
 from netgrad.random import get_rng_state, set_rng_state
 
@@ -93,9 +94,9 @@ def _as_array(obj: Any) -> np.ndarray | None:
     """The ndarray behind `obj` if it is an array or array-like tensor, else None."""
     if isinstance(obj, np.ndarray):
         return obj
-    data = getattr(obj, "_data", None)  # netgrad.Tensor and Parameter
-    if isinstance(data, np.ndarray):
-        return data
+    data = getattr(obj, "_data", None)  # netgrad.Tensor and Parameter (on any device: saved from the host)
+    if isinstance(data, np.ndarray) or hasattr(data, "__cuda_array_interface__"):
+        return to_host(data)
     numpy = getattr(obj, "numpy", None)  # other tensor types that can hand out an ndarray
     if callable(numpy) and not isinstance(obj, np.generic):
         result = numpy()
@@ -578,7 +579,8 @@ def _decode(document: dict, tensors: Mapping[str, Any], wrap, where: str) -> Any
     return obj
 
 
-def load(path: str | os.PathLike, *, as_tensors: bool = False, require_netgrad: bool = False) -> Any:
+def load(path: str | os.PathLike, *, as_tensors: bool = False, require_netgrad: bool = False,
+         map_location: Any = None) -> Any:
     """Load what :func:`save` wrote, or the flat dict of tensors of any safetensors file.
 
     Every tensor is checked against the SHA-256 that :func:`save` stored (files from other writers have
@@ -589,6 +591,8 @@ def load(path: str | os.PathLike, *, as_tensors: bool = False, require_netgrad: 
         as_tensors: Return netgrad Tensors instead of NumPy arrays.
         require_netgrad: Refuse safetensors files that carry no netgrad metadata (checkpoints need the
             structure that only netgrad records).
+        map_location: With `as_tensors`, the device the tensors are loaded onto ('cpu', 'cuda:0', a
+            netgrad.device), as in torch.load; by default the CPU.
 
     Returns:
         The saved object, with writable NumPy arrays (or Tensors) in place of arrays; for a safetensors
@@ -602,7 +606,7 @@ def load(path: str | os.PathLike, *, as_tensors: bool = False, require_netgrad: 
     """
     path = os.fspath(path)
     where = repr(path)
-    wrap = _tensor_wrapper() if as_tensors else (lambda array: array)
+    wrap = _tensor_wrapper(map_location) if as_tensors else (lambda array: array)
     document, tensors = _read(path, where, require_netgrad, values=True)
     if document is None:
         return {name: wrap(array) for name, array in tensors.items()}
@@ -625,8 +629,11 @@ def load_header(path: str | os.PathLike, *, require_netgrad: bool = False) -> An
     return infos if document is None else _decode(document, infos, lambda info: info, repr(path))
 
 
-def _tensor_wrapper():
-    return Tensor._wrap
+def _tensor_wrapper(map_location: Any = None):
+    if map_location is None:
+        return Tensor._wrap
+    place = placement(map_location)
+    return lambda array: Tensor._wrap(to_device(array, *place))
 
 
 # --------------------------------------------------------------------------------------------------

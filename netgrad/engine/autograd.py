@@ -22,6 +22,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .backend import array_module, device_of
+
 _new = object.__new__
 
 _sequence = itertools.count()  # creation order of graph nodes: a topological order for free
@@ -108,10 +110,13 @@ class Function:
         try:
             out = cls.forward(ctx, *arrays, **kwargs)
         except ValueError as error:
-            shapes = ", ".join(str(tuple(np.shape(a))) for a in arrays if isinstance(a, np.ndarray))
+            shapes = ", ".join(str(tuple(np.shape(a))) for a in arrays if hasattr(a, "shape"))
             raise ShapeError(f"{cls.__name__}: {error} (input shapes: {shapes})") from None
+        except TypeError:  # CuPy (and the stand-in device) refuse arrays of another device with a TypeError
+            _check_same_device(arrays)
+            raise
         if type(out) is not np.ndarray:
-            out = np.asarray(out)
+            out = _output_array(out, arrays)
         if like is None:
             raise TypeError(f"{cls.__name__}.apply() needs at least one tensor argument")
         t = _new(like._result_type)  # what Tensor._make does, inline: this runs once per operation
@@ -150,6 +155,30 @@ class Function:
         return f"<{self.name()}>"
 
 
+def _check_same_device(arrays: list) -> None:
+    """PyTorch's error for an operation on tensors of more than one device."""
+    found = []
+    for a in arrays:
+        if hasattr(a, "shape") and hasattr(a, "dtype") and not isinstance(a, np.generic):
+            kind, index = device_of(a)
+            name = kind if index is None else f"{kind}:{index}"
+            if name not in found:
+                found.append(name)
+    if len(found) > 1:
+        raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                           f"{found[-1]} and {found[0]}!") from None
+
+
+def _output_array(out: Any, arrays: list) -> Any:
+    """A forward's result as an array of its inputs' device (NumPy gives scalars for 0-d results)."""
+    if isinstance(out, np.ndarray) or hasattr(out, "__cuda_array_interface__"):
+        return out  # a stand-in or CuPy array
+    for a in arrays:
+        if isinstance(a, np.ndarray) or hasattr(a, "__cuda_array_interface__"):
+            return array_module(a).asarray(out)
+    return np.asarray(out)
+
+
 def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     """Sum a gradient that NumPy broadcasting spread out back down to ``shape``."""
     if grad.shape == shape:
@@ -160,7 +189,7 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
     if axes:
         grad = grad.sum(axis=axes, keepdims=True)
-    return np.asarray(grad).reshape(shape)
+    return grad.reshape(shape)  # NumPy scalars (a full sum) have reshape too: it gives an array
 
 
 def _accumulate_leaf(tensor, grad: Any, borrowed: list) -> None:
@@ -172,8 +201,8 @@ def _accumulate_leaf(tensor, grad: Any, borrowed: list) -> None:
     data = tensor._data
     own = tensor._grad
     if own is None:
-        if type(grad) is not np.ndarray or (grad.dtype is not data.dtype and grad.dtype != data.dtype):
-            grad = np.array(grad, dtype=data.dtype)  # a new array: private already
+        if type(grad) is not type(data) or (grad.dtype is not data.dtype and grad.dtype != data.dtype):
+            grad = array_module(data).array(grad, dtype=data.dtype)  # a new array: private already
         else:
             borrowed.append(tensor)
         if grad.shape != data.shape:
@@ -193,7 +222,7 @@ def _make_private(leaves: list, root_grad: np.ndarray) -> None:
     for tensor in leaves:
         grad = tensor._grad
         if grad.base is not None or id(grad) in seen:
-            tensor._grad = np.array(grad)
+            tensor._grad = grad.copy()
         else:
             seen.add(id(grad))
 
@@ -212,11 +241,15 @@ def backward(tensor, gradient: Any = None, retain_graph: bool = False) -> None:
                 f"backward() without a gradient needs a scalar output, but the tensor has shape {data.shape}: "
                 f"pass gradient= of shape {data.shape}, or reduce the output first (e.g. .sum() or .mean())."
             )
-        grad = _ONES.get(data.dtype) if data.ndim == 0 else None
+        grad = _ONES.get(data.dtype) if data.ndim == 0 and type(data) is np.ndarray else None
         if grad is None:
-            grad = np.ones(data.shape, data.dtype)
+            grad = array_module(data).ones(data.shape, data.dtype)
     else:
-        grad = np.asarray(gradient._data if isinstance(gradient, TensorBase) else gradient, dtype=data.dtype)
+        grad = gradient._data if isinstance(gradient, TensorBase) else gradient
+        if type(grad) is not type(data) or grad.dtype != data.dtype:
+            if isinstance(gradient, TensorBase):
+                _check_same_device([data, grad])
+            grad = array_module(data).asarray(grad, dtype=data.dtype)
         if grad.shape != data.shape:
             if grad.size == data.size and grad.size == 1:
                 grad = grad.reshape(data.shape)

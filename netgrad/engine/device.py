@@ -1,29 +1,58 @@
-"""Devices: where a tensor's numbers live."""
+"""Devices, with PyTorch's vocabulary: ``device("cpu")``, ``device("cuda:0")``, ``device("cuda", 1)``.
+
+``cpu`` keeps arrays in NumPy, ``cuda`` in CuPy (see :mod:`netgrad.engine.backend`); ``standin`` is the test
+device that behaves like a GPU (arrays of their own type) while computing with NumPy.
+"""
 from __future__ import annotations
 
 from typing import Any
 
+_TYPES = ("cpu", "cuda", "standin")
+
+
 class device:
-    """netgrad computes on the CPU; ``device('cpu')`` exists so that PyTorch scripts run unchanged."""
+    """Where a tensor's numbers live: ``device("cpu")``, ``device("cuda:0")``, ``device("cuda", 0)``."""
 
-    __slots__ = ("type",)
+    __slots__ = ("type", "index")
 
-    def __init__(self, type: str = "cpu") -> None:  # noqa: A002
-        if str(type).split(":")[0] != "cpu":
-            raise RuntimeError(f"netgrad runs on the CPU only; device {type!r} is not available")
-        self.type = "cpu"
+    def __init__(self, type: Any = "cpu", index: int | None = None) -> None:  # noqa: A002
+        if isinstance(type, device):
+            type, index = type.type, type.index if index is None else index  # noqa: A001
+        spec = str(type)
+        kind, _, number = spec.partition(":")
+        if kind not in _TYPES:
+            raise RuntimeError(f"Expected one of {', '.join(_TYPES)} device type at start of device string: {spec}")
+        if number:
+            if index is not None:
+                raise RuntimeError(f"type (string) must not include an index because index was passed explicitly: "
+                                   f"{spec}")
+            if not number.isdigit():
+                raise RuntimeError(f"Invalid device string: '{spec}'")
+            index = int(number)
+        if index is not None and (not isinstance(index, int) or index < 0):
+            raise RuntimeError(f"Device index must not be negative, got {index!r}")
+        if kind != "cuda" and index not in (None, 0):
+            raise RuntimeError(f"{kind} device index must be 0 or None, got {index}")
+        self.type, self.index = kind, index
 
     def __eq__(self, other: Any) -> bool:
-        return str(other) == "cpu"
+        if isinstance(other, str):
+            try:
+                other = device(other)
+            except RuntimeError:
+                return False
+        return isinstance(other, device) and self.type == other.type and self.index == other.index
 
     def __hash__(self) -> int:
-        return hash("cpu")
+        return hash((self.type, self.index))
 
     def __repr__(self) -> str:
-        return "device(type='cpu')"
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
 
     def __str__(self) -> str:
-        return "cpu"
+        return self.type if self.index is None else f"{self.type}:{self.index}"
 
 
 _CPU = device("cpu")

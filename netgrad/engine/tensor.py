@@ -11,6 +11,7 @@ import numpy as np
 
 from . import autograd, dtypes, ops
 from .autograd import ShapeError, TensorBase
+from .backend import array_module, device_of, placement, to_device
 from .device import _CPU, device
 from .dtypes import _DTYPES, _numpy_dtype, dtype
 from .printing import format_tensor
@@ -172,7 +173,14 @@ class Tensor(TensorBase):
 
     @property
     def device(self) -> device:
-        return _CPU
+        data = self._data
+        if type(data) is np.ndarray:
+            return _CPU
+        return device(*device_of(data))
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.device.type == "cuda"
 
     def is_floating_point(self) -> bool:
         return self._data.dtype.kind == "f"
@@ -206,7 +214,15 @@ class Tensor(TensorBase):
         return int(self.item())
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self._data if dtype is None else self._data.astype(dtype)
+        data = self._host("numpy")
+        return data if dtype is None else data.astype(dtype)
+
+    def _host(self, what: str) -> np.ndarray:
+        data = self._data
+        if type(data) is not np.ndarray:
+            raise TypeError(f"can't convert {self.device} device type tensor to {what}. Use Tensor.cpu() to copy the "
+                            "tensor to host memory first.")
+        return data
 
     # -------------------------------------------------------------------------------------- conversions
 
@@ -214,7 +230,7 @@ class Tensor(TensorBase):
         """The underlying array itself (no copy; like PyTorch, it shares memory with the tensor)."""
         if self.requires_grad:
             raise RuntimeError("can't call numpy() on a tensor that requires grad; use tensor.detach().numpy()")
-        return self._data
+        return self._host("numpy")
 
     def item(self) -> Any:
         if self._data.size != 1:
@@ -236,18 +252,26 @@ class Tensor(TensorBase):
         return ops.Mul.apply(self, 1) if self.requires_grad else Tensor._wrap(self._data.copy())
 
     def to(self, *args: Any, **kwargs: Any) -> "Tensor":
-        """``to(dtype)``, ``to('cpu')``, ``to(other_tensor)``; a no-op when nothing changes."""
-        target = kwargs.get("dtype")
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other_tensor)``: a copy on that device and
+        of that dtype (differentiable), or this tensor itself when nothing changes."""
+        target, where = kwargs.get("dtype"), kwargs.get("device")
         for a in args:
             if isinstance(a, Tensor):
-                target = a.dtype
-            elif isinstance(a, (str, device)):
-                device(str(a))
-            else:
+                target, where = a.dtype, a.device
+            elif isinstance(a, (str, device)) or (isinstance(a, int) and not isinstance(a, bool)):
+                where = a
+            elif a is not None:
                 target = a
-        if target is None or _numpy_dtype(target) == self._data.dtype:
-            return self
-        return self.type(target)
+        out = self
+        if where is not None:
+            kind, index = placement(where)
+            if device_of(self._data) != (kind, index) or kind != "cuda" or index is not None:
+                moved = to_device(self._data, kind, index)
+                if moved is not self._data:
+                    out = ops.ToDevice.apply(self, kind, index) if self.requires_grad else Tensor._wrap(moved)
+        if target is not None and _numpy_dtype(target) != out._data.dtype:
+            out = out.type(target)
+        return out
 
     def type(self, dt: Any) -> "Tensor":
         """A copy of the tensor with another dtype (differentiable between floating types)."""
@@ -280,10 +304,11 @@ class Tensor(TensorBase):
         return self.type(other._data.dtype)
 
     def cpu(self) -> "Tensor":
-        return self
+        return self.to("cpu")
 
-    def cuda(self, *args: Any, **kwargs: Any) -> "Tensor":
-        raise RuntimeError("netgrad runs on the CPU only")
+    def cuda(self, device: Any = None) -> "Tensor":  # noqa: F811
+        """A copy on the GPU (``cuda:0`` unless ``device`` names another)."""
+        return self.to("cuda" if device is None else device if not isinstance(device, int) else f"cuda:{device}")
 
     def contiguous(self) -> "Tensor":
         return self
@@ -520,16 +545,18 @@ class Tensor(TensorBase):
         return Tensor._wrap(~self._data)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
-        return Tensor._wrap(np.asarray(np.argmax(self._data, axis=dim, keepdims=keepdim), dtype=np.int64))
+        data = self._data
+        return Tensor._wrap(array_module(data).asarray(data.argmax(axis=dim, keepdims=keepdim), dtype=np.int64))
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
-        return Tensor._wrap(np.asarray(np.argmin(self._data, axis=dim, keepdims=keepdim), dtype=np.int64))
+        data = self._data
+        return Tensor._wrap(array_module(data).asarray(data.argmin(axis=dim, keepdims=keepdim), dtype=np.int64))
 
     def any(self, dim: int | None = None) -> "Tensor":
-        return Tensor._wrap(np.asarray(self._data.any(axis=dim)))
+        return Tensor._wrap(array_module(self._data).asarray(self._data.any(axis=dim)))
 
     def all(self, dim: int | None = None) -> "Tensor":
-        return Tensor._wrap(np.asarray(self._data.all(axis=dim)))
+        return Tensor._wrap(array_module(self._data).asarray(self._data.all(axis=dim)))
 
     def isnan(self) -> "Tensor":
         return Tensor._wrap(np.isnan(self._data))
@@ -541,10 +568,10 @@ class Tensor(TensorBase):
         return Tensor._wrap(np.sign(self._data))
 
     def allclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08) -> bool:
-        return bool(np.allclose(self._data, np.asarray(other), rtol=rtol, atol=atol))
+        return bool(np.allclose(self._data, other._data if isinstance(other, Tensor) else other, rtol=rtol, atol=atol))
 
     def equal(self, other: Any) -> bool:
-        return bool(np.array_equal(self._data, np.asarray(other)))
+        return bool(np.array_equal(self._data, other._data if isinstance(other, Tensor) else other))
 
     # ---------------------------------------------------------------------------------------- elementwise
 

@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from ..engine.autograd import changed, enable_grad
+from ..engine.backend import device_of, to_device
 from ..engine import Tensor
 
 __all__ = ["Optimizer", "required"]
@@ -275,7 +276,7 @@ def _cast_state(param: Tensor, name: str, value: Any) -> Any:
             raise ValueError(f"loaded state {name!r} has shape {value.shape}, but its parameter has shape "
                              f"{tuple(param.shape)}; was the state dict saved for other parameters?")
         dtype = param._data.dtype if value.dtype.kind == "f" else value.dtype
-        return np.array(value, dtype=dtype, copy=True)
+        return to_device(np.array(value, dtype=dtype, copy=True), *device_of(param._data))
     if isinstance(value, np.generic):
         return value.item()
     return copy.deepcopy(value)

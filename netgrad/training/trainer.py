@@ -50,6 +50,9 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from netgrad.engine.autograd import no_grad
+from netgrad.cuda import is_available as cuda_available
+from netgrad.engine.backend import placement, to_host
+from netgrad.engine.device import device as device_class
 from netgrad.engine.numerics import sigmoid_array, softmax_array
 from netgrad.data import DataLoader, Dataset, TensorDataset
 from netgrad.data.validation import check_array, check_class_labels, check_X_y, to_numpy
@@ -323,7 +326,8 @@ class Trainer:
     def __init__(self, model: Any, loss: Callable, optimizer: Any, metrics: Sequence[str | Callable] | None = None,
                  scheduler: Any = None, clip_grad_norm: float | None = None,
                  callbacks: Sequence[Callback] | None = None, penalty: Callable | None = None, *,
-                 scheduler_interval: str | None = None, scheduler_monitor: str = "val_loss") -> None:
+                 scheduler_interval: str | None = None, scheduler_monitor: str = "val_loss",
+                 device: Any = None) -> None:
         if not callable(model):
             raise TypeError(f"model must be callable on a Tensor (an nn.Module), got {type(model).__name__}")
         if not callable(loss):
@@ -339,6 +343,12 @@ class Trainer:
             raise ValueError(f"scheduler_interval must be 'epoch', 'batch' or None, got {scheduler_interval!r}")
         if scheduler is not None and not hasattr(scheduler, "step"):
             raise TypeError(f"scheduler must have a step() method, got {scheduler!r}")
+        # device: where the model and every batch go ('cpu', 'cuda', 'cuda:1', 'auto' = the GPU when there is one)
+        if device == "auto":
+            device = "cuda" if cuda_available() else None
+        self.device = None if device is None else device_class(*placement(device))
+        if self.device is not None and hasattr(model, "to"):
+            model.to(device)
         self.model = model
         self.loss = loss
         self.optimizer = optimizer
@@ -398,7 +408,7 @@ class Trainer:
             self.model.eval()
         try:
             with no_grad():
-                return np.asarray(to_numpy(self.model(Tensor._wrap(sample))))
+                return np.asarray(to_numpy(self.model(self._placed(Tensor._wrap(sample)))))
         finally:
             if was_training and hasattr(self.model, "train"):
                 self.model.train()
@@ -617,7 +627,7 @@ class Trainer:
         call = cbs.call
         collect = bool(self._metrics)
         outputs, targets = self._epoch_outputs, self._epoch_targets = [], []
-        isfinite, wrap = math.isfinite, Tensor._wrap
+        isfinite, wrap, place = math.isfinite, Tensor._wrap, self.device
         total, seen, batch, stepping = 0.0, 0, -1, False
         self._stopped_early = False
         try:
@@ -627,6 +637,8 @@ class Trainer:
                     x = x if isinstance(x, Tensor) else wrap(np.asarray(x))
                 if type(y) is not Tensor:
                     y = y if isinstance(y, Tensor) else wrap(np.asarray(y))
+                if place is not None:
+                    x, y = x.to(place), y.to(place)
                 if want_begin:
                     call("on_train_batch_begin", batch, {})
                 optimizer.zero_grad()
@@ -651,8 +663,8 @@ class Trainer:
                     if batch_scheduler is not None:
                         batch_scheduler.step()
                 if collect:
-                    outputs.append(output._data)
-                    targets.append(y._data)
+                    outputs.append(output._data if place is None else to_host(output._data))
+                    targets.append(y._data if place is None else to_host(y._data))
                 if want_end:
                     call("on_train_batch_end", batch, {"loss": total / seen, "batch_loss": value, "size": n})
                 if self.stop_training:
@@ -669,12 +681,15 @@ class Trainer:
         self._epoch_outputs, self._epoch_targets = [], []
         return logs
 
+    def _placed(self, x: Tensor) -> Tensor:
+        return x if self.device is None else x.to(self.device)
+
     def _weighted_loss(self, output: Tensor, target: Tensor, weight: Any) -> Tensor:
         """Keras's weighting: ``sum_i w_i l_i / batch_size``, with ``l_i`` the mean loss of sample ``i``."""
         per_element = self._unreduced_loss(output, target)
         n = len(output)
         per_sample = per_element.reshape(n, -1).mean(1) if per_element.ndim > 1 else per_element
-        w = weight if isinstance(weight, Tensor) else Tensor._wrap(np.asarray(weight))
+        w = weight if isinstance(weight, Tensor) else self._placed(Tensor._wrap(np.asarray(weight)))
         return (per_sample * w.reshape(n)).sum() / n
 
     def _unreduced_loss(self, output: Tensor, target: Tensor) -> Tensor:
@@ -765,6 +780,8 @@ class Trainer:
             with no_grad():
                 for batch, data in enumerate(loader):
                     x, y = (d if isinstance(d, Tensor) else Tensor._wrap(np.asarray(d)) for d in data[:2])
+                    if self.device is not None:
+                        x, y = x.to(self.device), y.to(self.device)
                     if want_begin:
                         cbs.call("on_test_batch_begin", batch, {})
                     output = model(x)
@@ -773,8 +790,8 @@ class Trainer:
                     total += float(loss._data) * n
                     seen += n
                     if self._metrics:
-                        outputs.append(output._data)
-                        targets.append(y._data)
+                        outputs.append(to_host(output._data))
+                        targets.append(to_host(y._data))
                     if want_end:
                         cbs.call("on_test_batch_end", batch, {"loss": total / seen, "size": n})
                 extra = self.penalty(model) if self.penalty is not None else None
@@ -810,7 +827,8 @@ class Trainer:
             model.eval()
         try:
             with no_grad():
-                outputs = [np.asarray(to_numpy(model(b if isinstance(b, Tensor) else Tensor._wrap(np.asarray(b)))))
+                outputs = [np.asarray(to_numpy(model(self._placed(b if isinstance(b, Tensor)
+                                                                  else Tensor._wrap(np.asarray(b))))))
                            for b in batches]
         finally:
             if was_training and hasattr(model, "train"):

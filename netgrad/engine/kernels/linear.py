@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function, ShapeError
+from ..backend import array_module
 from ..numerics import sigmoid_array, sigmoid_backward, tanh_backward
 
 _ROW_ONES: dict = {}  # dtype -> the last vector of ones column_sums needed
@@ -14,8 +15,8 @@ def column_sums(g: np.ndarray) -> np.ndarray:
     """sum_i g_ij of a 2-D array, as the product 1^T g: one BLAS call, which costs less than a reduction
     along axis 0 does on a small array (a bias gradient)."""
     ones = _ROW_ONES.get(g.dtype)
-    if ones is None or ones.shape[0] != g.shape[0]:
-        ones = _ROW_ONES[g.dtype] = np.ones(g.shape[0], g.dtype)
+    if ones is None or ones.shape[0] != g.shape[0] or type(ones) is not type(g):
+        ones = _ROW_ONES[g.dtype] = array_module(g).ones(g.shape[0], g.dtype)
     return ones @ g
 
 

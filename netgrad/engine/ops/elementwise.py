@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function, unbroadcast
+from ..backend import array_module, device_of, to_device
 from ..numerics import sigmoid_array, sigmoid_backward, tanh_backward
 
 
@@ -240,7 +241,7 @@ class Clamp(Function):
     @staticmethod
     def backward(ctx, g):
         x, low, high = ctx.x, ctx.low, ctx.high
-        mask = np.ones(x.shape, dtype=bool)
+        mask = array_module(x).ones(x.shape, dtype=bool)
         if low is not None:
             mask &= x >= low
         if high is not None:
@@ -330,3 +331,16 @@ class Copy(Function):
         need_old, need_source = ctx.inputs
         return (np.zeros_like(g) if need_old is not None else None,
                 unbroadcast(g, ctx.shape) if need_source is not None else None)
+
+
+class ToDevice(Function):
+    """x copied to another device;  dx = g copied back."""
+
+    @staticmethod
+    def forward(ctx, x, kind, index):
+        ctx.source = device_of(x)
+        return to_device(x, kind, index)
+
+    @staticmethod
+    def backward(ctx, g):
+        return to_device(g, *ctx.source), None, None

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function, unbroadcast
+from ..backend import array_module, device_of, to_device
 
 
 
@@ -53,7 +54,7 @@ class Concatenate(Function):
     @staticmethod
     def forward(ctx, *arrays, axis):
         ctx.axis = axis
-        ctx.splits = np.cumsum([a.shape[axis] for a in arrays])[:-1]
+        ctx.splits = np.cumsum([a.shape[axis] for a in arrays])[:-1].tolist()
         return np.concatenate(arrays, axis=axis)
 
     @staticmethod
@@ -79,17 +80,26 @@ def _is_basic_index(key) -> bool:
     return all(k is None or k is Ellipsis or isinstance(k, (int, slice, np.integer)) for k in items)
 
 
+def _key_on(key, x):
+    place = device_of(x)
+    if isinstance(key, tuple):
+        return tuple(to_device(k, *place) if isinstance(k, np.ndarray) else k for k in key)
+    return to_device(key, *place) if isinstance(key, np.ndarray) else key
+
+
 class Index(Function):
     """x[key] (basic or advanced);  dx = g scattered back, repeated indices accumulating."""
 
     @staticmethod
     def forward(ctx, x, key):
+        if type(x) is not np.ndarray:  # index arrays (from lists, CPU tensors) go to the data's device
+            key = _key_on(key, x)
         ctx.shape, ctx.dtype, ctx.key = x.shape, x.dtype, key
         return x[key]
 
     @staticmethod
     def backward(ctx, g):
-        grad = np.zeros(ctx.shape, dtype=g.dtype)
+        grad = array_module(g).zeros(ctx.shape, dtype=g.dtype)
         if _is_basic_index(ctx.key):
             grad[ctx.key] = g
         else:
@@ -114,5 +124,5 @@ class SetItem(Function):
         if ctx.inputs[0] is not None:
             grad_x = g.copy()
             grad_x[ctx.key] = 0
-        grad_value = unbroadcast(np.asarray(g[ctx.key]), ctx.shape) if ctx.inputs[1] is not None else None
+        grad_value = unbroadcast(array_module(g).asarray(g[ctx.key]), ctx.shape) if ctx.inputs[1] is not None else None
         return grad_x, grad_value, None
