@@ -167,11 +167,17 @@ def device_of(x: Any) -> tuple[str, int | None]:
     return ("cuda", int(x.device.id))
 
 
+def is_on(x: Any, kind: str, index: int | None = None) -> bool:
+    """Whether array ``x`` is on device ``kind`` (any GPU for cuda without an index)."""
+    here = device_of(x)
+    return here[0] == kind and (kind != "cuda" or index is None or here[1] == index)
+
+
 def to_device(x: Any, kind: str, index: int | None = None) -> Any:
     """Array ``x`` on device ``kind`` (a copy when it moves; ``x`` itself when it is there already)."""
-    here = device_of(x)
-    if here[0] == kind and (kind != "cuda" or index is None or here[1] == index):
+    if is_on(x, kind, index):
         return x
+    here = device_of(x)
     if here[0] == "cuda":
         x = x.get()
     elif here[0] == "standin":

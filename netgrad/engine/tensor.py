@@ -11,7 +11,7 @@ import numpy as np
 
 from . import autograd, dtypes, ops
 from .autograd import ShapeError, TensorBase
-from .backend import array_module, device_of, placement, to_device
+from .backend import array_module, device_of, is_on, placement, to_device
 from .device import _CPU, device
 from .dtypes import _DTYPES, _numpy_dtype, dtype
 from .printing import format_tensor
@@ -265,10 +265,9 @@ class Tensor(TensorBase):
         out = self
         if where is not None:
             kind, index = placement(where)
-            if device_of(self._data) != (kind, index) or kind != "cuda" or index is not None:
-                moved = to_device(self._data, kind, index)
-                if moved is not self._data:
-                    out = ops.ToDevice.apply(self, kind, index) if self.requires_grad else Tensor._wrap(moved)
+            if not is_on(self._data, kind, index):
+                out = ops.ToDevice.apply(self, kind, index) if self.requires_grad else \
+                    Tensor._wrap(to_device(self._data, kind, index))
         if target is not None and _numpy_dtype(target) != out._data.dtype:
             out = out.type(target)
         return out
@@ -306,7 +305,7 @@ class Tensor(TensorBase):
     def cpu(self) -> "Tensor":
         return self.to("cpu")
 
-    def cuda(self, device: Any = None) -> "Tensor":  # noqa: F811
+    def cuda(self, device: Any = None) -> "Tensor":
         """A copy on the GPU (``cuda:0`` unless ``device`` names another)."""
         return self.to("cuda" if device is None else device if not isinstance(device, int) else f"cuda:{device}")
 
