@@ -232,7 +232,7 @@ def main(argv: list[str] | None = None) -> None:
                 env = {name: str(count) for name in THREAD_VARIABLES}
             samples = measure(workload, impls_of(workload), rounds_of(workload), progress, options, env)
             report["samples"][label] = samples
-            target = "<= 1.0 x PyTorch" if count is not None else None
+            target = "<= 1.0 x PyTorch" if count is not None else "—" if args.device != "cpu" else None
             for line in row(workload, label, samples, report["results"].setdefault(label, {}), target):
                 progress.write(line, file=sys.stdout)
             sys.stdout.flush()
