@@ -297,14 +297,16 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,  # noqa: A002
                weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
                momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
-    """Batch normalisation of an (N, C) or (N, C, L) input per channel C (see :class:`BatchNorm`).
+    """Batch normalisation of an (N, C), (N, C, L) or (N, C, H, W) input per channel C (see :class:`BatchNorm`):
+    the statistics of each channel are over every other axis.
 
     With ``training=True`` the batch statistics are used and ``running_mean`` / ``running_var`` (if given)
     are updated in place; otherwise the running statistics are used.
     """
     data = _array(input)
     if data.ndim < 2:
-        raise ShapeError(f"batch_norm: expected an input of shape (N, C) or (N, C, L), got shape {data.shape}")
+        raise ShapeError(f"batch_norm: expected an input of shape (N, C), (N, C, L) or (N, C, H, W), got shape "
+                         f"{data.shape}")
     if training:
         if data.size // data.shape[1] <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size {data.shape}")
