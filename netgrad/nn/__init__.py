@@ -12,7 +12,7 @@ parameter counts, L1 / L2 penalties).
     >>> nn.utils.count_parameters(model)
     266610
 """
-from . import functional, init, utils
+from . import functional, init, parallel, utils
 from .activations import (ELU, GELU, PReLU, ReLU, ReLU6, RReLU, SELU, Hardtanh, LeakyReLU, LogSigmoid,
                           LogSoftmax, Mish, Sigmoid, SiLU, Softmax, Softplus, Step, Tanh)
 from .conv import Conv1d, Conv2d
@@ -22,7 +22,7 @@ from .module import Module, ModuleDict, ModuleList, Parameter, Sequential
 from .pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 
 __all__ = [
-    "functional", "init", "utils",
+    "functional", "init", "parallel", "utils",
     "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict",
     "Linear", "Identity", "Flatten", "Dropout", "BatchNorm1d", "LayerNorm",
     "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm2d",
