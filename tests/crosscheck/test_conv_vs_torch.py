@@ -49,9 +49,11 @@ def check_layer(ours, theirs, shape, seed=0, steps=1):
         close(out_ours, out_theirs)
         backward_both(out_ours, out_theirs, seed=step + 1)
     close(x_ours.grad, x_theirs.grad)
-    for (name, p_ours), (_, p_theirs) in zip(ours.named_parameters(), theirs.named_parameters()):
+    for (name, p_ours), (name_t, p_theirs) in zip(ours.named_parameters(), theirs.named_parameters()):
+        assert name == name_t
         close(p_ours.grad, p_theirs.grad)
-    for (name, b_ours), (_, b_theirs) in zip(ours.named_buffers(), theirs.named_buffers()):
+    for (name, b_ours), (name_t, b_theirs) in zip(ours.named_buffers(), theirs.named_buffers()):
+        assert name == name_t
         close(b_ours, b_theirs)
 
 
