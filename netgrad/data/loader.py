@@ -34,8 +34,8 @@ import numpy as np
 from netgrad.data.sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler,
                                   WeightedRandomSampler)
 from netgrad.data.validation import check_consistent_length, to_numpy
+from netgrad.engine import Tensor, tensor
 from netgrad.random import Generator, get_generator
-from netgrad.tensor import Tensor, tensor
 
 __all__ = [
     "Dataset",

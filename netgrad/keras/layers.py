@@ -34,11 +34,10 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from .. import ops
-from ..autograd import Function, no_grad
-from ..nn import functional as F
+from ..engine.kernels.linear import LinearReLU, LinearTanh, column_sums
+from ..engine.autograd import Function, no_grad
 from ..nn.module import Module, Parameter
-from ..tensor import Tensor
+from ..engine import Tensor
 from . import activations, initializers, regularizers
 from .backend import standardize_dtype, to_snake_case, unique_name
 
@@ -603,7 +602,7 @@ class _DenseFunction(Function):
             g = g.reshape(-1, g.shape[-1])
             x = x.reshape(-1, x.shape[-1])
         grad_kernel = x.T @ g if need_kernel is not None else None
-        grad_bias = ops.column_sums(g) if need_bias is not None else None
+        grad_bias = column_sums(g) if need_bias is not None else None
         return grad_x, grad_kernel, grad_bias
 
 
@@ -611,13 +610,13 @@ def _dense(inputs: Tensor, kernel: Tensor, bias: Tensor | None) -> Tensor:
     return _DenseFunction.apply(inputs, kernel, bias)
 
 
-class _DenseReLU(F.LinearReLU):
+class _DenseReLU(LinearReLU):
     """relu(x K + b) as one graph node."""
 
     linear = _DenseFunction
 
 
-class _DenseTanh(F.LinearTanh):
+class _DenseTanh(LinearTanh):
     """tanh(x K + b) as one graph node."""
 
     linear = _DenseFunction
