@@ -393,38 +393,56 @@ class Tensor(TensorBase):
             array = array.astype(self._data.dtype, copy=False)  # arrays do not upcast a float32 tensor
         return array
 
+    def _pair(self, other: Any) -> tuple:
+        """``(self, other)`` cast to PyTorch's result type where NumPy's would differ: a Python float turns
+        a bool or int tensor into the default float dtype, and two tensors follow :func:`_result_dtype`."""
+        other = self._operand(other)
+        if type(other) is float:
+            return (self.type(dtypes._default_dtype) if self._data.dtype.kind in "biu" else self), other
+        if isinstance(other, Tensor) and other._data.dtype is not self._data.dtype:
+            dt = _result_dtype(self._data, other._data)
+            return self.type(dt), other.type(dt)
+        return self, other
+
     def __add__(self, other: Any) -> "Tensor":
-        return ops.Add.apply(self, self._operand(other))
+        return ops.Add.apply(*self._pair(other))
 
     def __radd__(self, other: Any) -> "Tensor":
-        return ops.Add.apply(self._operand(other), self)
+        a, b = self._pair(other)
+        return ops.Add.apply(b, a)
 
     def __sub__(self, other: Any) -> "Tensor":
-        return ops.Sub.apply(self, self._operand(other))
+        return ops.Sub.apply(*self._pair(other))
 
     def __rsub__(self, other: Any) -> "Tensor":
-        return ops.Sub.apply(self._operand(other), self)
+        a, b = self._pair(other)
+        return ops.Sub.apply(b, a)
 
     def __mul__(self, other: Any) -> "Tensor":
-        return ops.Mul.apply(self, self._operand(other))
+        return ops.Mul.apply(*self._pair(other))
 
     def __rmul__(self, other: Any) -> "Tensor":
-        return ops.Mul.apply(self._operand(other), self)
+        a, b = self._pair(other)
+        return ops.Mul.apply(b, a)
 
     def __truediv__(self, other: Any) -> "Tensor":
-        other = self._operand(other)
-        if self._data.dtype.kind != "f" and not isinstance(other, (float, Tensor)):
-            return ops.Div.apply(self.type(dtypes._default_dtype), other)  # int / int is a float, as in PyTorch
-        return ops.Div.apply(self, other)
+        a, b = self._pair(other)
+        if a._data.dtype.kind != "f" and not _is_float(b):  # int / int is a float, as in PyTorch
+            a, b = a.type(dtypes._default_dtype), b.type(dtypes._default_dtype) if isinstance(b, Tensor) else b
+        return ops.Div.apply(a, b)
 
     def __rtruediv__(self, other: Any) -> "Tensor":
-        return ops.Div.apply(self._operand(other), self)
+        a, b = self._pair(other)
+        if a._data.dtype.kind != "f" and not _is_float(b):
+            a, b = a.type(dtypes._default_dtype), b.type(dtypes._default_dtype) if isinstance(b, Tensor) else b
+        return ops.Div.apply(b, a)
 
     def __pow__(self, exponent: Any) -> "Tensor":
-        return ops.Pow.apply(self, self._operand(exponent))
+        return ops.Pow.apply(*self._pair(exponent))
 
     def __rpow__(self, base: Any) -> "Tensor":
-        return ops.Pow.apply(self._operand(base), self)
+        a, b = self._pair(base)
+        return ops.Pow.apply(b, a)
 
     def __matmul__(self, other: Any) -> "Tensor":
         return ops.MatMul.apply(self, other if isinstance(other, Tensor) else Tensor(other, dtype=self.dtype))
@@ -736,3 +754,21 @@ def _index_key(key: Any) -> Any:
 
 
 Tensor._result_type = Tensor
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
+def _is_float(operand: Any) -> bool:
+    data = operand._data if isinstance(operand, Tensor) else operand
+    return isinstance(data, float) or getattr(data, "dtype", np.dtype(int)).kind == "f"
+
+
+def _result_dtype(x: np.ndarray, y: np.ndarray) -> np.dtype:
+    """PyTorch's result type of two tensors: the higher category (bool < int < float) wins; within a
+    category a dimensioned tensor's dtype wins over a 0-d tensor's, and otherwise the larger type."""
+    cx, cy = _CATEGORY[x.dtype.kind], _CATEGORY[y.dtype.kind]
+    if cx != cy:
+        return x.dtype if cx > cy else y.dtype
+    if (x.ndim == 0) != (y.ndim == 0):
+        return y.dtype if x.ndim == 0 else x.dtype
+    return np.promote_types(x.dtype, y.dtype)
