@@ -27,3 +27,17 @@ class device:
 
 
 _CPU = device("cpu")
+
+
+def _checked(value: Any) -> device:
+    """The device a ``device=`` argument names (None is the default device); others raise RuntimeError."""
+    return _CPU if value is None or value is _CPU else device(value)
+
+
+def set_default_device(value: Any) -> None:
+    """``torch.set_default_device``: netgrad's factories make CPU tensors, so only "cpu" is accepted."""
+    _checked(value)
+
+
+def get_default_device() -> device:
+    return _CPU
