@@ -11,8 +11,11 @@ from .engine import (Function, Tensor, arange, as_tensor, bool_, cat, concat, co
                      rand_like, randint, randn, randn_like, randperm, set_default_dtype, stack, tensor,
                      uint8, where, zeros, zeros_like)
 from .engine.device import get_default_device, set_default_device
+from .engine.tensor import Size
 from .engine.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .engine.gradcheck import gradcheck
+from .functions import (BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor, add, div, dot, matmul, mm,
+                        mul, normal, pow, sub)
 from .io import load, load_checkpoint, save, save_checkpoint
 from .random import Generator, get_rng_state, manual_seed, seed, set_rng_state
 
@@ -33,7 +36,6 @@ logsumexp, softmax, log_softmax = Tensor.logsumexp, Tensor.softmax, Tensor.log_s
 argmax, argmin = Tensor.argmax, Tensor.argmin
 reshape, flatten, transpose, permute = Tensor.reshape, Tensor.flatten, Tensor.transpose, Tensor.permute
 squeeze, unsqueeze = Tensor.squeeze, Tensor.unsqueeze
-matmul, mm, dot = Tensor.matmul, Tensor.mm, Tensor.dot
-add, sub, mul, div, pow, neg = Tensor.add, Tensor.sub, Tensor.mul, Tensor.div, Tensor.pow, Tensor.neg  # noqa: A001
+neg = Tensor.neg
 square, norm, isnan, isfinite, sign = Tensor.square, Tensor.norm, Tensor.isnan, Tensor.isfinite, Tensor.sign
 allclose, equal = Tensor.allclose, Tensor.equal

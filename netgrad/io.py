@@ -45,6 +45,7 @@ import numpy as np
 import safetensors
 import safetensors.numpy
 
+from netgrad.engine.device import _checked
 from netgrad.engine.dtypes import _numpy_dtype
 from netgrad.engine.tensor import Tensor
 from netgrad.random import get_rng_state, set_rng_state
@@ -477,6 +478,10 @@ def _check_safetensors_header(path: str) -> None:
         raise ValueError(f"{path!r} is not a safetensors file: it is only {size} bytes long "
                          "(a safetensors file starts with an 8-byte header length)")
     header_length = int.from_bytes(prefix[:8], "little")
+    if prefix[:2] in (b"PK", b"\x80\x02") or prefix[:1] == b"\x80":  # torch.save's zip, or a bare pickle
+        raise ValueError(f"{path!r} is a pickle (what torch.save writes): netgrad never loads pickles, which can "
+                         "run any code; save the state dict as safetensors instead (netgrad.save, or "
+                         "safetensors.torch.save_file(model.state_dict(), path) in PyTorch)")
     if header_length > _SAFETENSORS_HEADER_LIMIT or prefix[8:9] != b"{":
         raise ValueError(f"{path!r} is not a safetensors file (its first bytes are not a safetensors "
                          "header; netgrad reads only files written by netgrad.save or other safetensors writers)")
@@ -578,8 +583,12 @@ def _decode(document: dict, tensors: Mapping[str, Any], wrap, where: str) -> Any
     return obj
 
 
-def load(path: str | os.PathLike, *, as_tensors: bool = False, require_netgrad: bool = False) -> Any:
+def load(path: str | os.PathLike, map_location: Any = None, *, as_tensors: bool = False,
+         require_netgrad: bool = False, weights_only: bool | None = None, mmap: bool | None = None) -> Any:
     """Load what :func:`save` wrote, or the flat dict of tensors of any safetensors file.
+
+    ``map_location`` (a CPU device), ``weights_only`` and ``mmap`` are accepted as ``torch.load`` takes
+    them: netgrad loads only data, never code, so ``weights_only`` is always in effect.
 
     Every tensor is checked against the SHA-256 that :func:`save` stored (files from other writers have
     none and load unchecked).
@@ -600,6 +609,8 @@ def load(path: str | os.PathLike, *, as_tensors: bool = False, require_netgrad: 
             `require_netgrad`) was not written by netgrad. The message names the file.
         FileNotFoundError: There is no file at `path`.
     """
+    if map_location is not None and not callable(map_location) and not isinstance(map_location, dict):
+        _checked(map_location)
     path = os.fspath(path)
     where = repr(path)
     wrap = _tensor_wrapper() if as_tensors else (lambda array: array)

@@ -60,6 +60,18 @@ def _size(size: Sequence) -> tuple:
     return tuple(int(s) for s in size)
 
 
+class Size(tuple):
+    """A tensor's shape, as ``torch.Size``: a tuple of ints with ``numel()``."""
+
+    __slots__ = ()
+
+    def numel(self) -> int:
+        return int(np.prod(self, dtype=np.int64))
+
+    def __repr__(self) -> str:
+        return f"netgrad.Size({list(self)})"
+
+
 def _axis(dim: Any, ndim: int) -> Any:
     if dim is None or isinstance(dim, (int, np.integer)):
         return dim
@@ -149,11 +161,11 @@ class Tensor(TensorBase):
         return self._grad_fn is None
 
     @property
-    def shape(self) -> tuple:
-        return self._data.shape
+    def shape(self) -> Size:
+        return Size(self._data.shape)
 
     def size(self, dim: int | None = None) -> Any:
-        return self._data.shape if dim is None else self._data.shape[dim]
+        return Size(self._data.shape) if dim is None else self._data.shape[dim]
 
     @property
     def ndim(self) -> int:
@@ -508,10 +520,12 @@ class Tensor(TensorBase):
     def __invert__(self) -> "Tensor":
         return Tensor._wrap(~self._data)
 
-    def argmax(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
+    def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> "Tensor":
+        dim = dim if axis is None else axis
         return Tensor._wrap(np.asarray(np.argmax(self._data, axis=dim, keepdims=keepdim), dtype=np.int64))
 
-    def argmin(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
+    def argmin(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> "Tensor":
+        dim = dim if axis is None else axis
         return Tensor._wrap(np.asarray(np.argmin(self._data, axis=dim, keepdims=keepdim), dtype=np.int64))
 
     def any(self, dim: int | None = None) -> "Tensor":
@@ -593,27 +607,29 @@ class Tensor(TensorBase):
 
     # ----------------------------------------------------------------------------------------- reductions
 
-    def sum(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
-        return ops.Sum.apply(self, _axis(dim, self.ndim), keepdim)
+    def sum(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None) -> "Tensor":
+        return ops.Sum.apply(self, _axis(dim if axis is None else axis, self.ndim), keepdim)
 
-    def mean(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+    def mean(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None) -> "Tensor":
+        dim = dim if axis is None else axis
         if self._data.dtype.kind != "f":
             raise RuntimeError(f"mean() needs a floating-point tensor, got {self.dtype}; call .float() first")
         return ops.Mean.apply(self, _axis(dim, self.ndim), keepdim)
 
     def var(self, dim: Any = None, unbiased: bool = True, keepdim: bool = False, *,
-            correction: Any = None) -> "Tensor":
+            correction: Any = None, axis: Any = None) -> "Tensor":
         """Variance with Bessel's correction by default (divide by n - 1), as in PyTorch."""
+        dim = dim if axis is None else axis
         correction = (1 if unbiased else 0) if correction is None else correction
         return ops.Var.apply(self, _axis(dim, self.ndim), correction, keepdim)
 
     def std(self, dim: Any = None, unbiased: bool = True, keepdim: bool = False, *,
-            correction: Any = None) -> "Tensor":
+            correction: Any = None, axis: Any = None) -> "Tensor":
         correction = (1 if unbiased else 0) if correction is None else correction
-        return ops.Std.apply(self, _axis(dim, self.ndim), correction, keepdim)
+        return ops.Std.apply(self, _axis(dim if axis is None else axis, self.ndim), correction, keepdim)
 
-    def prod(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
-        return ops.Prod.apply(self, dim, keepdim)
+    def prod(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> "Tensor":
+        return ops.Prod.apply(self, dim if axis is None else axis, keepdim)
 
     def _extremum(self, dim: Any, keepdim: bool, largest: bool) -> Any:
         if dim is None:
@@ -626,22 +642,24 @@ class Tensor(TensorBase):
             indices = np.expand_dims(indices, dim)
         return ReturnTypes(values, Tensor._wrap(indices.astype(np.int64)))
 
-    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+    def max(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None) -> Any:
         """Largest value; with ``dim``, the named tuple ``(values, indices)`` like PyTorch."""
-        return self._extremum(dim, keepdim, True)
+        return self._extremum(dim if axis is None else axis, keepdim, True)
 
-    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+    def min(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None) -> Any:
         """Smallest value; with ``dim``, the named tuple ``(values, indices)`` like PyTorch."""
-        return self._extremum(dim, keepdim, False)
+        return self._extremum(dim if axis is None else axis, keepdim, False)
 
-    def amax(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+    def amax(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None) -> "Tensor":
+        dim = dim if axis is None else axis
         return self.max() if dim is None else self.max(dim, keepdim).values
 
-    def amin(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+    def amin(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None) -> "Tensor":
+        dim = dim if axis is None else axis
         return self.min() if dim is None else self.min(dim, keepdim).values
 
-    def logsumexp(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
-        return ops.LogSumExp.apply(self, _axis(dim, self.ndim), keepdim)
+    def logsumexp(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None) -> "Tensor":
+        return ops.LogSumExp.apply(self, _axis(dim if axis is None else axis, self.ndim), keepdim)
 
     def softmax(self, dim: int = -1) -> "Tensor":
         return ops.Softmax.apply(self, dim)
@@ -739,6 +757,10 @@ class Tensor(TensorBase):
 
     def __repr__(self) -> str:
         return format_tensor(self)
+
+    def __format__(self, spec: str) -> str:
+        """A 0-d tensor formats as its number (``f"{loss:>7f}"``), as in PyTorch."""
+        return format(self._data.item(), spec) if self._data.ndim == 0 else object.__format__(self, spec)
 
 
 def _index_key(key: Any) -> Any:
