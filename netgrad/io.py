@@ -478,10 +478,10 @@ def _check_safetensors_header(path: str) -> None:
         raise ValueError(f"{path!r} is not a safetensors file: it is only {size} bytes long "
                          "(a safetensors file starts with an 8-byte header length)")
     header_length = int.from_bytes(prefix[:8], "little")
-    if prefix[:2] in (b"PK", b"\x80\x02") or prefix[:1] == b"\x80":  # torch.save's zip, or a bare pickle
-        raise ValueError(f"{path!r} is a pickle (what torch.save writes): netgrad never loads pickles, which can "
-                         "run any code; save the state dict as safetensors instead (netgrad.save, or "
-                         "safetensors.torch.save_file(model.state_dict(), path) in PyTorch)")
+    if prefix[:4] == b"PK\x03\x04" or prefix[:1] == b"\x80" and prefix[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        raise ValueError(f"{path!r} is not a safetensors file but a pickle or a zip of pickles (what torch.save "
+                         "writes): netgrad never loads pickles, which can run any code; save the state dict as "
+                         "safetensors (netgrad.save, or safetensors.torch.save_file(model.state_dict(), path))")
     if header_length > _SAFETENSORS_HEADER_LIMIT or prefix[8:9] != b"{":
         raise ValueError(f"{path!r} is not a safetensors file (its first bytes are not a safetensors "
                          "header; netgrad reads only files written by netgrad.save or other safetensors writers)")
