@@ -11,7 +11,7 @@ import numpy as np
 
 from . import autograd, dtypes, ops
 from .autograd import ShapeError, TensorBase
-from .device import _CPU, device
+from .device import _CPU, _checked, device
 from .dtypes import _DTYPES, _numpy_dtype, dtype
 from .printing import format_tensor
 from ..random import get_generator
@@ -254,7 +254,7 @@ class Tensor(TensorBase):
             if isinstance(a, Tensor):
                 target = a.dtype
             elif isinstance(a, (str, device)):
-                device(str(a))
+                _checked(a)
             else:
                 target = a
         if target is None or _numpy_dtype(target) == self._data.dtype:
