@@ -31,8 +31,14 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
-from netgrad.data.sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler,
-                                  WeightedRandomSampler)
+from netgrad.data.sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+)
 from netgrad.data.validation import check_consistent_length, to_numpy
 from netgrad.engine import Tensor, tensor
 from netgrad.random import Generator, get_generator
@@ -199,7 +205,8 @@ def random_split(dataset: Dataset, lengths: Sequence[int | float], generator: An
             counts[i % len(counts)] += 1
         for i, count in enumerate(counts):
             if count == 0:
-                warnings.warn(f"Length of split at index {i} is 0. This might result in an empty dataset.")
+                warnings.warn(f"Length of split at index {i} is 0. This might result in an empty dataset.",
+                              stacklevel=2)
         lengths = counts
     if any(not isinstance(k, (int, np.integer)) or k < 0 for k in lengths) or sum(lengths) != n:
         raise ValueError(
@@ -516,7 +523,8 @@ def _stratified_indices(labels: np.ndarray, n_train: int, n_test: int, rng: Any)
                          f"{classes[class_counts < 2].tolist()}")
     for name, size in (("train_size", n_train), ("test_size", n_test)):
         if size < len(classes):
-            raise ValueError(f"The {name} = {size} should be greater or equal to the number of classes = {len(classes)}")
+            raise ValueError(f"The {name} = {size} should be greater or equal to the number of classes = "
+                             f"{len(classes)}")
     members = np.split(np.argsort(label_index, kind="stable"), np.cumsum(class_counts)[:-1])
     n_train_per_class = _approximate_mode(class_counts, n_train, rng)
     n_test_per_class = _approximate_mode(class_counts - n_train_per_class, n_test, rng)

@@ -204,7 +204,7 @@ def test_stratified_split_is_scikit_learns_split(test_size):
     ref = model_selection.train_test_split(X, y, test_size=test_size, random_state=3, stratify=y)
     for a, b in zip(ours, ref):
         np.testing.assert_array_equal(a, b)
-    y_train, y_test = ours[2], ours[3]
+    y_test = ours[3]
     for label, count in enumerate([20, 13, 7]):  # every class keeps its share, to within one sample
         assert abs(np.sum(y_test == label) - count * len(y_test) / len(y)) < 1
 
@@ -239,7 +239,8 @@ def test_split_errors_are_value_errors_like_scikit_learns():
         (dict(test_size="a"), r"Invalid value for test_size: 'a'"),
         (dict(stratify=y, shuffle=False), r"Stratified train/test split is not implemented for shuffle=False"),
         (dict(stratify=y), r"The least populated classes in y have only 1 member.*\[0, 1, 2"),
-        (dict(stratify=y % 2, test_size=1), r"The test_size = 1 should be greater or equal to the number of classes = 2"),
+        (dict(stratify=y % 2, test_size=1),
+         r"The test_size = 1 should be greater or equal to the number of classes = 2"),
     ]
     for kwargs, message in cases:
         with pytest.raises(ValueError, match=message):

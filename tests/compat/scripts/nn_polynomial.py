@@ -16,7 +16,7 @@ with torch.no_grad():
 loss_fn = torch.nn.MSELoss(reduction="sum")
 
 learning_rate = 1e-6
-for t in range(1000):
+for _ in range(1000):
     y_pred = model(xx)
     loss = loss_fn(y_pred, y)
     model.zero_grad()
@@ -29,7 +29,7 @@ print(f"Result: y = {linear_layer.bias.item()} + {linear_layer.weight[:, 0].item
       f"{linear_layer.weight[:, 1].item()} x^2 + {linear_layer.weight[:, 2].item()} x^3")
 
 optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3)
-for t in range(500):
+for _ in range(500):
     loss = loss_fn(model(xx), y)
     optimizer.zero_grad()
     loss.backward()
@@ -55,7 +55,7 @@ class Polynomial3(nn.Module):
 poly = Polynomial3()
 criterion = torch.nn.MSELoss(reduction="sum")
 optimizer = torch.optim.SGD(poly.parameters(), lr=1e-6, momentum=0.9)
-for t in range(500):
+for _ in range(500):
     loss = criterion(poly(x), y)
     optimizer.zero_grad()
     loss.backward()
