@@ -147,7 +147,10 @@ class Tensor(TensorBase):
         if value is None:
             self._grad = None
             return
-        array = value._data if isinstance(value, Tensor) else np.asarray(value)
+        if not isinstance(value, (Tensor, np.ndarray)):
+            raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                            f"{type(value).__name__}")
+        array = value._data if isinstance(value, Tensor) else value
         if array.shape != self._data.shape:
             raise ShapeError(f"assigned grad has shape {array.shape} but the tensor has shape {self._data.shape}")
         self._grad = array
