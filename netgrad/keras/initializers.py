@@ -25,6 +25,7 @@ import numpy as np
 
 from ..random import get_generator
 from .backend import standardize_dtype, to_snake_case
+from .names import Catalogue
 
 __all__ = [
     "Constant", "GlorotNormal", "GlorotUniform", "HeNormal", "HeUniform", "Identity", "Initializer", "LecunNormal",
@@ -324,41 +325,18 @@ _BY_NAME.update({to_snake_case(cls.__name__): cls for cls in _CLASSES})
 _BY_NAME.update(normal=RandomNormal, uniform=RandomUniform, zero=Zeros, one=Ones)
 
 
-def serialize(initializer: Any) -> dict[str, Any]:
-    """``{"class_name": ..., "config": ...}`` of an initialiser, for a model's JSON configuration."""
-    if not isinstance(initializer, Initializer) or type(initializer).__name__ not in _BY_NAME:
-        raise ValueError(f"Cannot serialize the initializer {initializer!r}: only the initializers of "
-                         "netgrad.keras.initializers can be saved in a model file")
-    return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
-
-
-def deserialize(config: dict[str, Any]) -> Initializer:
-    """The initialiser described by :func:`serialize`'s dict."""
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"an initializer configuration is a dict with 'class_name' and 'config', got {config!r}")
-    cls = _BY_NAME.get(config["class_name"])
-    if cls is None:
-        raise ValueError(f"Unknown initializer {config['class_name']!r}. Valid names: {', '.join(sorted(_BY_NAME))}")
-    return cls(**(config.get("config") or {}))
+_catalogue = Catalogue("initializer", _BY_NAME, base=Initializer)
+serialize = _catalogue.serialize
+deserialize = _catalogue.deserialize
 
 
 def get(identifier: Any) -> Initializer | Callable | None:
-    """An initialiser from a name (``'he_normal'``), a config dict, an instance, a callable or an array.
+    """An initialiser from a name (``'he_normal'``), a config dict, an instance, a class, a callable or an
+    array of initial values.
 
     Raises:
         ValueError: for an unknown name; the message lists the valid ones.
     """
-    if identifier is None or isinstance(identifier, Initializer):
-        return identifier
-    if isinstance(identifier, str):
-        cls = _BY_NAME.get(identifier)
-        if cls is None:
-            raise ValueError(f"Unknown initializer {identifier!r}. Valid names: {', '.join(sorted(_BY_NAME))}")
-        return cls()
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, type) and issubclass(identifier, Initializer):
-        return identifier()
     if isinstance(identifier, (np.ndarray, np.generic)):
         values = np.asarray(identifier)
 
@@ -369,6 +347,4 @@ def get(identifier: Any) -> Initializer | Callable | None:
             return values.astype(standardize_dtype(dtype))
 
         return from_values
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret initializer identifier: {identifier!r}")
+    return _catalogue.get(identifier)

@@ -16,6 +16,7 @@ from ..autograd import no_grad
 from ..tensor import Tensor
 from . import losses as _losses
 from .backend import to_snake_case
+from .names import Catalogue
 
 __all__ = [
     "Accuracy", "BinaryAccuracy", "BinaryCrossentropy", "CategoricalAccuracy", "CategoricalCrossentropy", "Hinge",
@@ -23,8 +24,8 @@ __all__ = [
     "MeanMetricWrapper", "MeanSquaredError", "MeanSquaredLogarithmicError", "Metric", "Poisson", "Precision",
     "R2Score", "Recall", "RootMeanSquaredError", "SparseCategoricalAccuracy", "SparseCategoricalCrossentropy",
     "SparseTopKCategoricalAccuracy", "SquaredHinge", "TopKCategoricalAccuracy", "accuracy", "binary_accuracy",
-    "categorical_accuracy", "deserialize", "get", "serialize", "sparse_categorical_accuracy", "sparse_top_k_categorical_accuracy",
-    "top_k_categorical_accuracy",
+    "categorical_accuracy", "deserialize", "get", "serialize", "sparse_categorical_accuracy",
+    "sparse_top_k_categorical_accuracy", "top_k_categorical_accuracy",
 ]
 
 
@@ -432,46 +433,16 @@ _CLASSES.update({to_snake_case(name): cls for name, cls in list(_CLASSES.items()
                  if to_snake_case(name) not in _FUNCTIONS})
 
 
-def get(identifier: Any) -> Any:
-    """A metric from a name (a function such as ``'mae'``, or a class such as ``'precision'`` / ``'Recall'``),
-    a Metric object, or a callable ``fn(y_true, y_pred)``.
-
-    Raises:
-        ValueError: for an unknown name; the message lists the valid ones.
-    """
-    if isinstance(identifier, Metric):
-        return identifier
-    if isinstance(identifier, str):
-        if identifier in _FUNCTIONS:
-            return _FUNCTIONS[identifier]
-        if identifier in _CLASSES:
-            return _CLASSES[identifier]()
-        raise ValueError(f"Unknown metric {identifier!r}. Valid names: acc, "
-                         f"{', '.join(sorted(set(_FUNCTIONS) | set(_CLASSES)))}")
-    if isinstance(identifier, type) and issubclass(identifier, Metric):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
+_catalogue = Catalogue("metric", {**_FUNCTIONS, **_CLASSES}, base=Metric, shown=["acc", *_FUNCTIONS, *_CLASSES])
+get = _catalogue.get  # 'mae' -> the function, 'precision' / 'Recall' -> an instance; objects and callables as they are
 
 
 def serialize(metric: Any) -> Any:
-    """A metric as JSON-able data: its name for a named function, ``{"class_name", "config"}`` for an object."""
-    if isinstance(metric, str):
-        return metric
-    for name, fn in _FUNCTIONS.items():
-        if metric is fn:
-            return name
-    if isinstance(metric, Metric) and _CLASSES.get(type(metric).__name__) is type(metric):
-        return {"class_name": type(metric).__name__, "config": metric.get_config()}
-    raise ValueError(f"Cannot serialize the metric {metric!r}: only named metrics and the metric classes of "
-                     "netgrad.keras.metrics can be saved with a model")
+    """A compiled metric as JSON-able data: a name as it is, a named function's name, an object's
+    ``{"class_name", "config"}``."""
+    return metric if isinstance(metric, str) else _catalogue.serialize(metric)
 
 
-def deserialize(config: Any) -> Any:
-    """The metric described by :func:`serialize`'s data."""
-    if isinstance(config, str):
-        return config
-    if not isinstance(config, dict) or _CLASSES.get(config.get("class_name")) is None:
-        raise ValueError(f"Unknown metric configuration {config!r}")
-    return _CLASSES[config["class_name"]].from_config(dict(config.get("config") or {}))
+def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> Any:
+    """The metric described by :func:`serialize`'s data (a name stays a name: compile resolves it)."""
+    return config if isinstance(config, str) else _catalogue.deserialize(config, custom_objects)

@@ -8,9 +8,10 @@ schedulers work on it; ``learning_rate`` reads and sets the group's ``lr``.
 Each class is a preset over the update rule ``netgrad.optim.rules`` shares with the PyTorch-style
 optimizers, with Keras's conventions as its arguments: ε sits inside the square root for RMSprop, Adagrad
 and Adadelta; Adam's ε is not bias-corrected; Adamax adds ε after the maximum; momentum accumulates
-lr * g; Adagrad's accumulator starts at 0.1; Nadam's schedule is 0.96^t; the defaults are Keras's (ε = 1e-7, learning rate 1e-3 except SGD's 0.01). Before every update, as in Keras:
-gradients are clipped (``clipnorm`` per weight, ``global_clipnorm`` over all, or ``clipvalue``
-elementwise) and ``weight_decay`` λ shrinks each weight, w <- w - λ lr w.
+lr * g; Adagrad's accumulator starts at 0.1; Nadam's schedule is 0.96^t; the defaults are Keras's
+(ε = 1e-7, learning rate 1e-3 except SGD's 0.01). Before every update, as in Keras, gradients are
+clipped (``clipnorm`` per weight, ``global_clipnorm`` over all, or ``clipvalue`` elementwise) and
+``weight_decay`` λ shrinks each weight, w <- w - λ lr w.
 In the formulas below g is a weight's gradient, lr the learning rate, t the step number (from 1).
 """
 from __future__ import annotations
@@ -24,6 +25,7 @@ import numpy as np
 from ..optim import rules
 from ..optim.optimizer import Optimizer as _TorchStyleOptimizer
 from .backend import to_snake_case
+from .names import Catalogue
 
 __all__ = ["Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "Nadam", "Optimizer", "RMSprop", "SGD", "deserialize",
            "get", "serialize"]
@@ -342,39 +344,8 @@ _BY_NAME: dict[str, type] = {cls.__name__: cls for cls in _CLASSES}
 _BY_NAME.update({cls.__name__.lower(): cls for cls in _CLASSES})
 
 
-def serialize(optimizer: Optimizer) -> dict[str, Any]:
-    """``{"class_name": ..., "config": ...}`` of a Keras optimizer."""
-    if type(optimizer) not in _CLASSES:
-        raise ValueError(f"Cannot serialize the optimizer {optimizer!r}: only the optimizers of "
-                         "netgrad.keras.optimizers can be saved with a model")
-    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
-
-
-def deserialize(config: dict[str, Any]) -> Optimizer:
-    """The (unbuilt) optimizer described by :func:`serialize`'s dict."""
-    if not isinstance(config, dict) or config.get("class_name") not in _BY_NAME:
-        raise ValueError(f"Unknown optimizer configuration {config!r}. Valid class names: "
-                         f"{', '.join(cls.__name__ for cls in _CLASSES)}")
-    return _BY_NAME[config["class_name"]].from_config(dict(config.get("config") or {}))
-
-
-def get(identifier: Any) -> Any:
-    """An optimizer from a name (``'adam'``, with Keras's defaults), a config dict or an instance.
-
-    A ``netgrad.optim`` optimizer already bound to a model's parameters is accepted as it is.
-
-    Raises:
-        ValueError: for an unknown name; the message lists the valid ones.
-    """
-    if isinstance(identifier, _TorchStyleOptimizer):
-        return identifier
-    if isinstance(identifier, str):
-        cls = _BY_NAME.get(identifier)
-        if cls is None:
-            raise ValueError(f"Unknown optimizer {identifier!r}. Valid names: "
-                             f"{', '.join(sorted(n for n in _BY_NAME if n.islower()))}")
-        return cls()
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    raise ValueError(f"Could not interpret optimizer identifier: {identifier!r} (expected a name such as 'adam', "
-                     "or an optimizer object)")
+_catalogue = Catalogue("optimizer", _BY_NAME, base=_TorchStyleOptimizer,
+                       shown=[cls.__name__.lower() for cls in _CLASSES])
+get = _catalogue.get  # 'adam' (Keras's defaults), a config dict, an instance; a netgrad.optim optimizer as it is
+serialize = _catalogue.serialize
+deserialize = _catalogue.deserialize

@@ -7,7 +7,8 @@ import pytest
 import netgrad
 from netgrad import keras, nn
 from netgrad.keras import activations, initializers, layers, regularizers
-from netgrad.keras.layers import _BatchNormalization, _DenseFunction, _DenseReLU, _DenseTanh
+from netgrad.keras.layers.core import _DenseFunction, _DenseReLU, _DenseTanh
+from netgrad.keras.layers.normalization import _BatchNormalization
 
 
 @pytest.fixture(autouse=True)

@@ -1,9 +1,7 @@
-"""Keras's models: ``Sequential``, functional ``Model(inputs, outputs)`` and subclassed ``Model`` with
-``compile`` / ``fit`` / ``evaluate`` / ``predict`` / ``summary`` / ``save``.
+"""Training a Keras model through netgrad's one training loop, :class:`netgrad.training.Trainer`.
 
-Training runs through netgrad's one training loop, :class:`netgrad.training.Trainer`: ``compile`` records
-the optimizer, loss and metrics, and ``fit`` hands the Trainer the model, the compiled loss (Keras's
-``loss(y_true, y_pred)``, weighted per sample as Keras does), the optimizer bound to
+``compile`` records the optimizer, loss and metrics, and ``fit`` hands the Trainer the model, the compiled
+loss (Keras's ``loss(y_true, y_pred)``, weighted per sample as Keras does), the optimizer bound to
 ``model.trainable_weights``, the metrics and the layers' regularisation penalties. ``fit`` returns the
 Trainer's ``History``, keyed as in Keras (``loss``, ``accuracy``, ``val_loss``, ``val_accuracy``).
 
@@ -13,25 +11,21 @@ does not fit the output, ``fit`` before ``compile``.
 """
 from __future__ import annotations
 
-import json
 import math
-import shutil
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 import numpy as np
 
-from ..autograd import no_grad
-from ..data import DataLoader, Subset, TensorDataset
-from ..data.validation import check_array, check_class_labels, to_numpy
-from ..tensor import Tensor
-from ..training import Callback, History, Trainer
-from . import losses as keras_losses
-from . import metrics as keras_metrics
-from . import optimizers as keras_optimizers
-from .layers import InputLayer, KerasTensor, Layer, deserialize as deserialize_layer, serialize as serialize_layer
-from .saving import load_model, model_from_json, save_model  # keras.models.load_model and friends
+from ...autograd import no_grad
+from ...data import DataLoader, Subset, TensorDataset
+from ...data.validation import check_array, check_class_labels, to_numpy
+from ...tensor import Tensor
+from ...training import Callback, History, Trainer
+from .. import losses as keras_losses
+from .. import metrics as keras_metrics
+from .. import optimizers as keras_optimizers
 
-__all__ = ["Functional", "Model", "Sequential", "load_model", "model_from_json", "save_model"]
+__all__ = ["Training"]
 
 _DEFAULT_BATCH_SIZE = 32
 
@@ -128,51 +122,10 @@ def _class_weight_to_sample_weights(y: np.ndarray, class_weight: dict) -> np.nda
     return np.array([lookup.get(int(label), 1.0) for label in labels], dtype=np.float32)
 
 
-def _readable_size(size: float) -> str:
-    """Bytes as Keras prints them: '18.79 KB'."""
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if size / 1024 < 1:
-            return f"{size:.2f} {unit}"
-        size /= 1024
-    return f"{size:.2f} PB"
+class Training:
+    """``compile`` / ``fit`` / ``evaluate`` / ``predict`` of :class:`~netgrad.keras.Model` (which inherits them)."""
 
-
-def _count(weights: Iterable[Tensor]) -> tuple[int, int]:
-    """(number of scalars, bytes) of some weights."""
-    weights = list(weights)
-    return (int(sum(math.prod(w.shape) for w in weights)),
-            int(sum(math.prod(w.shape) * w._data.dtype.itemsize for w in weights)))
-
-
-# -------------------------------------------------------------------------------------------------- Model
-
-
-class Model(Layer):
-    """A layer with training: subclass it (layers in ``__init__``, the forward pass in ``call``), or call
-    ``Model(inputs, outputs)`` with ``keras.Input`` tensors for a functional model.
-
-    Example (subclassing)::
-
-        class TwoLayer(keras.Model):
-            def __init__(self):
-                super().__init__()
-                self.hidden = layers.Dense(64, activation="relu")
-                self.out = layers.Dense(10, activation="softmax")
-
-            def call(self, inputs):
-                return self.out(self.hidden(inputs))
-    """
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> "Model":
-        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
-            return Layer.__new__(Functional, *args, **kwargs)
-        return super().__new__(cls, *args, **kwargs)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        if args:
-            raise TypeError(f"{type(self).__name__}.__init__ takes keyword arguments only (name=, trainable=, dtype=); "
-                            "for a functional model call keras.Model(inputs, outputs)")
-        super().__init__(**kwargs)
+    def _init_training(self) -> None:
         self.optimizer: Any = None
         self.loss: Any = None
         self.compiled = False
@@ -180,40 +133,6 @@ class Model(Layer):
         self._compiled_loss: keras_losses.Loss | None = None
         self._metric_specs: list = []
         self._trainer: Trainer | None = None
-
-    def build(self, input_shape: tuple) -> None:
-        """Build a subclassed model: run ``call`` once on zeros so that every layer creates its weights."""
-        input_shape = tuple(input_shape)
-        zeros = Tensor._wrap(np.zeros(tuple(1 if n is None else n for n in input_shape), dtype=self.dtype))
-        kwargs = {"training": False} if self._call_takes_training() else {}
-        with no_grad():
-            self.call(zeros, **kwargs)
-        if input_shape and input_shape[0] is None:  # record the batch axis as unknown, not as 1
-            for layer in self._flatten_layers():
-                shape = layer._build_input_shape
-                if layer is not self and shape and shape[0] == 1:
-                    layer._build_input_shape = (None,) + tuple(shape[1:])
-        for layer in self._flatten_layers():
-            layer._added_losses.clear()
-
-    @property
-    def layers(self) -> list[Layer]:
-        """The model's layers, in the order they were assigned."""
-        return self._layers
-
-    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
-        """A layer by its name or its index in ``layers``."""
-        if (name is None) == (index is None):
-            raise ValueError("Provide either a layer name or layer index (exactly one)")
-        layers = self.layers
-        if index is not None:
-            if not -len(layers) <= index < len(layers):
-                raise ValueError(f"Was asked to retrieve layer at index {index} but model only has {len(layers)} layers")
-            return layers[index]
-        for layer in layers:
-            if layer.name == name:
-                return layer
-        raise ValueError(f"No such layer: {name}. Existing layers are: {[layer.name for layer in layers]}")
 
     @property
     def stop_training(self) -> bool:
@@ -491,25 +410,6 @@ class Model(Layer):
             raise ValueError("predict() got no samples")
         return np.concatenate(outputs) if len(outputs) > 1 else np.array(outputs[0])
 
-    # -------------------------------------------------------------------------------------------- summary
-
-    def summary(self, line_length: int | None = None, positions: Iterable[float] | None = None,
-                print_fn: Callable[[str], Any] | None = None, expand_nested: bool = False,
-                show_trainable: bool = False) -> None:
-        """Print the layers (name and type, output shape, parameter count) and the parameter totals.
-
-        Unlike Keras 3, the totals count the model's weights only, not the optimizer's variables.
-
-        Args:
-            line_length: The table's width in characters (default 88, as in Keras).
-            positions: Where the columns end, as fractions of the width (default [0.45, 0.80, 1.0]).
-            print_fn: Called once with the whole summary (default ``print``).
-            expand_nested: Also list the layers inside nested models.
-            show_trainable: Add a column saying whether each layer is trainable.
-        """
-        print_fn = print_fn or print
-        print_fn(_summary_text(self, line_length, positions, expand_nested, show_trainable))
-
     # ------------------------------------------------------------------------------------ configuration
 
     def get_compile_config(self) -> dict[str, Any] | None:
@@ -533,315 +433,17 @@ class Model(Layer):
                      loss=None if config.get("loss") is None else keras_losses.deserialize(config["loss"]),
                      metrics=[keras_metrics.deserialize(m) for m in config.get("metrics") or []])
 
-    def to_json(self, **kwargs: Any) -> str:
-        """The model's architecture as a JSON string (``keras.models.model_from_json`` rebuilds it)."""
-        return json.dumps(serialize_layer(self), **kwargs)
-
-    def save(self, filepath: str, overwrite: bool = True) -> None:
-        """Save architecture, weights and compile state to one safetensors file (no pickle).
-
-        ``keras.models.load_model(filepath)`` restores the model, ready to predict or go on training.
-        """
-        from .saving import save_model
-
-        save_model(self, filepath, overwrite=overwrite)
-
-    def save_weights(self, filepath: str, overwrite: bool = True) -> None:
-        """Save the weights only (safetensors), in the order of ``model.weights``."""
-        from .saving import save_weights
-
-        save_weights(self, filepath, overwrite=overwrite)
-
-    def load_weights(self, filepath: str) -> None:
-        """Load weights saved by :meth:`save_weights` (or :meth:`save`) into this built model."""
-        from .saving import load_weights
-
-        load_weights(self, filepath)
-
 
 class _RegularizationPenalty:
     """The Trainer's penalty: the sum of the model's losses (weight regularisers and the losses its layers
     added in the last forward pass), or None. The layers are listed once, when training starts."""
 
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: Any) -> None:
         self.layers = model._flatten_layers()
 
-    def __call__(self, model: Model) -> Tensor | None:
+    def __call__(self, model: Any) -> Tensor | None:
         total = None
         for layer in self.layers:
             for loss in layer._own_losses():
                 total = loss if total is None else total + loss
         return total
-
-
-# ---------------------------------------------------------------------------------------------- Sequential
-
-
-class Sequential(Model):
-    """A plain stack of layers, each feeding the next: ``Sequential([Input((64,)), Dense(64, 'relu'),
-    Dense(10, 'softmax')])``.
-
-    With an ``Input`` first (or ``input_shape=`` on the first layer) the model is built at once; otherwise it
-    is built from the first data it sees.
-    """
-
-    def __init__(self, layers: Iterable[Any] | None = None, trainable: bool = True, name: str | None = None) -> None:
-        super().__init__(trainable=trainable, name=name)
-        self.__dict__["_input_layer"] = None  # not a sub-module: an InputLayer has no weights
-        self._sequence: list[Layer] = []
-        for layer in layers or []:
-            self.add(layer, rebuild=False)
-        self._rebuild()
-
-    def add(self, layer: Any, rebuild: bool = True) -> None:
-        """Append a layer (or an ``Input``, first)."""
-        if isinstance(layer, KerasTensor):
-            if not isinstance(layer.operation, InputLayer):
-                raise ValueError("Only input tensors (keras.Input) may be added to a Sequential model; got the output "
-                                 f"of layer {getattr(layer.operation, 'name', None)!r}")
-            layer = layer.operation
-        if not isinstance(layer, Layer):
-            raise TypeError(f"Only instances of `keras.layers.Layer` can be added to a Sequential model. Received: "
-                            f"{layer!r} (of type {type(layer).__name__})")
-        if isinstance(layer, InputLayer):
-            if self._input_layer is not None or self._sequence:
-                raise ValueError("An InputLayer (keras.Input) can only be the first layer of a Sequential model")
-            self.__dict__["_input_layer"] = layer
-        else:
-            if any(existing.name == layer.name for existing in self._sequence):
-                raise ValueError(f"All layers added to a Sequential model should have unique names. Name "
-                                 f"{layer.name!r} is already the name of a layer in this model. Update the `name` "
-                                 "argument to pass a unique name.")
-            try:
-                self.add_module(layer.name, layer)
-            except KeyError:
-                raise ValueError(f"A layer of a Sequential model cannot be named {layer.name!r}, which is an "
-                                 "attribute of the model; pass another name") from None
-            if not self._sequence and self._input_layer is None and layer._input_shape_arg is not None:
-                self.__dict__["_input_layer"] = InputLayer(shape=layer._input_shape_arg)
-            self._sequence.append(layer)
-        self._trainer = None  # the Trainer is set up again for the new set of layers
-        if rebuild:
-            self._rebuild()
-
-    def pop(self, rebuild: bool = True) -> Layer:
-        """Remove and return the last layer."""
-        if not self._sequence:
-            raise TypeError("There are no layers in the model.")
-        layer = self._sequence.pop()
-        self._forget(layer.name)
-        self._trainer = None
-        if rebuild:
-            self._rebuild()
-        return layer
-
-    def _rebuild(self) -> None:
-        self.built = False
-        self._output_shape = None
-        if self._input_layer is not None and self._sequence:
-            self._maybe_build(self._input_layer.batch_shape)
-
-    @property
-    def layers(self) -> list[Layer]:
-        """The layers in order (the InputLayer excluded, as in Keras)."""
-        return list(self._sequence)
-
-    def build(self, input_shape: tuple) -> None:
-        if not self._sequence:
-            raise ValueError(f"Sequential model {self.name!r} has no layers: add some before building it")
-        shape = (None,) + tuple(input_shape)[1:]
-        if self._input_layer is None:
-            self.__dict__["_input_layer"] = InputLayer(batch_shape=shape)
-        tensor = self._input_layer.output if tuple(self._input_layer.batch_shape[1:]) == shape[1:] \
-            else KerasTensor(shape, self.dtype)
-        for layer in self._sequence:
-            try:
-                tensor = layer(tensor)
-            except ValueError as error:
-                raise ValueError(f"Sequential model {self.name!r}: layer {layer.name!r} cannot take the output of the "
-                                 f"layer before it, of shape {tensor.shape}: {error}") from None
-        self._output_shape = tensor.shape
-        self._build_input_shape = shape
-
-    def call(self, inputs: Tensor) -> Tensor:
-        for layer in self._sequence:
-            inputs = layer(inputs)
-        return inputs
-
-    def compute_output_shape(self, input_shape: tuple) -> tuple:
-        shape = tuple(input_shape)
-        for layer in self._sequence:
-            shape = tuple(layer.compute_output_shape(shape))
-        return shape
-
-    def get_config(self) -> dict[str, Any]:
-        layers = ([serialize_layer(self._input_layer)] if self._input_layer is not None else []) + \
-            [serialize_layer(layer) for layer in self._sequence]
-        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype, "layers": layers,
-                "build_input_shape": None if self._build_input_shape is None else list(self._build_input_shape)}
-
-    @classmethod
-    def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None) -> "Sequential":
-        if not isinstance(config.get("layers"), list):
-            raise ValueError("a Sequential configuration needs a 'layers' list")
-        model = cls(name=config.get("name"), trainable=config.get("trainable", True))
-        for layer_config in config["layers"]:
-            model.add(deserialize_layer(layer_config, custom_objects), rebuild=False)
-        model._rebuild()
-        if not model.built and config.get("build_input_shape"):
-            model._maybe_build(tuple(config["build_input_shape"]))
-        return model
-
-
-# ---------------------------------------------------------------------------------------------- Functional
-
-
-class Functional(Model):
-    """A model defined by connecting layers to a ``keras.Input`` (``Model(inputs, outputs)``).
-
-    netgrad's layers each take one input, so a functional model is a chain from its input to its output.
-    """
-
-    def __init__(self, inputs: Any, outputs: Any, name: str | None = None, trainable: bool = True) -> None:
-        super().__init__(name=name, trainable=trainable)
-        inputs = _single(inputs, "inputs")
-        outputs = _single(outputs, "outputs")
-        chain: list[Layer] = []
-        tensor = outputs
-        while tensor is not inputs:
-            if tensor.inbound is None or tensor.operation is None:
-                raise ValueError("The outputs are not connected to the inputs: every layer between keras.Input and "
-                                 "the output must be called on the previous layer's output")
-            chain.append(tensor.operation)
-            tensor = tensor.inbound
-        if not isinstance(inputs.operation, InputLayer):
-            raise ValueError("`inputs` must come from keras.Input(...)")
-        chain.reverse()
-        if len({id(layer) for layer in chain}) != len(chain):
-            raise ValueError("A layer is used twice in this functional model; netgrad's functional models do not "
-                             "share layers: create a second layer")
-        self.__dict__["_input_layer"] = inputs.operation
-        self._sequence: list[Layer] = []
-        for layer in chain:
-            if any(existing.name == layer.name for existing in self._sequence):
-                raise ValueError(f"Layer names must be unique in a model; {layer.name!r} appears twice")
-            self.add_module(layer.name, layer)
-            self._sequence.append(layer)
-        self.built = True
-        self._build_input_shape = inputs.shape
-        self._output_shape = outputs.shape
-        self.inputs, self.outputs = [inputs], [outputs]
-
-    @property
-    def layers(self) -> list[Layer]:
-        """The InputLayer and then every layer, in order (as in Keras)."""
-        return [self._input_layer, *self._sequence]
-
-    def call(self, inputs: Tensor) -> Tensor:
-        for layer in self._sequence:
-            inputs = layer(inputs)
-        return inputs
-
-    def compute_output_shape(self, input_shape: tuple) -> tuple:
-        shape = tuple(input_shape)
-        for layer in self._sequence:
-            shape = tuple(layer.compute_output_shape(shape))
-        return shape
-
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "trainable": self.trainable,
-                "layers": [serialize_layer(layer) for layer in self.layers]}
-
-    @classmethod
-    def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None) -> "Functional":
-        layers = config.get("layers")
-        if not isinstance(layers, list) or not layers:
-            raise ValueError("a functional model's configuration needs a non-empty 'layers' list")
-        input_layer = deserialize_layer(layers[0], custom_objects)
-        if not isinstance(input_layer, InputLayer):
-            raise ValueError("the first layer of a functional model's configuration must be an InputLayer")
-        tensor = input_layer.output
-        for layer_config in layers[1:]:
-            tensor = deserialize_layer(layer_config, custom_objects)(tensor)
-        return cls(input_layer.output, tensor, name=config.get("name"), trainable=config.get("trainable", True))
-
-
-def _single(tensors: Any, what: str) -> KerasTensor:
-    if isinstance(tensors, (list, tuple)):
-        if len(tensors) != 1:
-            raise ValueError(f"netgrad.keras functional models take exactly one input and one output; got {len(tensors)} "
-                             f"{what}")
-        tensors = tensors[0]
-    if not isinstance(tensors, KerasTensor):
-        raise TypeError(f"`{what}` must be KerasTensors (from keras.Input and layer calls), got {type(tensors).__name__}")
-    return tensors
-
-
-# ------------------------------------------------------------------------------------------------ summary
-
-
-def _format_shape(layer: Layer) -> str:
-    try:
-        shape = layer.output_shape
-    except (AttributeError, TypeError, ValueError, NotImplementedError):
-        return "?"
-    return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
-def _summary_rows(model: Model, expand_nested: bool, show_trainable: bool, level: int = 0) -> list[list[str]]:
-    rows = []
-    layers = [layer for layer in model.layers if not (isinstance(model, Sequential) and isinstance(layer, InputLayer))]
-    for layer in layers:
-        prefix = "   " * level + "└ " if level else ""
-        params = f"{layer.count_params():,}" if layer.built else "0 (unbuilt)"
-        row = [f"{prefix}{layer.name} ({type(layer).__name__})", _format_shape(layer), params]
-        if show_trainable:
-            row.append(("Y" if layer.trainable else "N") if layer.weights else "-")
-        rows.append(row)
-        if expand_nested and isinstance(layer, Model):
-            rows.extend(_summary_rows(layer, expand_nested, show_trainable, level + 1))
-    return rows
-
-
-def _summary_text(model: Model, line_length: int | None, positions: Iterable[float] | None, expand_nested: bool,
-                  show_trainable: bool) -> str:
-    header = ["Layer (type)", "Output Shape", "Param #"]
-    positions = list(positions or [0.45, 0.80, 1.0])
-    line_length = line_length or min(88, max(40, shutil.get_terminal_size((88, 24)).columns - 4))
-    if show_trainable:
-        header.append("Trainable")
-        line_length += 12
-        positions = [p * 0.90 for p in positions] + [1.0]
-    if len(positions) != len(header):
-        raise ValueError(f"positions needs {len(header)} entries, one per column, got {positions}")
-    # column i spans up to character ends[i]; each cell is one border character plus its padded text
-    ends = [int(p * line_length) if max(positions) <= 1.0 else int(p) for p in positions]
-    widths = [end - start - 1 for start, end in zip([0] + ends[:-1], ends)]
-    widths[-1] -= 1  # the closing border
-    if any(w < 4 for w in widths):
-        raise ValueError("Insufficient console width to print summary.")
-    right = [False, False, True, False][:len(header)]
-
-    def line(cells: list[str], left: str, middle: str, end: str, fill: str = " ") -> str:
-        parts = []
-        for cell, width, align_right in zip(cells, widths, right):
-            text = cell if len(cell) <= width - 2 else cell[:width - 3] + "…"
-            parts.append(" " + (text.rjust(width - 2) if align_right else text.ljust(width - 2)) + " ")
-        return left + middle.join(parts) + end
-
-    def rule(left: str, middle: str, end: str, fill: str) -> str:
-        return left + middle.join(fill * w for w in widths) + end
-
-    rows = _summary_rows(model, expand_nested, show_trainable)
-    lines = [f'Model: "{model.name}"', rule("┏", "┳", "┓", "━"), line(header, "┃", "┃", "┃"), rule("┡", "╇", "┩", "━")]
-    for number, row in enumerate(rows):
-        if number:
-            lines.append(rule("├", "┼", "┤", "─"))
-        lines.append(line(row, "│", "│", "│"))
-    lines.append(rule("└", "┴", "┘", "─"))
-    trainable, trainable_bytes = _count(model.trainable_weights)
-    frozen, frozen_bytes = _count(model.non_trainable_weights)
-    lines.append(f" Total params: {trainable + frozen:,} ({_readable_size(trainable_bytes + frozen_bytes)})")
-    lines.append(f" Trainable params: {trainable:,} ({_readable_size(trainable_bytes)})")
-    lines.append(f" Non-trainable params: {frozen:,} ({_readable_size(frozen_bytes)})")
-    return "\n".join(lines)
