@@ -13,6 +13,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..autograd import no_grad
+from ..metrics import r2_from_sums, scores_from_counts
 from ..tensor import Tensor
 from . import losses as _losses
 from .backend import to_snake_case
@@ -359,8 +360,8 @@ class Precision(_Counts):
         super().__init__(thresholds, name, dtype)
 
     def result(self) -> float:
-        denominator = self.true_positives + self.false_positives
-        return self.true_positives / denominator if denominator else 0.0
+        return float(scores_from_counts(self.true_positives, self.true_positives + self.false_positives,
+                                        self.true_positives + self.false_negatives)[0])
 
 
 class Recall(_Counts):
@@ -370,8 +371,8 @@ class Recall(_Counts):
         super().__init__(thresholds, name, dtype)
 
     def result(self) -> float:
-        denominator = self.true_positives + self.false_negatives
-        return self.true_positives / denominator if denominator else 0.0
+        return float(scores_from_counts(self.true_positives, self.true_positives + self.false_positives,
+                                        self.true_positives + self.false_negatives)[1])
 
 
 class R2Score(Metric):
@@ -406,8 +407,7 @@ class R2Score(Metric):
             return 0.0
         count, total, squares, residual = self._sums
         variance = squares - total ** 2 / np.maximum(count, 1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scores = np.where(variance > 0, 1.0 - residual / variance, np.where(residual == 0, 1.0, 0.0))
+        scores = r2_from_sums(residual, variance)
         if self.class_aggregation is None:
             return scores
         if self.class_aggregation == "variance_weighted_average" and variance.sum() > 0:
