@@ -369,7 +369,7 @@ class Layer(Module):
         if isinstance(inputs, Tensor):
             data = inputs._data
             if data.dtype.kind == "f" and data.dtype != self.dtype:
-                return inputs.to(self.dtype)
+                return inputs.type(np.dtype(self.dtype))
             return inputs
         data = np.asarray(inputs)
         if data.dtype.kind not in "biuf":
