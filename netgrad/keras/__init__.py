@@ -13,13 +13,13 @@ training loop every face of netgrad uses. Keras's conventions hold inside this f
 shape ``(input_dim, units)``); PyTorch's everywhere else.
 """
 from . import (activations, backend, callbacks, initializers, layers, losses, metrics, models, ops, optimizers,
-               regularizers, saving, utils)
+               random, regularizers, saving, utils)
 from .layers import Input, KerasTensor, Layer, InputLayer
 from .models import Model, Sequential
 from .saving import load_model
 
 __all__ = [
     "Input", "InputLayer", "KerasTensor", "Layer", "Model", "Sequential", "activations", "backend", "callbacks",
-    "initializers", "layers", "load_model", "losses", "metrics", "models", "ops", "optimizers", "regularizers", "saving",
-    "utils",
+    "initializers", "layers", "load_model", "losses", "metrics", "models", "ops", "optimizers", "random",
+    "regularizers", "saving", "utils",
 ]

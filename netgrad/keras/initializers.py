@@ -24,6 +24,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..random import get_generator
+from ..tensor import Tensor
 from .backend import standardize_dtype, to_snake_case
 from .names import Catalogue
 
@@ -68,9 +69,13 @@ def _float_dtype(dtype: Any) -> np.dtype:
 
 
 class Initializer:
-    """Base class: ``__call__(shape, dtype=None)`` returns a new array; ``get_config`` its arguments."""
+    """Base class: ``__call__(shape, dtype=None)`` returns a new tensor; ``get_config`` its arguments."""
 
-    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+    def __call__(self, shape: Any, dtype: Any = None) -> Tensor:
+        """A new tensor of ``shape`` and ``dtype`` (Keras 3's initializers return tensors)."""
+        return Tensor._wrap(self._values(shape, dtype))
+
+    def _values(self, shape: Any, dtype: Any = None) -> np.ndarray:
         raise NotImplementedError(f"{type(self).__name__} must implement __call__(shape, dtype=None)")
 
     def get_config(self) -> dict[str, Any]:
@@ -88,14 +93,14 @@ class Initializer:
 class Zeros(Initializer):
     """All zeros."""
 
-    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+    def _values(self, shape: Any, dtype: Any = None) -> np.ndarray:
         return np.zeros(_shape(shape), dtype=standardize_dtype(dtype))
 
 
 class Ones(Initializer):
     """All ones."""
 
-    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+    def _values(self, shape: Any, dtype: Any = None) -> np.ndarray:
         return np.ones(_shape(shape), dtype=standardize_dtype(dtype))
 
 
@@ -105,7 +110,7 @@ class Constant(Initializer):
     def __init__(self, value: float = 0.0) -> None:
         self.value = value
 
-    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+    def _values(self, shape: Any, dtype: Any = None) -> np.ndarray:
         return np.full(_shape(shape), self.value, dtype=standardize_dtype(dtype))
 
     def get_config(self) -> dict[str, Any]:
@@ -118,7 +123,7 @@ class Identity(Initializer):
     def __init__(self, gain: float = 1.0) -> None:
         self.gain = gain
 
-    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+    def _values(self, shape: Any, dtype: Any = None) -> np.ndarray:
         shape = _shape(shape)
         if len(shape) != 2:
             raise ValueError(f"Identity initializer can only be used for 2D matrices, got shape {shape}")
@@ -160,7 +165,7 @@ class RandomNormal(RandomInitializer):
         super().__init__(seed)
         self.mean, self.stddev = mean, stddev
 
-    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+    def _values(self, shape: Any, dtype: Any = None) -> np.ndarray:
         values = self._generator().normal(self.mean, self.stddev, _shape(shape))
         return values.astype(_float_dtype(dtype))
 
@@ -175,7 +180,7 @@ class TruncatedNormal(RandomInitializer):
         super().__init__(seed)
         self.mean, self.stddev = mean, stddev
 
-    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+    def _values(self, shape: Any, dtype: Any = None) -> np.ndarray:
         values = _truncated_normal(self._generator(), _shape(shape), self.mean, self.stddev)
         return values.astype(_float_dtype(dtype))
 
@@ -190,7 +195,7 @@ class RandomUniform(RandomInitializer):
         super().__init__(seed)
         self.minval, self.maxval = minval, maxval
 
-    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+    def _values(self, shape: Any, dtype: Any = None) -> np.ndarray:
         values = self._generator().uniform(self.minval, self.maxval, _shape(shape))
         return values.astype(_float_dtype(dtype))
 
@@ -222,7 +227,7 @@ class VarianceScaling(RandomInitializer):
                              f"{', '.join(self._DISTRIBUTIONS)}")
         self.scale, self.mode, self.distribution = scale, mode, distribution
 
-    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+    def _values(self, shape: Any, dtype: Any = None) -> np.ndarray:
         shape, dtype = _shape(shape), _float_dtype(dtype)
         fan_in, fan_out = compute_fans(shape)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
@@ -300,7 +305,7 @@ class Orthogonal(RandomInitializer):
         super().__init__(seed)
         self.gain = gain
 
-    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+    def _values(self, shape: Any, dtype: Any = None) -> np.ndarray:
         shape, dtype = _shape(shape), _float_dtype(dtype)
         if len(shape) < 2:
             raise ValueError(f"The tensor to initialize must be at least two-dimensional, got shape {shape}")

@@ -16,8 +16,10 @@ from ..autograd import no_grad
 from ..metrics import r2_from_sums, scores_from_counts
 from ..tensor import Tensor
 from . import losses as _losses
-from .backend import to_snake_case
+from . import initializers
+from .backend import standardize_dtype, to_snake_case
 from .names import Catalogue
+from .variables import NonTrainableVariable
 
 __all__ = [
     "Accuracy", "BinaryAccuracy", "BinaryCrossentropy", "CategoricalAccuracy", "CategoricalCrossentropy", "Hinge",
@@ -103,25 +105,52 @@ def sparse_top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> n
 
 class Metric:
     """Base class of the stateful metrics: ``update_state`` accumulates, ``result`` reads, ``reset_state``
-    starts again."""
+    starts again.
 
-    def __init__(self, name: str | None = None, dtype: Any = None) -> None:
+    As in Keras 3, a subclass creates its state in ``__init__`` after ``super().__init__()``, with
+    ``self.add_variable(shape=(), initializer="zeros", name="...")`` (or ``add_weight``), updates it with
+    ``assign`` / ``assign_add`` and returns it from ``result``; the default ``reset_state`` sets every
+    variable back to zero. Metrics that keep Python numbers instead override ``reset_state`` and call it
+    from their ``__init__``.
+    """
+
+    def __init__(self, dtype: Any = None, name: str | None = None) -> None:
         self.name = name or to_snake_case(type(self).__name__)
         self.dtype = dtype
-        self.reset_state()
+        self._variables: list[NonTrainableVariable] = []
+
+    def add_variable(self, shape: Any = (), initializer: Any = "zeros", dtype: Any = None, aggregation: str = "sum",
+                     name: str | None = None) -> NonTrainableVariable:
+        """A state variable of this metric (not trained), filled by ``initializer``."""
+        shape = (shape,) if isinstance(shape, int) else tuple(shape or ())
+        values = initializers.get(initializer)(shape, dtype=standardize_dtype(dtype or self.dtype))
+        variable = NonTrainableVariable(np.array(_array(values)))
+        self._variables.append(variable)
+        return variable
+
+    def add_weight(self, shape: Any = (), initializer: Any = "zeros", dtype: Any = None, aggregation: str = "sum",
+                   name: str | None = None) -> NonTrainableVariable:
+        """Keras's other name for :meth:`add_variable`."""
+        return self.add_variable(shape, initializer, dtype, aggregation, name)
+
+    @property
+    def variables(self) -> list[NonTrainableVariable]:
+        return list(self._variables)
 
     def reset_state(self) -> None:
-        raise NotImplementedError(f"{type(self).__name__} must implement reset_state()")
+        """Set every state variable to zero."""
+        for variable in self._variables:
+            variable.assign(0)
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         raise NotImplementedError(f"{type(self).__name__} must implement update_state(y_true, y_pred)")
 
-    def result(self) -> float:
+    def result(self) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must implement result()")
 
-    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
         """Update with one batch and return the result (Keras's ``metric(y_true, y_pred)``)."""
-        self.update_state(y_true, y_pred, sample_weight)
+        self.update_state(y_true, y_pred, sample_weight=sample_weight)
         return self.result()
 
     def get_config(self) -> dict[str, Any]:
@@ -137,6 +166,10 @@ class Metric:
 
 class Mean(Metric):
     """The (weighted) mean of the values given to ``update_state(values, sample_weight=None)``."""
+
+    def __init__(self, name: str | None = None, dtype: Any = None) -> None:
+        super().__init__(dtype=dtype, name=name)
+        self.reset_state()
 
     def reset_state(self) -> None:
         self.total, self.count = 0.0, 0.0
@@ -314,6 +347,7 @@ class RootMeanSquaredError(Metric):
 
     def __init__(self, name: str = "root_mean_squared_error", dtype: Any = None) -> None:
         super().__init__(name=name, dtype=dtype)
+        self.reset_state()
 
     def reset_state(self) -> None:
         self._mean = Mean()
@@ -334,6 +368,7 @@ class _Counts(Metric):
         if not 0.0 <= self.thresholds <= 1.0:
             raise ValueError(f"Threshold values must be in [0, 1]. Received: {thresholds}")
         super().__init__(name=name, dtype=dtype)
+        self.reset_state()
 
     def reset_state(self) -> None:
         self.true_positives = self.false_positives = self.false_negatives = 0.0
@@ -388,6 +423,7 @@ class R2Score(Metric):
                              f"values: {self._AGGREGATIONS}")
         self.class_aggregation = class_aggregation
         super().__init__(name=name, dtype=dtype)
+        self.reset_state()
 
     def reset_state(self) -> None:
         self._sums = None

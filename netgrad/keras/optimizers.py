@@ -3,7 +3,9 @@
 A Keras optimizer is created without parameters (``Adam(learning_rate=1e-3)``) and bound to a model's
 trainable weights when the model first trains (:meth:`Optimizer.build`). From then on it is an ordinary
 ``netgrad.optim`` optimizer (``param_groups``, ``state``, ``state_dict``), so learning-rate callbacks and
-schedulers work on it; ``learning_rate`` reads and sets the group's ``lr``.
+schedulers work on it; ``learning_rate`` reads and sets the group's ``lr``. A
+``keras.optimizers.schedules`` schedule as ``learning_rate`` sets the rate to ``schedule(iterations)``
+before each update.
 
 Each class is a preset over the update rule ``netgrad.optim.rules`` shares with the PyTorch-style
 optimizers, with Keras's conventions as its arguments: ε sits inside the square root for RMSprop, Adagrad
@@ -24,11 +26,12 @@ import numpy as np
 
 from ..optim import rules
 from ..optim.optimizer import Optimizer as _TorchStyleOptimizer
+from . import schedules
 from .backend import to_snake_case
 from .names import Catalogue
 
 __all__ = ["Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "Nadam", "Optimizer", "RMSprop", "SGD", "deserialize",
-           "get", "serialize"]
+           "get", "schedules", "serialize"]
 
 
 def _number(value: Any, name: str, low: float = 0.0, high: float = math.inf, high_open: bool = False) -> float:
@@ -59,7 +62,10 @@ class Optimizer(_TorchStyleOptimizer):
     def __init__(self, learning_rate: float, weight_decay: float | None = None, clipnorm: float | None = None,
                  clipvalue: float | None = None, global_clipnorm: float | None = None, name: str | None = None,
                  **hyperparameters: Any) -> None:
-        learning_rate = _number(learning_rate, "learning_rate")
+        if isinstance(learning_rate, dict):
+            learning_rate = schedules.deserialize(learning_rate)
+        self._schedule = learning_rate if isinstance(learning_rate, schedules.LearningRateSchedule) else None
+        learning_rate = self._schedule(0) if self._schedule else _number(learning_rate, "learning_rate")
         clips = {k: v for k, v in (("clipnorm", clipnorm), ("clipvalue", clipvalue),
                                    ("global_clipnorm", global_clipnorm)) if v is not None}
         if len(clips) > 1:
@@ -96,8 +102,9 @@ class Optimizer(_TorchStyleOptimizer):
         return float(self.param_groups[0]["lr"] if self.param_groups else self.defaults["lr"])
 
     @learning_rate.setter
-    def learning_rate(self, value: float) -> None:
-        value = _number(value, "learning_rate")
+    def learning_rate(self, value: Any) -> None:
+        self._schedule = value if isinstance(value, schedules.LearningRateSchedule) else None
+        value = self._schedule(self.iterations) if self._schedule else _number(value, "learning_rate")
         self.defaults["lr"] = value
         for group in self.param_groups:
             group["lr"] = value
@@ -109,6 +116,11 @@ class Optimizer(_TorchStyleOptimizer):
         if not self.built:
             raise RuntimeError(f"{type(self).__name__} is not built: call optimizer.build(model.trainable_weights) "
                                "first (model.fit does this)")
+        if self._schedule is not None:
+            rate = float(self._schedule(self.iterations))
+            self.defaults["lr"] = rate
+            for group in self.param_groups:
+                group["lr"] = rate
         params = [p for group in self.param_groups for p in group["params"] if p._grad is not None]
         self._clip_gradients(params)
         if self.weight_decay:
@@ -158,7 +170,8 @@ class Optimizer(_TorchStyleOptimizer):
 
     def get_config(self) -> dict[str, Any]:
         """The constructor's arguments (``from_config`` rebuilds an equal, unbuilt optimizer)."""
-        config = {"name": self.name, "learning_rate": self.learning_rate, "weight_decay": self.weight_decay,
+        rate = schedules.serialize(self._schedule) if self._schedule is not None else self.learning_rate
+        config = {"name": self.name, "learning_rate": rate, "weight_decay": self.weight_decay,
                   "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue}
         config.update(self._own_config())
         return config

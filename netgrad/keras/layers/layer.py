@@ -40,6 +40,7 @@ from ...tensor import Tensor
 from .. import activations, initializers, regularizers
 from ..backend import standardize_dtype, to_snake_case, unique_name
 from ..keras_tensor import KerasTensor
+from ..variables import NonTrainableVariable, Variable
 
 __all__ = ["Layer"]
 
@@ -214,11 +215,11 @@ class Layer(Module):
         if trainable:
             if not floating:
                 raise ValueError(f"{self.name}: only float weights can be trainable (got dtype {dtype})")
-            weight: Tensor = Parameter(values, requires_grad=self._trainable)
+            weight: Tensor = Variable(values, requires_grad=self._trainable)
             self.register_parameter(key, weight)
             self._own_trainable.append(weight)
         else:
-            weight = Tensor._wrap(values)
+            weight = NonTrainableVariable(values)
             self.register_buffer(key, weight)
             self._own_non_trainable.append(weight)
         self._weight_keys.add(key)
