@@ -12,7 +12,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from netgrad.data.validation import NotFittedError, check_array, check_class_labels, to_numpy
-from netgrad.tensor import Tensor, get_default_dtype
+from netgrad.engine import Tensor, get_default_dtype
 
 __all__ = [
     "StandardScaler",

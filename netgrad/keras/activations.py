@@ -17,7 +17,7 @@ import weakref
 from typing import Any, Callable
 
 from ..nn import functional as F
-from ..tensor import Tensor
+from ..engine import Tensor
 from .names import Catalogue
 
 __all__ = [

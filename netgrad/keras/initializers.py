@@ -24,7 +24,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..random import get_generator
-from ..tensor import Tensor
+from ..engine import Tensor
 from .backend import standardize_dtype, to_snake_case
 from .names import Catalogue
 

@@ -12,9 +12,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..autograd import no_grad
+from ..engine import no_grad
 from ..metrics import r2_from_sums, scores_from_counts
-from ..tensor import Tensor
+from ..engine import Tensor
 from . import losses as _losses
 from . import initializers
 from .backend import standardize_dtype, to_snake_case

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..random import get_generator
-from ..tensor import Tensor
+from ..engine import Tensor
 from .backend import standardize_dtype
 from .ops.core import convert_to_tensor
 

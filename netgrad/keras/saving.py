@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .. import io
-from ..tensor import Tensor
+from ..engine import Tensor
 from .layers import Layer
 from .layers.layer import weight_budget
 from .layers.serialization import deserialize as deserialize_layer, serialize as serialize_layer

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..nn.module import Parameter
-from ..tensor import Tensor
+from ..engine import Tensor
 
 __all__ = ["NonTrainableVariable", "Variable"]
 

@@ -6,16 +6,13 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .. import ops
-from ..autograd import ShapeError
-from ..tensor import Tensor, _numpy_dtype, get_default_dtype
+from ..engine.autograd import ShapeError
+from ..engine.dtypes import _float_dtype
+from ..engine.kernels.linear import Linear as LinearFunction
+from ..engine.tensor import Tensor
 from . import functional as F
 from . import init
 from .module import Module, Parameter
-
-
-def _float_dtype(dtype: Any) -> np.dtype:
-    return get_default_dtype().numpy if dtype is None else _numpy_dtype(dtype)
 
 
 def _positive_int(value: Any, name: str, layer: str, allow_zero: bool = False) -> int:
@@ -46,6 +43,8 @@ class Linear(Module):
     (1, 3)
     """
 
+    _fusion = "_after_linear"  # an activation class's fused Linear + activation node (see Sequential)
+
     def __init__(self, in_features: int, out_features: int, bias: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
         super().__init__()
@@ -71,7 +70,7 @@ class Linear(Module):
         data = input._data if isinstance(input, Tensor) else np.asarray(input)
         if data.ndim == 0 or data.shape[-1] != self.in_features or data.dtype != weight._data.dtype:
             self._reject(data)
-        return ops.Linear.apply(input, weight, self.bias)
+        return LinearFunction.apply(input, weight, self.bias)
 
     def _forward_fused(self, function: type, input: Tensor) -> Tensor:  # noqa: A002
         """``forward`` and then an activation, as the single node ``function`` (e.g. ``F.LinearReLU``)."""

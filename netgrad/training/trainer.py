@@ -49,10 +49,11 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from netgrad.autograd import no_grad
+from netgrad.engine.autograd import no_grad
+from netgrad.engine.numerics import sigmoid_array, softmax_array
 from netgrad.data import DataLoader, Dataset, TensorDataset
 from netgrad.data.validation import check_array, check_class_labels, check_X_y, to_numpy
-from netgrad.tensor import Tensor, get_default_dtype
+from netgrad.engine import Tensor, get_default_dtype
 
 from .callbacks import Callback, CallbackList, ProgressBar
 from .history import History
@@ -113,17 +114,6 @@ def _link_of(loss: Any) -> str:
 _MULTICLASS, _BINARY = ("softmax", "log_softmax"), ("sigmoid", "probability")
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    from netgrad.ops import sigmoid_array
-
-    return sigmoid_array(z)
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    shifted = np.exp(z - z.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
-
-
 # ------------------------------------------------------------------------------------------ metrics
 
 _LABELS, _PROBA, _VALUES, _PREDICT = "labels", "proba", "values", "predict"
@@ -173,11 +163,11 @@ class _Predictions:
     def proba(self) -> np.ndarray:
         link, out = self.link, self.outputs
         if link == "softmax":
-            return self._once("proba", lambda: _softmax(out))
+            return self._once("proba", lambda: softmax_array(out, 1))
         if link == "log_softmax":
             return self._once("proba", lambda: np.exp(out))
         if link == "sigmoid":
-            return self._once("proba", lambda: _sigmoid(out))
+            return self._once("proba", lambda: sigmoid_array(out))
         return out
 
     def true_classes(self) -> np.ndarray:

@@ -12,6 +12,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..engine.numerics import sigmoid_array, softmax_array
+from ..nn.module import training_mode
 from ._backend import CLASS_COLORS, NEGATIVE, POSITIVE, finish, pyplot
 
 __all__ = ["plot_decision_boundary", "predict_scores"]
@@ -25,21 +27,9 @@ def _module_outputs(model: Any, X: np.ndarray) -> np.ndarray:
     """The model's outputs on ``X`` in eval mode without building a graph; the mode is restored after."""
     import netgrad
 
-    was_training = getattr(model, "training", False)
-    model.eval()
-    try:
-        with netgrad.no_grad():
-            out = model(netgrad.tensor(X))
-    finally:
-        if was_training:
-            model.train()
+    with training_mode(model, False), netgrad.no_grad():
+        out = model(netgrad.tensor(X))
     return np.asarray(out.numpy() if hasattr(out, "numpy") else out, dtype=float)
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
 
 
 def predict_scores(model: Any, X: np.ndarray, logits: bool | None = None) -> np.ndarray:
@@ -68,13 +58,13 @@ def predict_scores(model: Any, X: np.ndarray, logits: bool | None = None) -> np.
     if out.ndim == 1:
         if logits is None:
             logits = bool(np.any(out < 0) or np.any(out > 1))
-        return 1.0 / (1.0 + np.exp(-out)) if logits else out
+        return sigmoid_array(out) if logits else out
     if out.ndim != 2 or len(out) != len(X):
         raise ValueError(f"the model returned shape {out.shape} for {len(X)} points; expected ({len(X)},) or "
                          f"({len(X)}, n_classes)")
     if logits is None:
         logits = bool(np.any(out < 0) or not np.allclose(out.sum(axis=1), 1.0, atol=1e-3))
-    probabilities = _softmax(out) if logits else out
+    probabilities = softmax_array(out, 1) if logits else out
     if probabilities.shape[1] == 2:
         return probabilities[:, 1]
     return probabilities

@@ -27,7 +27,7 @@ import warnings
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..tensor import Tensor
+from ..engine import Tensor
 
 __all__ = ["to_dot", "save_graph", "graph_ops", "plot_graph"]
 

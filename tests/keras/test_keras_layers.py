@@ -7,8 +7,8 @@ import pytest
 import netgrad
 from netgrad import keras, nn
 from netgrad.keras import activations, initializers, layers, regularizers
-from netgrad.keras.layers.core import _DenseFunction, _DenseReLU, _DenseTanh
-from netgrad.keras.layers.normalization import _BatchNormalization
+from netgrad.engine.kernels.linear import Linear, LinearReLU, LinearTanh
+from netgrad.engine.kernels.normalization import BatchNorm
 
 
 @pytest.fixture(autouse=True)
@@ -42,15 +42,21 @@ def test_dense_kernel_is_input_dim_by_units_and_computes_x_kernel_plus_bias():
 def test_dense_is_one_graph_node_with_exact_gradients():
     x, kernel, bias = as64(np.random.default_rng(0).standard_normal((5, 4))), \
         as64(np.random.default_rng(1).standard_normal((4, 3))), as64([0.1, -0.2, 0.3])
-    out = _DenseFunction.apply(x, kernel, bias)
-    assert isinstance(out.grad_fn, _DenseFunction)
-    assert netgrad.gradcheck(lambda a, k, b: _DenseFunction.apply(a, k, b), [x, kernel, bias])
+    dense = layers.Dense(3, dtype="float64")
+    dense.build((None, 4))
+    dense.kernel.assign(kernel)
+    dense.bias.assign(bias)
+    out = dense(x)
+    assert isinstance(out.grad_fn, Linear)  # the engine's linear node, with Keras's (in, out) kernel
+    np.testing.assert_allclose(out.detach().numpy(), x.detach().numpy() @ kernel.detach().numpy() +
+                               bias.detach().numpy(), rtol=1e-12)
+    assert netgrad.gradcheck(lambda a, k, b: Linear.apply(a, k, b, True), [x, kernel, bias])
     x3 = as64(np.random.default_rng(2).standard_normal((2, 3, 4)))  # a 3-D input transforms its last axis
-    assert netgrad.gradcheck(lambda a, k: _DenseFunction.apply(a, k, None), [x3, kernel])
+    assert netgrad.gradcheck(lambda a, k: Linear.apply(a, k, None, True), [x3, kernel])
 
 
-@pytest.mark.parametrize("activation, reference, function", [("relu", lambda z: np.maximum(z, 0), _DenseReLU),
-                                                              ("tanh", np.tanh, _DenseTanh)])
+@pytest.mark.parametrize("activation, reference, function", [("relu", lambda z: np.maximum(z, 0), LinearReLU),
+                                                              ("tanh", np.tanh, LinearTanh)])
 def test_dense_relu_and_tanh_are_computed_inside_the_layers_node(activation, reference, function):
     dense = layers.Dense(3, activation=activation, dtype="float64")
     x = as64(np.random.default_rng(3).standard_normal((5, 4)) * 2)
@@ -58,15 +64,16 @@ def test_dense_relu_and_tanh_are_computed_inside_the_layers_node(activation, ref
     assert out.grad_fn.next_functions[0] is x  # one node straight from the input
     kernel, bias = (w._data for w in (dense.kernel, dense.bias))
     np.testing.assert_allclose(out.detach().numpy(), reference(x.detach().numpy() @ kernel + bias), rtol=1e-12)
-    assert netgrad.gradcheck(lambda a, k, b: function.apply(a, k, b), [x, dense.kernel, dense.bias])
+    assert isinstance(out.grad_fn, function)
+    assert netgrad.gradcheck(lambda a, k, b: function.apply(a, k, b, True), [x, dense.kernel, dense.bias])
     x3 = as64(np.random.default_rng(4).standard_normal((2, 3, 4)))  # a 3-D input transforms its last axis
-    assert netgrad.gradcheck(lambda a, k: function.apply(a, k, None), [x3, dense.kernel])
+    assert netgrad.gradcheck(lambda a, k: function.apply(a, k, None, True), [x3, dense.kernel])
 
 
 def test_dense_sigmoid_and_softmax_keep_their_logits_as_a_tensor():
     for activation in ("sigmoid", "softmax"):
         out = layers.Dense(3, activation=activation)(np.ones((2, 4), np.float32))
-        assert out.grad_fn.next_functions[0].name() == "_DenseFunctionBackward"
+        assert isinstance(out.grad_fn.next_functions[0], Linear)
 
 
 def test_dense_activation_units_and_bias_options():
@@ -218,8 +225,7 @@ def test_batch_normalization_gradients_by_central_differences(training):
     moving_mean, moving_var = rng.standard_normal(3), rng.random(3) + 0.5
 
     def bn(a, g, b):
-        return _BatchNormalization.apply(a, g, b, moving_mean.copy(), moving_var.copy(), (0, 1), (1, 1, 3),
-                                         training, 0.9, 1e-3)
+        return BatchNorm.apply(a, g, b, moving_mean.copy(), moving_var.copy(), training, 0.9, 1e-3, 2, "keras")
 
     assert netgrad.gradcheck(bn, [x, gamma, beta])
 

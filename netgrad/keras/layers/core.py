@@ -6,11 +6,9 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from ... import ops
-from ...autograd import Function
-from ...nn import functional as F
+from ...engine import Tensor
+from ...engine.kernels.linear import Linear, LinearReLU, LinearTanh
 from ...nn.module import Parameter
-from ...tensor import Tensor
 from .. import activations, initializers, regularizers
 from ..keras_tensor import KerasTensor
 from .layer import Layer
@@ -70,52 +68,10 @@ def Input(shape: Iterable[int | None] | None = None, batch_size: int | None = No
 # ------------------------------------------------------------------------------------------------ Dense
 
 
-class _DenseFunction(Function):
-    """y = x K + b with K of shape (input_dim, units), one graph node (Keras's Dense).
-
-    dx = g K^T,  dK = x^T g,  db = sum over rows of g  (inputs of more than 2 dimensions are flattened to rows).
-    """
-
-    @staticmethod
-    def forward(ctx, x, kernel, bias):
-        ctx.x, ctx.kernel = x, kernel
-        out = x @ kernel
-        if bias is not None:
-            out += bias
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        need_x, need_kernel, need_bias = ctx.inputs
-        x, kernel = ctx.x, ctx.kernel
-        grad_x = g @ kernel.T if need_x is not None else None
-        if g.ndim != 2:
-            g = g.reshape(-1, g.shape[-1])
-            x = x.reshape(-1, x.shape[-1])
-        grad_kernel = x.T @ g if need_kernel is not None else None
-        grad_bias = ops.column_sums(g) if need_bias is not None else None
-        return grad_x, grad_kernel, grad_bias
-
-
-def _dense(inputs: Tensor, kernel: Tensor, bias: Tensor | None) -> Tensor:
-    return _DenseFunction.apply(inputs, kernel, bias)
-
-
-class _DenseReLU(F.LinearReLU):
-    """relu(x K + b) as one graph node."""
-
-    linear = _DenseFunction
-
-
-class _DenseTanh(F.LinearTanh):
-    """tanh(x K + b) as one graph node."""
-
-    linear = _DenseFunction
-
-
-# Dense activations computed inside the layer's node. Not sigmoid or softmax: their input (the logits)
-# must exist as a tensor, for the cross-entropy losses to use (see netgrad.keras.activations).
-_FUSED = ((activations.relu, _DenseReLU), (activations.tanh, _DenseTanh))
+# Dense activations computed inside the layer's node (the engine's fused kernels with Keras's kernel layout,
+# weight_in_out=True). Not sigmoid or softmax: their input (the logits) must exist as a tensor, for the
+# cross-entropy losses to use (see netgrad.keras.activations).
+_FUSED = ((activations.relu, LinearReLU), (activations.tanh, LinearTanh))
 
 
 class Dense(Layer):
@@ -172,8 +128,8 @@ class Dense(Layer):
                              f"input shape to have value {input_dim}, but received input with shape {shape}{hint}")
         for activation, fused in _FUSED:
             if self.activation is activation:
-                return fused.apply(inputs, self.kernel, self.bias)
-        out = _dense(inputs, self.kernel, self.bias)
+                return fused.apply(inputs, self.kernel, self.bias, True)
+        out = Linear.apply(inputs, self.kernel, self.bias, True)
         return out if self.activation is activations.linear else self.activation(out)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:

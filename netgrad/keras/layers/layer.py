@@ -34,9 +34,9 @@ from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
-from ...autograd import no_grad
+from ...engine import no_grad
 from ...nn.module import Module, Parameter
-from ...tensor import Tensor
+from ...engine import Tensor
 from .. import activations, initializers, regularizers
 from ..backend import standardize_dtype, to_snake_case, unique_name
 from ..keras_tensor import KerasTensor

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 
-from ...autograd import Function
-from ...tensor import Tensor
+from ...engine import Tensor
+from ...engine.kernels.normalization import BatchNorm
 from .. import initializers, regularizers
 from .layer import Layer
 
@@ -16,60 +15,6 @@ __all__ = ["BatchNormalization"]
 # ------------------------------------------------------------------------------------------- normalisation
 
 
-class _BatchNormalization(Function):
-    """Keras's batch normalisation over ``axes`` (every axis but the features'), one graph node.
-
-    Training, with mu and var the mean and *biased* variance of the batch over ``axes`` (m values each):
-        x_hat = (x - mu) / sqrt(var + eps),   y = gamma x_hat + beta,
-        moving_mean <- momentum moving_mean + (1 - momentum) mu      (in place; var likewise),
-        dx = gamma / (m sqrt(var + eps)) (m g - sum g - x_hat sum(g x_hat)),  dgamma = sum g x_hat,  dbeta = sum g.
-    Inference uses the moving statistics as constants:  dx = g gamma / sqrt(moving_var + eps).
-    """
-
-    @staticmethod
-    def forward(ctx, x, gamma, beta, moving_mean, moving_variance, axes, shape, training, momentum, epsilon):
-        if training:
-            mean = x.mean(axis=axes)
-            centered = x - mean.reshape(shape)
-            variance = np.mean(centered * centered, axis=axes)
-            moving_mean *= momentum
-            moving_mean += (1.0 - momentum) * mean
-            moving_variance *= momentum
-            moving_variance += (1.0 - momentum) * variance
-        else:
-            centered = x - moving_mean.reshape(shape)
-            variance = moving_variance
-        inv_std = (1.0 / np.sqrt(variance + epsilon)).astype(x.dtype, copy=False)
-        x_hat = centered
-        x_hat *= inv_std.reshape(shape)
-        ctx.x_hat, ctx.inv_std, ctx.gamma, ctx.training = x_hat, inv_std, gamma, training
-        ctx.axes, ctx.shape, ctx.count = axes, shape, x.size // inv_std.size
-        out = x_hat * gamma.reshape(shape) if gamma is not None else x_hat.copy()
-        if beta is not None:
-            out += beta.reshape(shape)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        x_hat, inv_std, gamma, axes, shape = ctx.x_hat, ctx.inv_std, ctx.gamma, ctx.axes, ctx.shape
-        need_x, need_gamma, need_beta = ctx.inputs[:3]
-        sum_g = g.sum(axis=axes)
-        sum_g_xhat = (g * x_hat).sum(axis=axes)
-        grad_x = None
-        if need_x is not None:
-            scale = inv_std if gamma is None else gamma * inv_std
-            if ctx.training:
-                m = ctx.count
-                grad_x = g * m
-                grad_x -= sum_g.reshape(shape)
-                grad_x -= x_hat * sum_g_xhat.reshape(shape)
-                grad_x *= (scale / m).reshape(shape)
-            else:
-                grad_x = g * scale.reshape(shape)
-        return (grad_x, sum_g_xhat if need_gamma is not None else None, sum_g if need_beta is not None else None,
-                None, None, None, None, None, None, None)
-
-
 class BatchNormalization(Layer):
     """Normalises each feature with the batch's statistics in training and moving averages in inference.
 
@@ -77,7 +22,9 @@ class BatchNormalization(Layer):
     are used and the moving statistics updated with Keras's convention,
     ``moving = momentum * moving + (1 - momentum) * batch`` (momentum 0.99: slow; note that PyTorch's
     ``BatchNorm1d(momentum=0.1)`` weights the *batch* by its momentum, so it corresponds to Keras's 0.9).
-    A frozen layer (``trainable=False``) always uses the moving statistics, as in Keras.
+    A frozen layer (``trainable=False``) always uses the moving statistics, as in Keras. The node is the
+    engine's one batch-norm kernel (``nn.BatchNorm1d``'s too), with the features axis and Keras's momentum
+    convention as its arguments.
 
     Args:
         axis: The features axis (default -1, the last).
@@ -131,12 +78,9 @@ class BatchNormalization(Layer):
             raise ValueError(f"Input 0 of layer {self.name!r} is incompatible with the layer: expected axis "
                              f"{self.axis} of input shape to have value {size}, but received input with shape "
                              f"{tuple(inputs.shape)}")
-        axes = tuple(i for i in range(ndim) if i != axis)
-        shape = tuple(size if i == axis else 1 for i in range(ndim))
         use_batch = bool(training) and self.trainable
-        return _BatchNormalization.apply(inputs, self.gamma, self.beta, self.moving_mean._data,
-                                         self.moving_variance._data, axes, shape, use_batch, self.momentum,
-                                         self.epsilon)
+        return BatchNorm.apply(inputs, self.gamma, self.beta, self.moving_mean._data, self.moving_variance._data,
+                               use_batch, self.momentum, self.epsilon, axis, "keras")
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape)

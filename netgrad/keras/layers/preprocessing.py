@@ -6,7 +6,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from ...tensor import Tensor
+from ...engine import Tensor
 from .layer import Layer
 
 __all__ = ["Normalization", "Rescaling"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from typing import Any, Iterable
 
-from ...tensor import Tensor
+from ...engine import Tensor
 from .layer import Layer
 
 __all__ = ["Flatten", "Reshape"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...tensor import Tensor
+from ...engine import Tensor
 from ..keras_tensor import KerasTensor
 from ..layers import InputLayer, Layer
 from ..layers.serialization import deserialize as deserialize_layer, serialize as serialize_layer

@@ -6,8 +6,8 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from ...autograd import no_grad
-from ...tensor import Tensor
+from ...engine import no_grad
+from ...engine import Tensor
 from .. import saving
 from ..layers import Layer
 from ..layers.serialization import builtin_class, serialize as serialize_layer

@@ -5,7 +5,7 @@ import math
 import shutil
 from typing import Any, Iterable
 
-from ...tensor import Tensor
+from ...engine import Tensor
 from ..layers import Layer
 
 __all__ = ["summary_text"]

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ...tensor import Tensor
+from ...engine import Tensor
 from ..backend import standardize_dtype
 
 __all__ = ["cast", "convert_to_numpy", "convert_to_tensor", "dtype", "is_tensor", "shape", "stop_gradient"]

@@ -9,7 +9,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ...tensor import Tensor, cat, stack as _stack, where as _where
+from ...engine import Tensor, cat, stack as _stack, where as _where
 from ..backend import floatx, standardize_dtype
 from .core import convert_to_tensor
 
