@@ -18,7 +18,8 @@ __all__ = ["L1", "L1L2", "L2", "Regularizer", "deserialize", "get", "l1", "l1_l2
 
 def _non_negative(value: Any, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-        raise ValueError(f"Invalid value for argument {name}: expected a non-negative float. Received: {name}={value!r}")
+        raise ValueError(f"Invalid value for argument {name}: expected a non-negative float. Received: "
+                         f"{name}={value!r}")
     return float(value)
 
 

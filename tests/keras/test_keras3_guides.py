@@ -168,3 +168,190 @@ def test_random_draws_are_seeded_like_keras():
     kept = keras.random.dropout(np.ones(10000), 0.25, seed=2).numpy()
     assert set(np.unique(kept)) == {0.0, 1 / 0.75} and abs((kept == 0).mean() - 0.25) < 0.02
     np.testing.assert_array_equal(np.sort(keras.random.shuffle(np.arange(10.0), seed=3).numpy()), np.arange(10.0))
+
+
+# ------------------------------------------------------------------------ writing_your_own_callbacks
+
+
+class Recorder(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.calls = []
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.calls.append(("train_batch_end", batch, dict(logs)))
+
+    def on_test_begin(self, logs=None):
+        self.calls.append(("test_begin",))
+
+    def on_test_batch_end(self, batch, logs=None):
+        self.calls.append(("test_batch_end", batch, dict(logs)))
+
+    def on_predict_begin(self, logs=None):
+        self.calls.append(("predict_begin",))
+
+    def on_predict_batch_end(self, batch, logs=None):
+        self.calls.append(("predict_batch_end", batch, logs["outputs"].shape))
+
+    def on_predict_end(self, logs=None):
+        self.calls.append(("predict_end",))
+
+
+def regression_model():
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.1), loss="mean_squared_error",
+                  metrics=["mean_absolute_error"])
+    return model
+
+
+def test_batch_logs_are_keras_logs_and_evaluate_and_predict_take_callbacks():
+    rng = np.random.default_rng(1)
+    x = rng.random((100, 4)).astype("float32")
+    y = x.sum(axis=1, keepdims=True)
+    model = regression_model()
+    recorder = Recorder()
+    model.fit(x, y, batch_size=50, epochs=1, verbose=0, callbacks=[recorder])
+    assert [sorted(call[2]) for call in recorder.calls] == [["loss", "mean_absolute_error"]] * 2
+    recorder.calls.clear()
+    model.evaluate(x, y, batch_size=50, verbose=0, callbacks=[recorder])
+    predictions = model.predict(x, batch_size=50, callbacks=[recorder])
+    assert [c[0] for c in recorder.calls] == ["test_begin", "test_batch_end", "test_batch_end", "predict_begin",
+                                              "predict_batch_end", "predict_batch_end", "predict_end"]
+    first, second = recorder.calls[1][2], recorder.calls[2][2]  # running values, as Keras logs them
+    errors = predictions - y
+    assert first["mean_absolute_error"] == pytest.approx(np.abs(errors[:50]).mean(), rel=1e-5)
+    assert second["mean_absolute_error"] == pytest.approx(np.abs(errors).mean(), rel=1e-5)
+    assert second["loss"] == pytest.approx((errors ** 2).mean(), rel=1e-5)
+    assert recorder.calls[4][2] == (50, 1)
+
+
+def test_model_checkpoint_saves_every_save_freq_batches(tmp_path):
+    rng = np.random.default_rng(2)
+    x, y = rng.random((100, 4)).astype("float32"), rng.random((100, 1)).astype("float32")
+    model = regression_model()
+    saved = []
+
+    class Saved(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if checkpoint.last_path and checkpoint.last_path not in saved:
+                saved.append(checkpoint.last_path)
+
+    checkpoint = keras.callbacks.ModelCheckpoint(str(tmp_path / "model_{epoch}_{loss:.6f}.keras"), save_freq=3,
+                                                 monitor="loss")
+    model.fit(x, y, batch_size=25, epochs=2, verbose=0, shuffle=False, callbacks=[checkpoint, Saved()])
+    assert len(saved) == 2 and saved[0].startswith(str(tmp_path / "model_1_")) and "model_2_" in saved[1]
+    restored = keras.models.load_model(checkpoint.last_path)  # saved after batch 6 of 8: the weights then
+    assert restored.get_weights()[0].shape == (4, 1)
+    with pytest.raises(ValueError, match="save_freq"):
+        keras.callbacks.ModelCheckpoint("m.keras", save_freq=0)
+
+
+# -------------------------------------------------------------------------------------------- PyDataset
+
+
+class Batches(keras.utils.PyDataset):
+    def __init__(self, x, y, batch_size, **kwargs):
+        super().__init__(**kwargs)
+        self.x, self.y, self.batch_size, self.epochs_ended = x, y, batch_size, 0
+
+    def __len__(self):
+        return math.ceil(len(self.x) / self.batch_size)
+
+    def __getitem__(self, index):
+        rows = slice(index * self.batch_size, (index + 1) * self.batch_size)
+        return self.x[rows], self.y[rows]
+
+    def on_epoch_end(self):
+        self.epochs_ended += 1
+
+
+def test_a_py_dataset_feeds_fit_evaluate_and_predict():
+    rng = np.random.default_rng(3)
+    x = rng.random((70, 4)).astype("float32")
+    y = x @ np.array([[1.0], [-2.0], [0.5], [0.0]], dtype="float32")
+    model = regression_model()
+    batches = Batches(x, y, 32, workers=1)
+    history = model.fit(batches, epochs=3, verbose=0, validation_data=Batches(x, y, 64))
+    assert batches.epochs_ended == 3 and len(history.history["val_loss"]) == 3
+    predictions = model.predict(Batches(x, y, 16))
+    np.testing.assert_allclose(predictions, model.predict(x), rtol=1e-6)
+    loss, mae = model.evaluate(Batches(x, y, 32), verbose=0)
+    assert loss == pytest.approx(((predictions - y) ** 2).mean(), rel=1e-5)
+    assert mae == pytest.approx(np.abs(predictions - y).mean(), rel=1e-5)
+    with pytest.raises(ValueError, match="do not pass y or batch_size"):
+        model.fit(batches, y)
+
+
+# ------------------------------------------------- layers of two inputs, add_loss as the only loss, merging
+
+
+class LogisticEndpoint(keras.layers.Layer):
+    def __init__(self, name=None):
+        super().__init__(name=name)
+        self.loss_fn = keras.losses.BinaryCrossentropy(from_logits=True)
+
+    def call(self, targets, logits, sample_weights=None):
+        self.add_loss(self.loss_fn(targets, logits, sample_weights))
+        return ops.sigmoid(logits)
+
+
+def test_a_layer_called_with_targets_and_logits_adds_its_loss():
+    targets = np.array([[1.0, 0.0], [0.0, 1.0]], dtype="float32")
+    logits = np.array([[2.0, -1.0], [0.5, 0.0]], dtype="float32")
+    endpoint = LogisticEndpoint()
+    probabilities = endpoint(targets, logits)
+    np.testing.assert_allclose(ops.convert_to_numpy(probabilities), 1 / (1 + np.exp(-logits)), rtol=1e-6)
+    expected = np.mean(np.maximum(logits, 0) - logits * targets + np.log1p(np.exp(-np.abs(logits))))
+    assert [float(loss) for loss in endpoint.losses] == pytest.approx([expected], rel=1e-6)
+
+
+class ActivityRegularization(keras.layers.Layer):
+    def call(self, inputs):
+        self.add_loss(0.1 * ops.sum(ops.square(inputs)))
+        return inputs
+
+
+class Regularized(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.dense = layers.Dense(3)
+        self.regularization = ActivityRegularization()
+
+    def call(self, inputs):
+        return self.regularization(self.dense(inputs))
+
+
+def test_a_model_whose_only_loss_comes_from_add_loss_trains():
+    x = np.random.default_rng(4).random((40, 5)).astype("float32")
+    keras.utils.set_random_seed(0)
+    model = Regularized()
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.01))
+    history = model.fit(x, epochs=3, batch_size=40, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    kernel, bias = model.dense.get_weights()
+    assert model.evaluate(x, batch_size=40, verbose=0) == pytest.approx(0.1 * ((x @ kernel + bias) ** 2).sum(),
+                                                                       rel=1e-5)
+    silent = keras.Sequential([keras.Input((5,)), layers.Dense(1)])
+    silent.compile(optimizer="sgd")
+    with pytest.raises(ValueError, match="compiled without a loss.*add_loss"):
+        silent.fit(x, epochs=1, verbose=0)
+
+
+def test_merging_layers_match_numpy_and_pass_gradients():
+    a, b = np.random.default_rng(5).standard_normal((2, 3, 2)).astype("float32")  # a layer computes in float32
+    np.testing.assert_array_equal(ops.convert_to_numpy(layers.concatenate([a, b])), np.concatenate([a, b], axis=-1))
+    np.testing.assert_array_equal(ops.convert_to_numpy(layers.Concatenate(axis=0)([a, b])), np.concatenate([a, b]))
+    assert layers.Concatenate().compute_output_shape([(None, 2), (None, 3)]) == (None, 5)
+    np.testing.assert_allclose(ops.convert_to_numpy(layers.add([a, b, a])), a + b + a)
+    np.testing.assert_allclose(ops.convert_to_numpy(layers.subtract([a, b])), a - b)
+    np.testing.assert_allclose(ops.convert_to_numpy(layers.multiply([a, b])), a * b)
+    np.testing.assert_allclose(ops.convert_to_numpy(layers.average([a, b])), (a + b) / 2)
+    np.testing.assert_allclose(ops.convert_to_numpy(layers.maximum([a, b])), np.maximum(a, b))
+    np.testing.assert_allclose(ops.convert_to_numpy(layers.minimum([a, b])), np.minimum(a, b))
+    x1, x2 = (netgrad.tensor(v.astype("float64"), requires_grad=True) for v in (a, b))
+    assert netgrad.gradcheck(lambda p, q: layers.Concatenate(dtype="float64")([p, q]) * 2.0, (x1, x2))
+    with pytest.raises(ValueError, match="matching shapes"):
+        layers.concatenate([a, np.ones((2, 3, 2), "float32")], axis=1)
+    with pytest.raises(NotImplementedError, match="chains of one-input layers"):
+        layers.concatenate([keras.Input((2,)), keras.Input((3,))])

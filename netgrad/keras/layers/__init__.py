@@ -7,6 +7,8 @@ file                   layers
 ``core.py``            ``Input`` / ``InputLayer``, ``Dense``, ``Activation``
 ``regularization.py``  ``Dropout``
 ``reshaping.py``       ``Flatten``, ``Reshape``
+``merging.py``         ``Concatenate``, ``Add``, ``Subtract``, ``Multiply``, ``Average``, ``Maximum``,
+                       ``Minimum`` and ``concatenate``, ``add``, ... (a list of inputs)
 ``normalization.py``   ``BatchNormalization``
 ``preprocessing.py``   ``Normalization``, ``Rescaling``
 ``serialization.py``   ``serialize`` / ``deserialize`` of every layer and model
@@ -18,6 +20,8 @@ loading find every public ``Layer`` subclass of netgrad.keras by its class name.
 from ..keras_tensor import KerasTensor
 from .core import Activation, Dense, Input, InputLayer
 from .layer import Layer
+from .merging import (Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, add, average, concatenate,
+                      maximum, minimum, multiply, subtract)
 from .normalization import BatchNormalization
 from .preprocessing import Normalization, Rescaling
 from .regularization import Dropout
@@ -25,6 +29,8 @@ from .reshaping import Flatten, Reshape
 from .serialization import deserialize, serialize
 
 __all__ = [
-    "Activation", "BatchNormalization", "Dense", "Dropout", "Flatten", "Input", "InputLayer", "KerasTensor", "Layer",
-    "Normalization", "Rescaling", "Reshape", "deserialize", "serialize",
+    "Activation", "Add", "Average", "BatchNormalization", "Concatenate", "Dense", "Dropout", "Flatten", "Input",
+    "InputLayer", "KerasTensor", "Layer", "Maximum", "Minimum", "Multiply", "Normalization", "Rescaling", "Reshape",
+    "Subtract", "add", "average", "concatenate", "deserialize", "maximum", "minimum", "multiply", "serialize",
+    "subtract",
 ]

@@ -380,7 +380,18 @@ class Layer(Module):
     def __call__(self, inputs: Any, *args: Any, training: bool | None = None, **kwargs: Any) -> Any:
         if isinstance(inputs, KerasTensor):
             return self._symbolic_call(inputs)
-        inputs = self._as_input(inputs)
+        if isinstance(inputs, (list, tuple)) and inputs and isinstance(inputs[0], (Tensor, np.ndarray, KerasTensor)):
+            if isinstance(inputs[0], KerasTensor):
+                raise NotImplementedError(f"Layer {self.name!r} was called on a list of keras.Input tensors: netgrad's "
+                                          "functional models are chains of one-input layers; call layers of several "
+                                          "inputs inside a subclassed Model's call() instead")
+            inputs = [self._as_input(item) for item in inputs]  # a layer of several inputs (Concatenate)
+            input_shape: Any = [tuple(item.shape) for item in inputs]
+        else:
+            inputs = self._as_input(inputs)
+            input_shape = tuple(inputs.shape)
+        if args:  # further tensors, e.g. call(targets, logits): NumPy data becomes Tensors too
+            args = tuple(self._as_input(a) if isinstance(a, np.ndarray) else a for a in args)
         context = _call_context
         outermost = context["depth"] == 0
         if training is None:
@@ -392,7 +403,7 @@ class Layer(Module):
             state = self.__dict__  # plain attributes: skip Module.__setattr__ on the hot path
             state["_added_losses"] = []
             state["_losses_call"] = context["number"]
-        self._maybe_build(tuple(inputs.shape))
+        self._maybe_build(input_shape)
         if self._call_takes_training():
             kwargs["training"] = training
         previous = context["training"]

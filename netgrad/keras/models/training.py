@@ -12,7 +12,7 @@ does not fit the output, ``fit`` before ``compile``.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 
@@ -24,6 +24,7 @@ from ...training import Callback, History, Trainer
 from .. import losses as keras_losses
 from .. import metrics as keras_metrics
 from .. import optimizers as keras_optimizers
+from ..utils import PyDataset
 
 __all__ = ["Training"]
 
@@ -34,17 +35,26 @@ _DEFAULT_BATCH_SIZE = 32
 
 
 class _TrainerLoss:
-    """The compiled Keras loss as the Trainer calls it: ``loss(output, target)``.
+    """The compiled Keras loss as the Trainer calls it: ``loss(output, target)``; it also updates the compiled
+    metrics with each batch, as Keras does (their running values are the batch logs; their values at the end of
+    an epoch or an evaluation the epoch's logs).
 
     ``reduction`` is 'mean' (Keras's reduction of the loss object) or, while the Trainer weights samples,
     'none': one value per sample (the Trainer then computes sum_i w_i l_i / batch_size, as Keras does).
+    A model compiled without a loss (its loss comes from ``add_loss``) gets 0 here and its added losses
+    through the Trainer's penalty.
     """
 
-    def __init__(self, loss: keras_losses.Loss) -> None:
+    def __init__(self, loss: keras_losses.Loss | None, metrics: list[keras_metrics.Metric]) -> None:
         self.keras_loss = loss
+        self.metrics = metrics
         self.reduction = "mean"
 
     def __call__(self, output: Tensor, target: Tensor) -> Tensor:
+        for metric in self.metrics:
+            metric.update_state(target._data, output._data)
+        if self.keras_loss is None:
+            return Tensor._wrap(np.zeros(len(output) if self.reduction == "none" else (), output._data.dtype))
         if self.reduction == "none":
             if output.ndim == 1:  # one value per sample already: keep it per sample
                 output, target = output.reshape(-1, 1), target.reshape(-1, 1)
@@ -56,16 +66,86 @@ class _TrainerLoss:
 
 
 class _EpochMetric:
-    """A Keras metric as the Trainer computes metrics: once per epoch over all its samples."""
+    """A Keras metric as the Trainer reads metrics at the end of an epoch or evaluation: its value over the
+    batches it was updated with since :class:`_MetricsState` last reset it."""
 
     def __init__(self, metric: keras_metrics.Metric) -> None:
         self.metric = metric
         self.__name__ = metric.name
 
     def __call__(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
-        self.metric.reset_state()
-        self.metric.update_state(y_true, y_pred)
         return float(self.metric.result())
+
+
+class _PyDatasetBatches:
+    """A PyDataset as the Trainer iterates batches: each ``(x, y[, sample_weight])`` as Tensors of the model's
+    dtype (targets keep integer types), then ``on_epoch_end()``."""
+
+    def __init__(self, dataset: PyDataset, dtype: str, role: str) -> None:
+        if len(dataset) < 1:
+            raise ValueError(f"the {role} PyDataset has no batches (its __len__ is {len(dataset)})")
+        self.dataset, self.dtype = dataset, dtype
+
+    def batch(self, index: int) -> tuple:
+        batch = self.dataset[index]
+        batch = tuple(batch) if isinstance(batch, (tuple, list)) else (batch,)
+        x = check_array(batch[0], name="x", ensure_2d=False, allow_nd=True).astype(self.dtype, copy=False)
+        rest = [check_array(a, name="y", ensure_2d=False, allow_nd=True) for a in batch[1:]]
+        rest = [a.astype(self.dtype) if a.dtype.kind == "f" and a.dtype != self.dtype else a for a in rest]
+        return (x, *rest)
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __iter__(self) -> Iterator[tuple]:
+        for index in range(len(self.dataset)):
+            yield tuple(Tensor._wrap(a) for a in self.batch(index))
+        self.dataset.on_epoch_end()
+
+
+class _MetricsState(Callback):
+    """Resets the compiled metrics when an epoch or an evaluation begins (Keras's ``reset_metrics``)."""
+
+    def __init__(self, metrics: list[keras_metrics.Metric]) -> None:
+        super().__init__()
+        self.metrics = metrics
+
+    def _reset(self, *_: Any) -> None:
+        for metric in self.metrics:
+            metric.reset_state()
+
+    on_train_begin = on_epoch_begin = on_test_begin = _reset
+
+
+class _KerasBatchLogs(Callback):
+    """First among a run's callbacks: turns the Trainer's batch logs into Keras's (the running loss and the
+    running compiled metrics, e.g. ``['loss', 'mean_absolute_error']``), for the callbacks after it. Added
+    only when a callback looks at batches."""
+
+    def __init__(self, metrics: list[keras_metrics.Metric]) -> None:
+        super().__init__()
+        self.metrics = metrics
+
+    def _keras_logs(self, batch: int, logs: dict | None = None) -> None:
+        if logs is None:
+            return
+        logs.pop("batch_loss", None)
+        logs.pop("size", None)
+        for metric in self.metrics:
+            logs[metric.name] = float(metric.result())
+
+    on_train_batch_end = on_test_batch_end = _keras_logs
+
+
+_BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_test_batch_begin", "on_test_batch_end",
+                "on_batch_begin", "on_batch_end")
+
+
+def _with_keras_logs(callbacks: list[Callback], metrics: list[keras_metrics.Metric]) -> list[Callback]:
+    """``callbacks`` led by :class:`_KerasBatchLogs` when one of them overrides a batch hook."""
+    looks = any(hook in vars(c) or getattr(type(c), hook, None) is not getattr(Callback, hook, None)
+                for c in callbacks for hook in _BATCH_HOOKS)
+    return [_KerasBatchLogs(metrics), *callbacks] if looks else callbacks
 
 
 def _loss_object(identifier: Any) -> keras_losses.Loss | None:
@@ -133,6 +213,7 @@ class Training:
         self._compiled_loss: keras_losses.Loss | None = None
         self._metric_specs: list = []
         self._trainer: Trainer | None = None
+        self._compiled_metrics: list[keras_metrics.Metric] = []
 
     @property
     def stop_training(self) -> bool:
@@ -192,9 +273,12 @@ class Training:
         if not self.compiled:
             raise ValueError(f"You must call `compile()` before calling `{what}()`: e.g. model.compile("
                              "optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy'])")
-        if self._compiled_loss is None:
-            raise ValueError(f"`{what}()` needs a loss, but the model was compiled with loss=None: call "
-                             "compile(optimizer=..., loss=...) with a loss")
+
+    def _targets(self, y: Any, n: int, name: str = "y") -> np.ndarray:
+        """The checked targets; a model compiled without a loss (its loss comes from ``add_loss``) may have none."""
+        if y is None and self._compiled_loss is None:
+            return np.zeros((n, 0), dtype=self.dtype)
+        return self._target_array(y, n, name)
 
     # ------------------------------------------------------------------------------------------- data
 
@@ -291,9 +375,11 @@ class Training:
                     raise ValueError(f"The optimizer {self.optimizer.name!r} was built for other weights than this "
                                      "model's trainable weights (a layer was added, or an optimizer object is shared "
                                      "between models): call compile() again with a new optimizer")
-            metrics = [_EpochMetric(_metric_object(spec, y.shape, output_shape)) for spec in self._metric_specs]
-            self._trainer = Trainer(self, _TrainerLoss(self._compiled_loss), self.optimizer, metrics=metrics,
-                                    penalty=_RegularizationPenalty(self))
+            metrics = [_metric_object(spec, y.shape, output_shape) for spec in self._metric_specs]
+            self._compiled_metrics = metrics
+            self._trainer = Trainer(self, _TrainerLoss(self._compiled_loss, metrics), self.optimizer,
+                                    metrics=[_EpochMetric(m) for m in metrics], callbacks=[_MetricsState(metrics)],
+                                    penalty=_RegularizationPenalty(self, required=self._compiled_loss is None))
         return self._trainer
 
     @staticmethod
@@ -330,8 +416,11 @@ class Training:
             The :class:`~netgrad.training.History`: ``history.history['loss']``, each metric, ``val_`` versions.
         """
         self._assert_compiled("fit")
+        if isinstance(x, PyDataset):
+            return self._fit_batches(_PyDatasetBatches(x, self.dtype, "training"), y, batch_size, epochs, verbose,
+                                     callbacks, validation_data, initial_epoch)
         x = self._input_array(x)
-        y = self._target_array(y, len(x))
+        y = self._targets(y, len(x))
         if class_weight is not None and sample_weight is not None:
             raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
         weight = self._weight_array(sample_weight, len(x))
@@ -359,36 +448,68 @@ class Training:
         trainer = self._get_trainer(y, output_shape)
         history = trainer.fit(self._loader(arrays, train_rows, batch_size, bool(shuffle)), epochs=epochs,
                               validation_data=val_loader, verbose=verbose, initial_epoch=initial_epoch,
-                              callbacks=list(callbacks or []))
+                              callbacks=_with_keras_logs(list(callbacks or []), self._compiled_metrics))
         self.history = history
         return history
+
+    def _fit_batches(self, batches: _PyDatasetBatches, y: Any, batch_size: Any, epochs: int, verbose: Any,
+                     callbacks: Any, validation_data: Any, initial_epoch: int) -> History:
+        """``fit`` on a PyDataset: the batches are the dataset's own."""
+        if y is not None or batch_size is not None:
+            raise ValueError("When x is a PyDataset, its batches hold the targets and set the batch size: do not "
+                             "pass y or batch_size")
+        first = batches.batch(0)
+        output_shape = self._ensure_built(first[0])
+        targets = self._check_targets(first[1] if len(first) > 1 else self._targets(None, len(first[0])),
+                                      output_shape)
+        validation = None
+        if isinstance(validation_data, PyDataset):
+            validation = _PyDatasetBatches(validation_data, self.dtype, "validation")
+        elif validation_data is not None:
+            validation = self._validation_loader(validation_data, output_shape, _DEFAULT_BATCH_SIZE)
+        trainer = self._get_trainer(targets, output_shape)
+        self.history = trainer.fit(batches, epochs=epochs, validation_data=validation, verbose=verbose,
+                                   initial_epoch=initial_epoch,
+                                   callbacks=_with_keras_logs(list(callbacks or []), self._compiled_metrics))
+        return self.history
 
     def _validation_loader(self, data: Any, output_shape: tuple, batch_size: int) -> DataLoader:
         if not isinstance(data, (tuple, list)) or len(data) not in (2, 3):
             raise ValueError("validation_data must be a tuple (x_val, y_val) or (x_val, y_val, sample_weight_val)")
         x = self._input_array(data[0], "x_val")
-        y = self._check_targets(self._target_array(data[1], len(x), "y_val"), output_shape, "y_val")
+        y = self._check_targets(self._targets(data[1], len(x), "y_val"), output_shape, "y_val")
         weight = self._weight_array(data[2], len(x)) if len(data) == 3 else None
         arrays = (x, y) if weight is None else (x, y, weight)
         return self._loader(arrays, np.arange(len(x)), batch_size, False)
 
     def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: int | str = "auto",
-                 sample_weight: Any = None, return_dict: bool = False) -> Any:
-        """The loss and metrics on ``(x, y)``, in inference mode.
+                 sample_weight: Any = None, callbacks: Iterable[Callback] | None = None,
+                 return_dict: bool = False) -> Any:
+        """The loss and metrics on ``(x, y)``, in inference mode; ``callbacks`` get the ``on_test_*`` hooks.
 
         Returns:
             ``[loss, metric_1, ...]`` in the order of ``metrics_names``; just the loss when there are no metrics;
             ``{'loss': ..., name: ...}`` with ``return_dict=True``.
         """
         self._assert_compiled("evaluate")
-        x = self._input_array(x)
-        y = self._target_array(y, len(x))
-        weight = self._weight_array(sample_weight, len(x))
-        output_shape = self._ensure_built(x)
-        self._check_targets(y, output_shape)
+        if isinstance(x, PyDataset):
+            data: Any = _PyDatasetBatches(x, self.dtype, "evaluation")
+            first = data.batch(0)
+            output_shape = self._ensure_built(first[0])
+            y = self._check_targets(first[1] if len(first) > 1 else self._targets(None, len(first[0])),
+                                    output_shape)
+        else:
+            x = self._input_array(x)
+            y = self._targets(y, len(x))
+            weight = self._weight_array(sample_weight, len(x))
+            output_shape = self._ensure_built(x)
+            self._check_targets(y, output_shape)
+            arrays = (x, y) if weight is None else (x, y, weight)
+            data = self._loader(arrays, np.arange(len(x)), self._batch_size(batch_size), False)
         trainer = self._get_trainer(y, output_shape)
-        arrays = (x, y) if weight is None else (x, y, weight)
-        logs = trainer.evaluate(self._loader(arrays, np.arange(len(x)), self._batch_size(batch_size), False))
+        for metric in self._compiled_metrics:
+            metric.reset_state()
+        logs = trainer.evaluate(data, callbacks=_with_keras_logs(list(callbacks or []), self._compiled_metrics))
         if verbose not in (0, False):
             print(" - ".join(f"{name}: {value:.4f}" for name, value in logs.items()))
         if return_dict:
@@ -396,16 +517,38 @@ class Training:
         values = [logs[name] for name in trainer.metrics_names]
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x: Any, batch_size: int | None = None, verbose: int | str = "auto") -> np.ndarray:
+    def predict(self, x: Any, batch_size: int | None = None, verbose: int | str = "auto",
+                callbacks: Iterable[Callback] | None = None) -> np.ndarray:
         """The model's outputs for ``x`` as a NumPy array (inference mode, batches of ``batch_size``, no graph).
 
         A softmax output layer gives probabilities (also when it was trained from its logits). ``verbose`` is
-        accepted for Keras compatibility; prediction prints nothing.
+        accepted for Keras compatibility; prediction prints nothing. ``callbacks`` get Keras's
+        ``on_predict_begin``, ``on_predict_batch_begin``, ``on_predict_batch_end`` (logs ``{'outputs': ...}``)
+        and ``on_predict_end`` where they define them.
         """
+        if isinstance(x, PyDataset):
+            batches = _PyDatasetBatches(x, self.dtype, "prediction")
+            x = np.concatenate([batches.batch(index)[0] for index in range(len(batches))])
         x = self._input_array(x)
         size = self._batch_size(batch_size)
+        callbacks = list(callbacks or [])
+        for callback in callbacks:
+            callback.model = self
+
+        def call(hook: str, *args: Any) -> None:
+            for callback in callbacks:
+                method = getattr(callback, hook, None)
+                if method is not None:
+                    method(*args)
+
+        call("on_predict_begin", {})
+        outputs = []
         with no_grad():
-            outputs = [to_numpy(self(x[start:start + size], training=False)) for start in range(0, len(x), size)]
+            for batch, start in enumerate(range(0, len(x), size)):
+                call("on_predict_batch_begin", batch, {})
+                outputs.append(to_numpy(self(x[start:start + size], training=False)))
+                call("on_predict_batch_end", batch, {"outputs": outputs[-1]})
+        call("on_predict_end", {})
         if not outputs:
             raise ValueError("predict() got no samples")
         return np.concatenate(outputs) if len(outputs) > 1 else np.array(outputs[0])
@@ -436,14 +579,21 @@ class Training:
 
 class _RegularizationPenalty:
     """The Trainer's penalty: the sum of the model's losses (weight regularisers and the losses its layers
-    added in the last forward pass), or None. The layers are listed once, when training starts."""
+    added in the last forward pass), or None. The layers are listed once, when training starts.
 
-    def __init__(self, model: Any) -> None:
+    ``required``: the model was compiled without a loss, so these losses are all there is to minimise.
+    """
+
+    def __init__(self, model: Any, required: bool = False) -> None:
         self.layers = model._flatten_layers()
+        self.name, self.required = model.name, required
 
     def __call__(self, model: Any) -> Tensor | None:
         total = None
         for layer in self.layers:
             for loss in layer._own_losses():
                 total = loss if total is None else total + loss
+        if total is None and self.required:
+            raise ValueError(f"Model {self.name!r} was compiled without a loss and none of its layers called "
+                             "add_loss() in this forward pass: there is nothing to minimise; pass loss= to compile()")
         return total
