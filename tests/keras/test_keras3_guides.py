@@ -355,3 +355,28 @@ def test_merging_layers_match_numpy_and_pass_gradients():
         layers.concatenate([a, np.ones((2, 3, 2), "float32")], axis=1)
     with pytest.raises(NotImplementedError, match="chains of one-input layers"):
         layers.concatenate([keras.Input((2,)), keras.Input((3,))])
+
+
+# ---------------------------------------------------------------------------------------- sequential_model
+
+
+def test_sequential_guide_layers_pop_and_feature_extraction():
+    model = keras.Sequential([layers.Dense(2, activation="relu", name="layer1"),
+                              layers.Dense(3, activation="relu", name="layer2"), layers.Dense(4, name="layer3")])
+    assert model(ops.ones((3, 3))).shape == (3, 4) and [layer.name for layer in model.layers] == [
+        "layer1", "layer2", "layer3"]
+    model.pop()
+    assert len(model.layers) == 2
+    layer = layers.Dense(3)
+    assert layer.weights == []
+    layer(ops.ones((1, 4)))
+    assert [tuple(w.shape) for w in layer.weights] == [(4, 3), (3,)]
+    initial = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(4, activation="relu"),
+                                layers.Dense(3, activation="relu", name="my_intermediate_layer"), layers.Dense(3)])
+    extractor = keras.Model(inputs=initial.inputs, outputs=initial.get_layer(name="my_intermediate_layer").output)
+    x = np.random.default_rng(6).random((2, 8)).astype("float32")
+    (w1, b1), (w2, b2) = initial.layers[0].get_weights(), initial.layers[1].get_weights()
+    expected = np.maximum(np.maximum(x @ w1 + b1, 0) @ w2 + b2, 0)
+    np.testing.assert_allclose(ops.convert_to_numpy(extractor(x)), expected, rtol=1e-5, atol=1e-7)
+    with pytest.raises(ValueError, match="never been called on a keras.Input"):
+        layers.Dense(2).output

@@ -426,7 +426,31 @@ class Layer(Module):
         self._maybe_build(inputs.shape)
         shape = tuple(self.compute_output_shape(inputs.shape))
         self._output_shape = shape
-        return KerasTensor(shape, self.dtype, operation=self, inbound=inputs)
+        output = KerasTensor(shape, self.dtype, operation=self, inbound=inputs)
+        self.__dict__["_symbolic"] = (inputs, output)
+        return output
+
+    @property
+    def input(self) -> KerasTensor:
+        """The KerasTensor this layer was last called on symbolically (in a model built from ``keras.Input``)."""
+        return self._symbolic_tensors()[0]
+
+    @property
+    def output(self) -> KerasTensor:
+        """The KerasTensor of this layer's output in the model it was built in (for feature extraction:
+        ``keras.Model(inputs=model.inputs, outputs=model.get_layer("hidden").output)``)."""
+        return self._symbolic_tensors()[1]
+
+    @output.setter
+    def output(self, value: KerasTensor) -> None:
+        self.__dict__["_symbolic"] = (None, value)
+
+    def _symbolic_tensors(self) -> tuple:
+        tensors = self.__dict__.get("_symbolic")
+        if tensors is None:
+            raise ValueError(f"The layer {self.name} has never been called on a keras.Input and thus has no defined "
+                             "input or output")
+        return tensors
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         """The output's shape for an input of ``input_shape`` (None for unknown sizes, e.g. the batch).

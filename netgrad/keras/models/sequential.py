@@ -77,6 +77,19 @@ class Sequential(Model):
             self._maybe_build(self._input_layer.batch_shape)
 
     @property
+    def inputs(self) -> list[KerasTensor]:
+        """``[keras.Input]`` of the built model."""
+        if self._input_layer is None:
+            raise AttributeError(f"Sequential model {self.name!r} has no input yet: start it with keras.Input or "
+                                 "call it on data")
+        return [self._input_layer.output]
+
+    @property
+    def outputs(self) -> list[KerasTensor]:
+        """The KerasTensor of the last layer's output, once built from an input."""
+        return [self._sequence[-1].output] if self._sequence else []
+
+    @property
     def layers(self) -> list[Layer]:
         """The layers in order (the InputLayer excluded, as in Keras)."""
         return list(self._sequence)
