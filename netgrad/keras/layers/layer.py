@@ -448,8 +448,8 @@ class Layer(Module):
     def _symbolic_tensors(self) -> tuple:
         tensors = self.__dict__.get("_symbolic")
         if tensors is None:
-            raise ValueError(f"The layer {self.name} has never been called on a keras.Input and thus has no defined "
-                             "input or output")
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute 'output' (layer {self.name!r} "
+                                 "was never called on a keras.Input)")
         return tensors
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
