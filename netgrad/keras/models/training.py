@@ -594,6 +594,6 @@ class _RegularizationPenalty:
             for loss in layer._own_losses():
                 total = loss if total is None else total + loss
         if total is None and self.required:
-            raise ValueError(f"Model {self.name!r} was compiled without a loss and none of its layers called "
-                             "add_loss() in this forward pass: there is nothing to minimise; pass loss= to compile()")
+            raise ValueError(f"No loss to compute: model {self.name!r} was compiled without a loss and none of its "
+                             "layers called add_loss() in this forward pass; provide a `loss` argument in `compile()`")
         return total
