@@ -225,6 +225,7 @@ def backward(tensor, gradient: Any = None, retain_graph: bool = False) -> None:
                 )
     root_grad = grad
     borrowed: list = []  # leaves whose .grad is an array of this pass, made private at the end
+    hooks = _leaf_hooks or None
     root = tensor._grad_fn
     if root is None:  # a leaf
         _accumulate_leaf(tensor, grad, borrowed)
@@ -257,6 +258,8 @@ def backward(tensor, gradient: Any = None, retain_graph: bool = False) -> None:
                 fn = t._grad_fn
                 if fn is None:
                     _accumulate_leaf(t, g, borrowed)
+                    if hooks is not None and id(t) in hooks:
+                        hooks[id(t)](t)
                 else:
                     previous = pending.get(fn)
                     if previous is None:
@@ -267,9 +270,53 @@ def backward(tensor, gradient: Any = None, retain_graph: bool = False) -> None:
             if not retain_graph:
                 node.inputs = None
                 node.__dict__.clear()
+    except BaseException:
+        _pass_end_callbacks.clear()
+        raise
     finally:  # also when a node fails half-way: no leaf is left holding a shared array
         if borrowed:
             _make_private(borrowed, root_grad)
+    while _pass_end_callbacks:
+        _pass_end_callbacks.pop(0)()
+
+
+# ------------------------------------------------------------------- hooks for data-parallel training
+# netgrad.nn.parallel.DistributedDataParallel starts averaging a group of gradients across processes as soon as
+# the backward pass has produced them (PyTorch's post-accumulate-grad hooks and queued engine callbacks). With
+# no hook registered, a backward pass pays one test for them.
+
+_leaf_hooks: dict = {}  # id(leaf tensor) -> hook(tensor); the entry goes when the tensor does
+_pass_end_callbacks: list = []
+
+
+class RemovableHandle:
+    """What a hook registration returns: ``handle.remove()`` unregisters the hook."""
+
+    __slots__ = ("_finalizer",)
+
+    def __init__(self, finalizer: weakref.finalize) -> None:
+        self._finalizer = finalizer
+
+    def remove(self) -> None:
+        self._finalizer()  # pops the entry once, and no more when the tensor dies
+
+
+def register_post_accumulate_grad_hook(tensor, hook: Callable) -> RemovableHandle:
+    """Call ``hook(tensor)`` after each gradient the backward pass adds to the leaf ``tensor``'s ``.grad``.
+
+    Unlike PyTorch's, the hook runs once per gradient that reaches the leaf (twice for a tensor used twice).
+    One hook per tensor."""
+    if tensor._grad_fn is not None or not tensor.requires_grad:
+        raise RuntimeError("post accumulate grad hooks can only be registered on leaf tensors that require grad")
+    if id(tensor) in _leaf_hooks:
+        raise RuntimeError("this tensor already has a post accumulate grad hook (one per tensor)")
+    _leaf_hooks[id(tensor)] = hook
+    return RemovableHandle(weakref.finalize(tensor, _leaf_hooks.pop, id(tensor), None))
+
+
+def queue_callback(callback: Callable[[], None]) -> None:
+    """Run ``callback()`` once the current backward pass has finished (dropped if the pass fails)."""
+    _pass_end_callbacks.append(callback)
 
 
 # ---------------------------------------------------------------------------------------------- grad mode

@@ -16,8 +16,8 @@ from __future__ import annotations
 import weakref
 from typing import Any, Callable
 
-from ..nn import functional as F
 from ..engine import Tensor
+from ..nn import functional as F
 from .names import Catalogue
 
 __all__ = [

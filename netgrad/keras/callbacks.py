@@ -12,9 +12,17 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ..training import (Callback as _TrainingCallback, CSVLogger, EarlyStopping, History, LambdaCallback,
-                        LearningRateScheduler, ModelCheckpoint as _TrainingCheckpoint, ReduceLROnPlateau,
-                        TerminateOnNaN)
+from ..training import Callback as _TrainingCallback
+from ..training import (
+    CSVLogger,
+    EarlyStopping,
+    History,
+    LambdaCallback,
+    LearningRateScheduler,
+    ReduceLROnPlateau,
+    TerminateOnNaN,
+)
+from ..training import ModelCheckpoint as _TrainingCheckpoint
 
 __all__ = ["CSVLogger", "Callback", "EarlyStopping", "History", "LambdaCallback", "LearningRateScheduler",
            "ModelCheckpoint", "ReduceLROnPlateau", "TerminateOnNaN"]

@@ -23,8 +23,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..random import get_generator
 from ..engine import Tensor
+from ..random import get_generator
 from .backend import standardize_dtype, to_snake_case
 from .names import Catalogue
 

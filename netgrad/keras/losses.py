@@ -17,8 +17,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..nn import functional as F
 from ..engine import Tensor
+from ..nn import functional as F
 from . import activations
 from .backend import epsilon, floatx, to_snake_case
 from .names import Catalogue

@@ -12,11 +12,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..engine import no_grad
+from ..engine import Tensor, no_grad
 from ..metrics import r2_from_sums, scores_from_counts
-from ..engine import Tensor
-from . import losses as _losses
 from . import initializers
+from . import losses as _losses
 from .backend import standardize_dtype, to_snake_case
 from .names import Catalogue
 from .variables import NonTrainableVariable

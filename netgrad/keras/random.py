@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from ..random import get_generator
 from ..engine import Tensor
+from ..random import get_generator
 from .backend import standardize_dtype
 from .ops.core import convert_to_tensor
 

@@ -20,9 +20,15 @@ from .. import io
 from ..engine import Tensor
 from .layers import Layer
 from .layers.layer import weight_budget
-from .layers.serialization import deserialize as deserialize_layer, serialize as serialize_layer
-from .names import (custom_object_scope, get_custom_objects, get_registered_name, get_registered_object,
-                    register_keras_serializable)
+from .layers.serialization import deserialize as deserialize_layer
+from .layers.serialization import serialize as serialize_layer
+from .names import (
+    custom_object_scope,
+    get_custom_objects,
+    get_registered_name,
+    get_registered_object,
+    register_keras_serializable,
+)
 from .optimizers import Optimizer
 
 __all__ = ["custom_object_scope", "get_custom_objects", "get_registered_name", "get_registered_object", "load_model",

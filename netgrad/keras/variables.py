@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from ..nn.module import Parameter
 from ..engine import Tensor
+from ..nn.module import Parameter
 
 __all__ = ["NonTrainableVariable", "Variable"]
 

@@ -379,4 +379,4 @@ def test_sequential_guide_layers_pop_and_feature_extraction():
     expected = np.maximum(np.maximum(x @ w1 + b1, 0) @ w2 + b2, 0)
     np.testing.assert_allclose(ops.convert_to_numpy(extractor(x)), expected, rtol=1e-5, atol=1e-7)
     with pytest.raises(AttributeError, match="'Dense' object has no attribute 'output'"):  # Keras 3's message
-        layers.Dense(2).output
+        _ = layers.Dense(2).output

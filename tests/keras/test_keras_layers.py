@@ -6,9 +6,9 @@ import pytest
 
 import netgrad
 from netgrad import keras, nn
-from netgrad.keras import activations, initializers, layers, regularizers
 from netgrad.engine.kernels.linear import Linear, LinearReLU, LinearTanh
 from netgrad.engine.kernels.normalization import BatchNorm
+from netgrad.keras import activations, initializers, layers, regularizers
 
 
 @pytest.fixture(autouse=True)
@@ -159,7 +159,8 @@ def test_activations_by_name_with_keras_defaults():
         "linear": data,
     }
     for name, values in expected.items():
-        np.testing.assert_allclose(activations.get(name)(x).detach().numpy(), values, rtol=1e-5, atol=1e-6, err_msg=name)
+        np.testing.assert_allclose(activations.get(name)(x).detach().numpy(), values, rtol=1e-5, atol=1e-6,
+                                   err_msg=name)
     np.testing.assert_allclose(activations.relu(x, max_value=1.0, threshold=0.5, negative_slope=0.1).detach().numpy(),
                                [-0.25, -0.1, -0.05, 1.0, 1.0], rtol=1e-6)
     assert activations.get(None) is activations.linear
@@ -255,7 +256,8 @@ def test_flatten_reshape_rescaling_activation():
     assert tuple(layers.Reshape((4, 3))(x).shape) == (2, 4, 3)
     assert layers.Reshape((-1, 2)).compute_output_shape((None, 3, 4)) == (None, 6, 2)
     np.testing.assert_allclose(layers.Rescaling(1 / 255, offset=-1)(np.array([[255.0]])).detach().numpy(), [[0.0]])
-    np.testing.assert_allclose(layers.Activation("tanh")(np.array([[0.5]])).detach().numpy(), [[np.tanh(0.5)]], rtol=1e-6)
+    np.testing.assert_allclose(layers.Activation("tanh")(np.array([[0.5]])).detach().numpy(), [[np.tanh(0.5)]],
+                               rtol=1e-6)
 
 
 def test_normalization_adapts_mean_and_variance():
@@ -272,7 +274,8 @@ def test_normalization_adapts_mean_and_variance():
     batched.adapt([data[:123], data[123:400], data[400:]])  # batches merged exactly
     np.testing.assert_allclose(batched.variance.numpy(), data.var(axis=0), rtol=1e-5)
     fixed = layers.Normalization(mean=[1.0, 2.0], variance=[4.0, 0.0])
-    np.testing.assert_allclose(fixed(np.array([[3.0, 2.0]])).detach().numpy(), [[1.0, 0.0]])  # sqrt(var) floored at 1e-7
+    # sqrt(var) floored at 1e-7
+    np.testing.assert_allclose(fixed(np.array([[3.0, 2.0]])).detach().numpy(), [[1.0, 0.0]])
     inverse = layers.Normalization(mean=[1.0], variance=[4.0], invert=True)
     np.testing.assert_allclose(inverse(np.array([[1.0]])).detach().numpy(), [[3.0]])
 

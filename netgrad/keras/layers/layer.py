@@ -34,9 +34,8 @@ from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
-from ...engine import no_grad
+from ...engine import Tensor, no_grad
 from ...nn.module import Module, Parameter
-from ...engine import Tensor
 from .. import activations, initializers, regularizers
 from ..backend import standardize_dtype, to_snake_case, unique_name
 from ..keras_tensor import KerasTensor

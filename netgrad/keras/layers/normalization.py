@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 from ...engine import Tensor
 from ...engine.kernels.normalization import BatchNorm
 from .. import initializers, regularizers

@@ -5,8 +5,8 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from ...random import get_generator
 from ...engine import Tensor
+from ...random import get_generator
 from .layer import Layer
 
 __all__ = ["Dropout"]

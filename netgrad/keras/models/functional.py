@@ -6,7 +6,8 @@ from typing import Any
 from ...engine import Tensor
 from ..keras_tensor import KerasTensor
 from ..layers import InputLayer, Layer
-from ..layers.serialization import deserialize as deserialize_layer, serialize as serialize_layer
+from ..layers.serialization import deserialize as deserialize_layer
+from ..layers.serialization import serialize as serialize_layer
 from .model import Model
 
 __all__ = ["Functional"]

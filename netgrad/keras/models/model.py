@@ -6,11 +6,11 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from ...engine import no_grad
-from ...engine import Tensor
+from ...engine import Tensor, no_grad
 from .. import saving
 from ..layers import Layer
-from ..layers.serialization import builtin_class, serialize as serialize_layer
+from ..layers.serialization import builtin_class
+from ..layers.serialization import serialize as serialize_layer
 from .summary import summary_text
 from .training import Training
 

@@ -16,10 +16,9 @@ from typing import Any, Iterable, Iterator
 
 import numpy as np
 
-from ...engine import no_grad
 from ...data import DataLoader, Subset, TensorDataset
 from ...data.validation import check_array, check_class_labels, to_numpy
-from ...engine import Tensor
+from ...engine import Tensor, no_grad
 from ...training import Callback, History, Trainer
 from .. import losses as keras_losses
 from .. import metrics as keras_metrics

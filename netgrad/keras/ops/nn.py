@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ...nn import functional as F
 from ...engine import Tensor
+from ...nn import functional as F
 from .. import activations, losses
 from ..backend import epsilon, standardize_dtype
 from .core import convert_to_tensor

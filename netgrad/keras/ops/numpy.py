@@ -9,7 +9,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ...engine import Tensor, cat, stack as _stack, where as _where
+from ...engine import Tensor, cat
+from ...engine import stack as _stack
+from ...engine import where as _where
 from ..backend import floatx, standardize_dtype
 from .core import convert_to_tensor
 
