@@ -12,193 +12,34 @@ does not fit the output, ``fit`` before ``compile``.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 import numpy as np
 
 from ...data import DataLoader, Subset, TensorDataset
 from ...data.validation import check_array, check_class_labels, to_numpy
-from ...engine import Tensor, no_grad
+from ...engine import no_grad
 from ...training import Callback, History, Trainer
 from .. import losses as keras_losses
 from .. import metrics as keras_metrics
 from .. import optimizers as keras_optimizers
 from ..utils import PyDataset
+from .compile_utils import (
+    EpochMetric,
+    MetricsState,
+    PyDatasetBatches,
+    RegularizationPenalty,
+    TrainerLoss,
+    class_weight_to_sample_weights,
+    loss_kind,
+    loss_object,
+    metric_object,
+    with_keras_logs,
+)
 
 __all__ = ["Training"]
 
 _DEFAULT_BATCH_SIZE = 32
-
-
-# ------------------------------------------------------------------------------------ compile machinery
-
-
-class _TrainerLoss:
-    """The compiled Keras loss as the Trainer calls it: ``loss(output, target)``; it also updates the compiled
-    metrics with each batch, as Keras does (their running values are the batch logs; their values at the end of
-    an epoch or an evaluation the epoch's logs).
-
-    ``reduction`` is 'mean' (Keras's reduction of the loss object) or, while the Trainer weights samples,
-    'none': one value per sample (the Trainer then computes sum_i w_i l_i / batch_size, as Keras does).
-    A model compiled without a loss (its loss comes from ``add_loss``) gets 0 here and its added losses
-    through the Trainer's penalty.
-    """
-
-    def __init__(self, loss: keras_losses.Loss | None, metrics: list[keras_metrics.Metric]) -> None:
-        self.keras_loss = loss
-        self.metrics = metrics
-        self.reduction = "mean"
-
-    def __call__(self, output: Tensor, target: Tensor) -> Tensor:
-        for metric in self.metrics:
-            metric.update_state(target._data, output._data)
-        if self.keras_loss is None:
-            return Tensor._wrap(np.zeros(len(output) if self.reduction == "none" else (), output._data.dtype))
-        if self.reduction == "none":
-            if output.ndim == 1:  # one value per sample already: keep it per sample
-                output, target = output.reshape(-1, 1), target.reshape(-1, 1)
-            return self.keras_loss.call(target, output)
-        return self.keras_loss(target, output)
-
-    def __repr__(self) -> str:
-        return f"TrainerLoss({self.keras_loss!r})"
-
-
-class _EpochMetric:
-    """A Keras metric as the Trainer reads metrics at the end of an epoch or evaluation: its value over the
-    batches it was updated with since :class:`_MetricsState` last reset it."""
-
-    def __init__(self, metric: keras_metrics.Metric) -> None:
-        self.metric = metric
-        self.__name__ = metric.name
-
-    def __call__(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
-        return float(self.metric.result())
-
-
-class _PyDatasetBatches:
-    """A PyDataset as the Trainer iterates batches: each ``(x, y[, sample_weight])`` as Tensors of the model's
-    dtype (targets keep integer types), then ``on_epoch_end()``."""
-
-    def __init__(self, dataset: PyDataset, dtype: str, role: str) -> None:
-        if len(dataset) < 1:
-            raise ValueError(f"the {role} PyDataset has no batches (its __len__ is {len(dataset)})")
-        self.dataset, self.dtype = dataset, dtype
-
-    def batch(self, index: int) -> tuple:
-        batch = self.dataset[index]
-        batch = tuple(batch) if isinstance(batch, (tuple, list)) else (batch,)
-        x = check_array(batch[0], name="x", ensure_2d=False, allow_nd=True).astype(self.dtype, copy=False)
-        rest = [check_array(a, name="y", ensure_2d=False, allow_nd=True) for a in batch[1:]]
-        rest = [a.astype(self.dtype) if a.dtype.kind == "f" and a.dtype != self.dtype else a for a in rest]
-        return (x, *rest)
-
-    def __len__(self) -> int:
-        return len(self.dataset)
-
-    def __iter__(self) -> Iterator[tuple]:
-        for index in range(len(self.dataset)):
-            yield tuple(Tensor._wrap(a) for a in self.batch(index))
-        self.dataset.on_epoch_end()
-
-
-class _MetricsState(Callback):
-    """Resets the compiled metrics when an epoch or an evaluation begins (Keras's ``reset_metrics``)."""
-
-    def __init__(self, metrics: list[keras_metrics.Metric]) -> None:
-        super().__init__()
-        self.metrics = metrics
-
-    def _reset(self, *_: Any) -> None:
-        for metric in self.metrics:
-            metric.reset_state()
-
-    on_train_begin = on_epoch_begin = on_test_begin = _reset
-
-
-class _KerasBatchLogs(Callback):
-    """First among a run's callbacks: turns the Trainer's batch logs into Keras's (the running loss and the
-    running compiled metrics, e.g. ``['loss', 'mean_absolute_error']``), for the callbacks after it. Added
-    only when a callback looks at batches."""
-
-    def __init__(self, metrics: list[keras_metrics.Metric]) -> None:
-        super().__init__()
-        self.metrics = metrics
-
-    def _keras_logs(self, batch: int, logs: dict | None = None) -> None:
-        if logs is None:
-            return
-        logs.pop("batch_loss", None)
-        logs.pop("size", None)
-        for metric in self.metrics:
-            logs[metric.name] = float(metric.result())
-
-    on_train_batch_end = on_test_batch_end = _keras_logs
-
-
-_BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_test_batch_begin", "on_test_batch_end",
-                "on_batch_begin", "on_batch_end")
-
-
-def _with_keras_logs(callbacks: list[Callback], metrics: list[keras_metrics.Metric]) -> list[Callback]:
-    """``callbacks`` led by :class:`_KerasBatchLogs` when one of them overrides a batch hook."""
-    looks = any(hook in vars(c) or getattr(type(c), hook, None) is not getattr(Callback, hook, None)
-                for c in callbacks for hook in _BATCH_HOOKS)
-    return [_KerasBatchLogs(metrics), *callbacks] if looks else callbacks
-
-
-def _loss_object(identifier: Any) -> keras_losses.Loss | None:
-    """A compiled loss: a Loss object, a name, or a function fn(y_true, y_pred) (wrapped, named after it)."""
-    loss = keras_losses.get(identifier)
-    if loss is None or isinstance(loss, keras_losses.Loss):
-        return loss
-    if callable(loss):
-        return keras_losses.LossFunctionWrapper(loss, name=getattr(loss, "__name__", None))
-    raise ValueError(f"Could not interpret loss identifier: {identifier!r}")
-
-
-def _loss_kind(loss: keras_losses.Loss | None) -> str:
-    """'sparse', 'categorical', 'binary' (the cross-entropies), 'elementwise' (the other built-in losses:
-    one target per output) or 'custom' (a user's loss, whose targets are not checked up front)."""
-    fn = getattr(loss, "fn", None)
-    if fn is keras_losses.sparse_categorical_crossentropy:
-        return "sparse"
-    if fn is keras_losses.categorical_crossentropy:
-        return "categorical"
-    if fn is keras_losses.binary_crossentropy:
-        return "binary"
-    if fn is not None and fn in keras_losses._FUNCTIONS.values():
-        return "elementwise"
-    return "custom"
-
-
-def _metric_object(spec: Any, y_shape: tuple, output_shape: tuple) -> keras_metrics.Metric:
-    """A Metric for a compile() metric spec; 'accuracy' resolved from the shapes as in Keras."""
-    if isinstance(spec, str) and spec.lower() in ("accuracy", "acc"):
-        binary = output_shape[-1] == 1
-        sparse = len(y_shape) < len(output_shape) or (y_shape[-1] == 1 and output_shape[-1] > 1)
-        if binary:
-            return keras_metrics.BinaryAccuracy(name=spec)
-        if sparse:
-            return keras_metrics.SparseCategoricalAccuracy(name=spec)
-        return keras_metrics.CategoricalAccuracy(name=spec)
-    metric = keras_metrics.get(spec)
-    if isinstance(metric, keras_metrics.Metric):
-        return metric
-    name = spec if isinstance(spec, str) else getattr(metric, "__name__", type(metric).__name__)
-    return keras_metrics.MeanMetricWrapper(metric, name=name)
-
-
-def _class_weight_to_sample_weights(y: np.ndarray, class_weight: dict) -> np.ndarray:
-    """One weight per sample: ``class_weight[label]`` (1.0 for labels it does not list), as in Keras."""
-    if not isinstance(class_weight, dict):
-        raise TypeError(f"class_weight must be a dict {{class label: weight}}, got {type(class_weight).__name__}")
-    labels = y
-    if labels.ndim > 1:
-        labels = labels.argmax(axis=-1) if labels.shape[-1] != 1 else labels.reshape(len(labels))
-    labels = np.round(labels).astype(np.int64)
-    lookup = {int(k): float(v) for k, v in class_weight.items()}
-    return np.array([lookup.get(int(label), 1.0) for label in labels], dtype=np.float32)
 
 
 class Training:
@@ -263,7 +104,7 @@ class Training:
             keras_metrics.get(spec)  # unknown names fail here, not in fit
         self.optimizer = keras_optimizers.get(optimizer)
         self.loss = loss
-        self._compiled_loss = _loss_object(loss)
+        self._compiled_loss = loss_object(loss)
         self._metric_specs = specs
         self._trainer = None
         self.compiled = True
@@ -325,7 +166,7 @@ class Training:
 
     def _check_targets(self, y: np.ndarray, output_shape: tuple, name: str = "y") -> np.ndarray:
         """Targets that fit the compiled loss and the model's output, or a ValueError saying what does not."""
-        kind = _loss_kind(self._compiled_loss)
+        kind = loss_kind(self._compiled_loss)
         outputs = output_shape[1:]
         if kind == "custom":
             return y
@@ -374,11 +215,11 @@ class Training:
                     raise ValueError(f"The optimizer {self.optimizer.name!r} was built for other weights than this "
                                      "model's trainable weights (a layer was added, or an optimizer object is shared "
                                      "between models): call compile() again with a new optimizer")
-            metrics = [_metric_object(spec, y.shape, output_shape) for spec in self._metric_specs]
+            metrics = [metric_object(spec, y.shape, output_shape) for spec in self._metric_specs]
             self._compiled_metrics = metrics
-            self._trainer = Trainer(self, _TrainerLoss(self._compiled_loss, metrics), self.optimizer,
-                                    metrics=[_EpochMetric(m) for m in metrics], callbacks=[_MetricsState(metrics)],
-                                    penalty=_RegularizationPenalty(self, required=self._compiled_loss is None))
+            self._trainer = Trainer(self, TrainerLoss(self._compiled_loss, metrics), self.optimizer,
+                                    metrics=[EpochMetric(m) for m in metrics], callbacks=[MetricsState(metrics)],
+                                    penalty=RegularizationPenalty(self, required=self._compiled_loss is None))
         return self._trainer
 
     @staticmethod
@@ -416,7 +257,7 @@ class Training:
         """
         self._assert_compiled("fit")
         if isinstance(x, PyDataset):
-            return self._fit_batches(_PyDatasetBatches(x, self.dtype, "training"), y, batch_size, epochs, verbose,
+            return self._fit_batches(PyDatasetBatches(x, self.dtype, "training"), y, batch_size, epochs, verbose,
                                      callbacks, validation_data, initial_epoch)
         x = self._input_array(x)
         y = self._targets(y, len(x))
@@ -424,7 +265,7 @@ class Training:
             raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
         weight = self._weight_array(sample_weight, len(x))
         if class_weight is not None:
-            weight = _class_weight_to_sample_weights(y, class_weight)
+            weight = class_weight_to_sample_weights(y, class_weight)
         batch_size = self._batch_size(batch_size)
         n = len(x)
         train_rows = np.arange(n)
@@ -447,11 +288,11 @@ class Training:
         trainer = self._get_trainer(y, output_shape)
         history = trainer.fit(self._loader(arrays, train_rows, batch_size, bool(shuffle)), epochs=epochs,
                               validation_data=val_loader, verbose=verbose, initial_epoch=initial_epoch,
-                              callbacks=_with_keras_logs(list(callbacks or []), self._compiled_metrics))
+                              callbacks=with_keras_logs(list(callbacks or []), self._compiled_metrics))
         self.history = history
         return history
 
-    def _fit_batches(self, batches: _PyDatasetBatches, y: Any, batch_size: Any, epochs: int, verbose: Any,
+    def _fit_batches(self, batches: PyDatasetBatches, y: Any, batch_size: Any, epochs: int, verbose: Any,
                      callbacks: Any, validation_data: Any, initial_epoch: int) -> History:
         """``fit`` on a PyDataset: the batches are the dataset's own."""
         if y is not None or batch_size is not None:
@@ -463,13 +304,13 @@ class Training:
                                       output_shape)
         validation = None
         if isinstance(validation_data, PyDataset):
-            validation = _PyDatasetBatches(validation_data, self.dtype, "validation")
+            validation = PyDatasetBatches(validation_data, self.dtype, "validation")
         elif validation_data is not None:
             validation = self._validation_loader(validation_data, output_shape, _DEFAULT_BATCH_SIZE)
         trainer = self._get_trainer(targets, output_shape)
         self.history = trainer.fit(batches, epochs=epochs, validation_data=validation, verbose=verbose,
                                    initial_epoch=initial_epoch,
-                                   callbacks=_with_keras_logs(list(callbacks or []), self._compiled_metrics))
+                                   callbacks=with_keras_logs(list(callbacks or []), self._compiled_metrics))
         return self.history
 
     def _validation_loader(self, data: Any, output_shape: tuple, batch_size: int) -> DataLoader:
@@ -492,7 +333,7 @@ class Training:
         """
         self._assert_compiled("evaluate")
         if isinstance(x, PyDataset):
-            data: Any = _PyDatasetBatches(x, self.dtype, "evaluation")
+            data: Any = PyDatasetBatches(x, self.dtype, "evaluation")
             first = data.batch(0)
             output_shape = self._ensure_built(first[0])
             y = self._check_targets(first[1] if len(first) > 1 else self._targets(None, len(first[0])),
@@ -508,7 +349,7 @@ class Training:
         trainer = self._get_trainer(y, output_shape)
         for metric in self._compiled_metrics:
             metric.reset_state()
-        logs = trainer.evaluate(data, callbacks=_with_keras_logs(list(callbacks or []), self._compiled_metrics))
+        logs = trainer.evaluate(data, callbacks=with_keras_logs(list(callbacks or []), self._compiled_metrics))
         if verbose not in (0, False):
             print(" - ".join(f"{name}: {value:.4f}" for name, value in logs.items()))
         if return_dict:
@@ -526,7 +367,7 @@ class Training:
         and ``on_predict_end`` where they define them.
         """
         if isinstance(x, PyDataset):
-            batches = _PyDatasetBatches(x, self.dtype, "prediction")
+            batches = PyDatasetBatches(x, self.dtype, "prediction")
             x = np.concatenate([batches.batch(index)[0] for index in range(len(batches))])
         x = self._input_array(x)
         size = self._batch_size(batch_size)
@@ -574,25 +415,3 @@ class Training:
         self.compile(optimizer=keras_optimizers.deserialize(optimizer),
                      loss=None if config.get("loss") is None else keras_losses.deserialize(config["loss"]),
                      metrics=[keras_metrics.deserialize(m) for m in config.get("metrics") or []])
-
-
-class _RegularizationPenalty:
-    """The Trainer's penalty: the sum of the model's losses (weight regularisers and the losses its layers
-    added in the last forward pass), or None. The layers are listed once, when training starts.
-
-    ``required``: the model was compiled without a loss, so these losses are all there is to minimise.
-    """
-
-    def __init__(self, model: Any, required: bool = False) -> None:
-        self.layers = model._flatten_layers()
-        self.name, self.required = model.name, required
-
-    def __call__(self, model: Any) -> Tensor | None:
-        total = None
-        for layer in self.layers:
-            for loss in layer._own_losses():
-                total = loss if total is None else total + loss
-        if total is None and self.required:
-            raise ValueError(f"No loss to compute: model {self.name!r} was compiled without a loss and none of its "
-                             "layers called add_loss() in this forward pass; provide a `loss` argument in `compile()`")
-        return total
