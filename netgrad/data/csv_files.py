@@ -53,6 +53,7 @@ class Table:
     rows: list[list[str]]
     lines: list[int]
     delimiter: str = ","
+    has_header: bool = True
 
     @property
     def decimal_comma(self) -> bool:
@@ -115,7 +116,8 @@ def parse_csv_text(text: str, source: str = "the CSV file") -> Table:
     except csv.Error as error:
         raise ValueError(f"{source}, line {reader.line_num}: {error}") from None
     decimal_comma = delimiter != ","
-    if _is_header(numbered[0][1], numbered[1][1] if len(numbered) > 1 else None, decimal_comma):
+    has_header = _is_header(numbered[0][1], numbered[1][1] if len(numbered) > 1 else None, decimal_comma)
+    if has_header:
         header = numbered[0][1]
         numbered = numbered[1:]
     else:
@@ -128,7 +130,8 @@ def parse_csv_text(text: str, source: str = "the CSV file") -> Table:
     duplicated = sorted({name for name in header if header.count(name) > 1})
     if duplicated:
         raise ValueError(f"{source}: duplicated column name(s) {', '.join(duplicated)}")
-    return Table(source, header, [row for _, row in numbered], [line for line, _ in numbered], delimiter)
+    return Table(source, header, [row for _, row in numbered], [line for line, _ in numbered], delimiter,
+                 has_header)
 
 
 def read_csv(path: str) -> Table:

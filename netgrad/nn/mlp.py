@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import numbers
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from .layers import BatchNorm1d, Dropout, Linear
 from .module import Sequential
@@ -20,7 +20,8 @@ __all__ = ["build_mlp", "linear_layers"]
 
 def build_mlp(n_inputs: int, hidden: Sequence[int], n_outputs: int, activation: str = "relu", *,
               dropout: float = 0.0, batch_norm: bool = False, dtype: Any = None,
-              activations: tuple[str, ...] | None = None) -> Sequential:
+              activations: tuple[str, ...] | None = None,
+              init: Callable[[Linear], None] | None = None) -> Sequential:
     """``[Linear -> (BatchNorm1d) -> activation -> (Dropout)] * len(hidden) -> Linear``.
 
     The output layer has no activation: it gives logits for classification (``CrossEntropyLoss`` or
@@ -33,6 +34,9 @@ def build_mlp(n_inputs: int, hidden: Sequence[int], n_outputs: int, activation: 
         dropout: Dropout probability after each hidden activation, in [0, 1).
         batch_norm: Batch normalisation after each hidden Linear.
         dtype: The parameters' dtype (default: netgrad's default dtype).
+        activations: The names a front end offers (default: every name of the table).
+        init: Called on each Linear as soon as it is created (so it draws its random numbers in layer order),
+            e.g. to initialise it as scikit-learn does; default: PyTorch's initialisation.
     """
     for name, value in (("n_inputs", n_inputs), ("n_outputs", n_outputs)):
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
@@ -45,15 +49,21 @@ def build_mlp(n_inputs: int, hidden: Sequence[int], n_outputs: int, activation: 
         raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
     layers: list[Any] = []
     width = int(n_inputs)
+    def linear(fan_in: int, fan_out: int) -> Linear:
+        layer = Linear(fan_in, fan_out, dtype=dtype)
+        if init is not None:
+            init(layer)
+        return layer
+
     for units in hidden:
-        layers.append(Linear(width, int(units), dtype=dtype))
+        layers.append(linear(width, int(units)))
         if batch_norm:
             layers.append(BatchNorm1d(int(units), dtype=dtype))
         layers.append(make_activation(activation, activations))
         if dropout > 0:
             layers.append(Dropout(dropout))
         width = int(units)
-    layers.append(Linear(width, int(n_outputs), dtype=dtype))
+    layers.append(linear(width, int(n_outputs)))
     return Sequential(*layers)
 
 
