@@ -7,9 +7,20 @@ so any safetensors reader sees a flat state dict under its usual names. Everythi
 ``__metadata__`` under the key ``"netgrad"``, together with a format version. Loading therefore never runs
 code: it parses JSON and copies raw bytes.
 
-Writes are atomic: the bytes go to a temporary file in the destination's directory, are flushed and
-``fsync``-ed, and the temporary file is renamed over the destination with :func:`os.replace`. A crash or
-an error part-way leaves any earlier file at the destination as it was.
+Every tensor's SHA-256 is stored in the JSON document too (``"sha256": {name: hex digest}``) and checked
+on load, so bytes changed on disk or in transfer are reported, naming the tensor, instead of loading
+silently; files from other safetensors writers carry no checksums and load as they are.
+
+Writes are atomic: the bytes go to a temporary file ``.NAME.<pid>-<host>.<random>.tmp`` in the destination's
+directory, are flushed and ``fsync``-ed, and the temporary file is renamed over the destination with
+:func:`os.replace`. A crash or an error part-way leaves any earlier file at the destination as it was. A
+process killed during a save (``kill -9``) cannot remove its temporary file; the next save to the same
+destination removes such stale files: those of processes that no longer run on this machine, and those
+older than an hour that name no live process here.
+
+:func:`load_header` reads only the header: the structure, with each array's shape and dtype in place of
+the array, so a model file can be checked against what it will build before anything big is allocated;
+:func:`check_dimension` and :func:`check_allocation` bound the sizes a file asks for.
 
 Example:
     >>> import numpy as np, netgrad.io as nio
@@ -19,11 +30,15 @@ Example:
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
+import platform
+import re
+import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -34,11 +49,16 @@ from netgrad.random import get_rng_state, set_rng_state
 
 __all__ = [
     "FORMAT_VERSION",
+    "MAX_DIMENSION",
     "IncompatibleKeys",
     "StateDictError",
+    "TensorInfo",
+    "check_allocation",
+    "check_dimension",
     "check_state_dict",
     "load",
     "load_checkpoint",
+    "load_header",
     "save",
     "save_checkpoint",
 ]
@@ -194,27 +214,206 @@ class _Decoder:
 
 
 # --------------------------------------------------------------------------------------------------
+# Checksums and bounds
+# --------------------------------------------------------------------------------------------------
+
+def _sha256(array: np.ndarray) -> str:
+    """SHA-256 of the bytes safetensors stores for `array`: C order, little-endian."""
+    if array.dtype.byteorder == ">":
+        array = array.astype(array.dtype.newbyteorder("<"))
+    if not array.flags.c_contiguous:
+        array = array.copy(order="C")
+    return hashlib.sha256(array.reshape(-1).view(np.uint8)).hexdigest()
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text)} characters)"
+
+
+def _format_bytes(size: int) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if size < 1024 or unit == "TiB":
+            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    raise AssertionError("unreachable")
+
+
+MAX_DIMENSION = 1 << 24
+"""The largest size (units, features, classes) :func:`check_dimension` accepts unless told otherwise."""
+
+
+def check_dimension(value: Any, what: str, *, source: str | None = None, at_least: int = 1,
+                    at_most: int = MAX_DIMENSION) -> int:
+    """`value` as an int, if it is a sane size read from a file; a one-line ValueError otherwise.
+
+    Use it on every size in a stored configuration (a layer's units, a hidden width, a feature count)
+    before building anything from it, so that a damaged or hostile file cannot ask for gigabytes.
+
+    Args:
+        value: The size as read (JSON gives int, float, str, ...).
+        what: What it is, for the message (``"Dense 'dense_1' units"``).
+        source: Where it comes from (a file name), for the message.
+        at_least: Smallest accepted value.
+        at_most: Largest accepted value (default :data:`MAX_DIMENSION`, 16 777 216).
+
+    Raises:
+        ValueError: For a bool, a non-integer, or a value outside ``[at_least, at_most]``.
+
+    Example:
+        >>> check_dimension(300, "hidden layer size", source="'model.netgrad'")
+        300
+    """
+    origin = f"{source}: " if source else ""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{origin}{what} must be an integer; got {_short(value)} (is the file damaged?)")
+    if not at_least <= value <= at_most:
+        raise ValueError(f"{origin}{what} must be between {at_least:,} and {at_most:,}; got {int(value):,} "
+                         "(is the file damaged or tampered with?)")
+    return int(value)
+
+
+def _physical_memory() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # no sysconf (Windows) or no such name
+        return 16 << 30
+
+
+def check_allocation(shapes: Mapping[str, Any] | Iterable[Any], *, dtype: Any = "float32", what: str = "the model",
+                     source: str | None = None, limit_bytes: int | None = None) -> int:
+    """Refuse, before allocating, arrays of `shapes` that would take more than `limit_bytes` together.
+
+    ``total = sum(prod(shape) * itemsize)``, computed with Python integers (no overflow).
+
+    Args:
+        shapes: Shapes, or a mapping name -> shape, (shape, dtype) pair, array or :class:`TensorInfo`
+            (e.g. the expected state dict of a model about to be built).
+        dtype: The dtype of entries that do not give one.
+        what: What would be allocated, for the message.
+        source: Where the sizes come from (a file name), for the message.
+        limit_bytes: The most bytes allowed; default half of this machine's physical memory.
+
+    Returns:
+        The total number of bytes.
+
+    Raises:
+        ValueError: Over the limit, or a shape that is not a tuple of non-negative integers.
+    """
+    items = shapes.items() if isinstance(shapes, Mapping) else enumerate(shapes)
+    origin = f"{source}: " if source else ""
+    default_itemsize = _numpy_dtype(dtype).itemsize
+    total, largest, largest_size = 0, None, -1
+    for name, spec in items:
+        shape, spec_dtype = _shape_and_dtype(spec)
+        for size in shape:
+            if isinstance(size, (bool, np.bool_)) or not isinstance(size, (int, np.integer)) or size < 0:
+                raise ValueError(f"{origin}{what}: entry {name!r} has an impossible shape {_short(shape)}")
+        nbytes = math.prod(int(size) for size in shape) * (default_itemsize if spec_dtype is None
+                                                            else spec_dtype.itemsize)
+        total += nbytes
+        if nbytes > largest_size:
+            largest, largest_size = name, nbytes
+    limit = _physical_memory() // 2 if limit_bytes is None else limit_bytes
+    if total > limit:
+        allowed = _format_bytes(limit) + (" (half of this machine's memory)" if limit_bytes is None else "")
+        raise ValueError(f"{origin}{what} would need {_format_bytes(total)} (the largest entry, {largest!r}, "
+                         f"{_format_bytes(largest_size)}), more than the {allowed} allowed; "
+                         "is the file damaged or tampered with?")
+    return total
+
+
+# --------------------------------------------------------------------------------------------------
 # Files
 # --------------------------------------------------------------------------------------------------
+
+_STALE_AGE = 3600.0
+"""Seconds after which a temporary file whose process cannot be asked about counts as left behind."""
+_HOST_TAG = hashlib.sha256(platform.node().encode()).hexdigest()[:8]
+
+
+def _process_alive(pid: int) -> bool | None:
+    """Whether process `pid` runs on this machine; None where that cannot be asked."""
+    if os.name != "posix":  # os.kill on Windows terminates the process
+        return None
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    except (OSError, OverflowError):
+        return None
+    return True
+
+
+def _remove_stale_temporaries(directory: str, base: str) -> None:
+    """Remove the temporary files of earlier saves to `base` whose process was killed part-way.
+
+    A temporary file is ``.BASE.<pid>-<host>.<random>.tmp``. It is stale when its process no longer runs
+    on this machine; one from another machine (a shared disk), or from a netgrad that did not record the
+    process (``.BASE.<random>.tmp``), is stale after :data:`_STALE_AGE` seconds without a change; and any
+    after a day (the process number may have been reused). Files of saves in progress are left alone.
+    """
+    prefix = f".{base}."
+    pattern = re.compile(rf"\.{re.escape(base)}\.(?:(\d+)-([0-9a-f]{{8}})\.)?[0-9a-f]{{12}}\.tmp")
+    try:
+        with os.scandir(directory) as entries:
+            candidates = [entry for entry in entries if entry.name.startswith(prefix)]
+    except OSError:
+        return
+    now = time.time()
+    for entry in candidates:
+        match = pattern.fullmatch(entry.name)
+        if match is None:
+            continue
+        pid, host = match.groups()
+        alive = _process_alive(int(pid)) if pid is not None and host == _HOST_TAG else None
+        try:
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+            if alive is False or age > (_STALE_AGE if alive is None else 24 * _STALE_AGE):
+                os.remove(entry.path)
+        except OSError:  # removed meanwhile by another save, or not ours to remove
+            pass
+
+
+def _naming_the_destination(error: OSError, temporary: str, path: str) -> OSError:
+    """`error` reworded to name the destination the caller gave instead of the temporary file."""
+    if temporary not in (error.filename, error.filename2):
+        return error
+    renamed = type(error)(error.errno, error.strerror, path)
+    renamed.__traceback__ = error.__traceback__
+    return renamed
+
 
 def _write_atomic(path: str, payload: bytes) -> None:
     """Write `payload` to `path` through a temporary file in the same directory and a rename."""
     directory = os.path.dirname(os.path.abspath(path))
-    temporary = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex[:12]}.tmp")
-    # 0o666 lets the process umask decide the permissions, as for any newly created file.
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    base = os.path.basename(path)
+    _remove_stale_temporaries(directory, base)
+    temporary = os.path.join(directory, f".{base}.{os.getpid()}-{_HOST_TAG}.{uuid.uuid4().hex[:12]}.tmp")
     try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(payload)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
+        # 0o666 lets the process umask decide the permissions, as for any newly created file.
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
         try:
-            os.remove(temporary)
-        except FileNotFoundError:
-            pass
-        raise
+            with os.fdopen(fd, "wb") as file:
+                file.write(payload)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            try:
+                os.remove(temporary)
+            except OSError:
+                pass
+            raise
+    except OSError as error:
+        renamed = _naming_the_destination(error, temporary, path)
+        if renamed is error:
+            raise
+        raise renamed from None
     _fsync_directory(directory)
 
 
@@ -239,14 +438,17 @@ def save(obj: Any, path: str | os.PathLike) -> None:
     NumPy scalars, strings and ``None``. Arrays keep their dtype and shape exactly (0-d arrays included);
     int dict keys come back as ints, tuples as tuples. Arrays that share memory are stored once per
     occurrence and load as independent copies. No pickle is involved, so loading a file never runs code.
+    Each tensor's SHA-256 is stored with it and checked by :func:`load`.
 
     Args:
         obj: What to save, e.g. ``model.state_dict()``.
-        path: Destination file; written atomically (temporary file, fsync, rename).
+        path: Destination file; written atomically (temporary file, fsync, rename). Temporary files left
+            by earlier saves to the same path that were killed part-way are removed.
 
     Raises:
         ValueError: For an object dtype, an unsupported dtype, a dict key that is neither str nor int,
             or an object of a type that cannot be stored; the message names where in `obj` it is.
+        OSError: The file cannot be written; the message names `path`.
 
     Example:
         >>> save({"fc1.weight": w, "fc1.bias": b}, "model.safetensors")  # readable by any safetensors reader
@@ -254,7 +456,8 @@ def save(obj: Any, path: str | os.PathLike) -> None:
     path = os.fspath(path)
     encoder = _Encoder(where=repr(path))
     tree = encoder.encode(obj, ())
-    document = json.dumps({"format": "netgrad", "version": FORMAT_VERSION, "tree": tree},
+    checksums = {name: _sha256(array) for name, array in encoder.tensors.items()}
+    document = json.dumps({"format": "netgrad", "version": FORMAT_VERSION, "tree": tree, "sha256": checksums},
                           separators=(",", ":"), allow_nan=False)
     payload = safetensors.numpy.save(encoder.tensors, metadata={_METADATA_KEY: document})
     _write_atomic(path, payload)
@@ -280,43 +483,14 @@ def _check_safetensors_header(path: str) -> None:
                          f"holds only {size - 8} after the length field (was the write interrupted?)")
 
 
-def load(path: str | os.PathLike, *, as_tensors: bool = False, require_netgrad: bool = False) -> Any:
-    """Load what :func:`save` wrote, or the flat dict of tensors of any safetensors file.
-
-    Args:
-        path: A file written by :func:`save` or by any safetensors writer.
-        as_tensors: Return netgrad Tensors instead of NumPy arrays.
-        require_netgrad: Refuse safetensors files that carry no netgrad metadata (checkpoints need the
-            structure that only netgrad records).
-
-    Returns:
-        The saved object, with writable NumPy arrays (or Tensors) in place of arrays; for a safetensors
-        file from another writer, a dict from tensor name to array.
-
-    Raises:
-        ValueError: The file is truncated, is not safetensors, is damaged, was written by a newer netgrad,
-            or (with `require_netgrad`) was not written by netgrad. The message names the file.
-        FileNotFoundError: There is no file at `path`.
-    """
-    path = os.fspath(path)
-    where = repr(path)
-    wrap = _tensor_wrapper() if as_tensors else (lambda array: array)
-    _check_safetensors_header(path)
-    try:
-        with safetensors.safe_open(path, framework="numpy") as file:
-            metadata = file.metadata() or {}
-            tensors = {name: file.get_tensor(name) for name in file.keys()}
-    except safetensors.SafetensorError as error:
-        raise ValueError(f"{where} is not a readable safetensors file ({error}); it may be truncated "
-                         "or written by something else") from None
-
+def _document(metadata: Mapping[str, str], where: str, require_netgrad: bool) -> dict | None:
+    """The netgrad JSON document of a file's metadata, validated; None for another writer's file."""
     if _METADATA_KEY not in metadata:
         if require_netgrad:
             raise ValueError(f"{where} is a safetensors file but was not written by netgrad (it has no "
                              f"{_METADATA_KEY!r} metadata), so it holds no checkpoint structure; "
                              "netgrad.io.load(path) reads its tensors as a flat dict")
-        return {name: wrap(array) for name, array in tensors.items()}
-
+        return None
     try:
         document = json.loads(metadata[_METADATA_KEY])
     except (json.JSONDecodeError, RecursionError):
@@ -329,7 +503,65 @@ def load(path: str | os.PathLike, *, as_tensors: bool = False, require_netgrad: 
     if version > FORMAT_VERSION:
         raise ValueError(f"{where} was written in netgrad file format {version}, but this netgrad reads "
                          f"formats up to {FORMAT_VERSION}; upgrade netgrad to read it")
+    checksums = document.get("sha256")
+    if checksums is not None and not (isinstance(checksums, dict)
+                                      and all(isinstance(value, str) for value in checksums.values())):
+        raise ValueError(f"{where} is damaged: its tensor checksums are malformed")
+    return document
 
+
+class TensorInfo(NamedTuple):
+    """What :func:`load_header` gives in place of an array: its shape and dtype, not its values."""
+
+    shape: tuple[int, ...]
+    dtype: np.dtype
+
+    @property
+    def nbytes(self) -> int:
+        return math.prod(self.shape) * self.dtype.itemsize
+
+
+# safetensors' dtype names -> NumPy's, for those NumPy has.
+_NUMPY_NAMES = {"BOOL": "bool", "U8": "uint8", "I8": "int8", "U16": "uint16", "I16": "int16", "U32": "uint32",
+                "I32": "int32", "U64": "uint64", "I64": "int64", "F16": "float16", "F32": "float32",
+                "F64": "float64", "C64": "complex64"}
+
+
+def _read(path: str, where: str, require_netgrad: bool, values: bool) -> tuple[dict | None, dict[str, Any]]:
+    """(netgrad document or None, tensor name -> array, or -> TensorInfo without `values`).
+
+    Arrays are checked against their stored SHA-256 as they are read (one pass over each).
+    """
+    _check_safetensors_header(path)
+    tensors: dict[str, Any] = {}
+    damaged = []
+    try:
+        with safetensors.safe_open(path, framework="numpy") as file:
+            document = _document(file.metadata() or {}, where, require_netgrad)
+            checksums = None if document is None or not values else document.get("sha256")
+            for name in file.keys():
+                if values:
+                    array = tensors[name] = file.get_tensor(name)
+                    if checksums is not None and checksums.get(name) != _sha256(array):
+                        damaged.append(name)
+                    continue
+                piece = file.get_slice(name)
+                dtype_name = piece.get_dtype()
+                if dtype_name not in _NUMPY_NAMES:
+                    raise ValueError(f"{where} holds tensor {name!r} of dtype {dtype_name}, which NumPy "
+                                     "cannot represent")
+                tensors[name] = TensorInfo(tuple(int(n) for n in piece.get_shape()), np.dtype(_NUMPY_NAMES[dtype_name]))
+    except safetensors.SafetensorError as error:
+        raise ValueError(f"{where} is not a readable safetensors file ({error}); it may be truncated "
+                         "or written by something else") from None
+    if damaged:
+        raise ValueError(f"{where} is damaged: the bytes of tensor(s) {', '.join(map(repr, damaged[:10]))} do not "
+                         "match the SHA-256 checksum netgrad stored when it wrote the file (they changed on disk "
+                         "or in transfer); restore the file from a copy")
+    return document, tensors
+
+
+def _decode(document: dict, tensors: Mapping[str, Any], wrap, where: str) -> Any:
     decoder = _Decoder(tensors, wrap, where)
     try:
         obj = decoder.decode(document["tree"])
@@ -344,11 +576,59 @@ def load(path: str | os.PathLike, *, as_tensors: bool = False, require_netgrad: 
     return obj
 
 
+def load(path: str | os.PathLike, *, as_tensors: bool = False, require_netgrad: bool = False) -> Any:
+    """Load what :func:`save` wrote, or the flat dict of tensors of any safetensors file.
+
+    Every tensor is checked against the SHA-256 that :func:`save` stored (files from other writers have
+    none and load unchecked).
+
+    Args:
+        path: A file written by :func:`save` or by any safetensors writer.
+        as_tensors: Return netgrad Tensors instead of NumPy arrays.
+        require_netgrad: Refuse safetensors files that carry no netgrad metadata (checkpoints need the
+            structure that only netgrad records).
+
+    Returns:
+        The saved object, with writable NumPy arrays (or Tensors) in place of arrays; for a safetensors
+        file from another writer, a dict from tensor name to array.
+
+    Raises:
+        ValueError: The file is truncated, is not safetensors, is damaged (a tensor's bytes do not match
+            its checksum: the message names the tensor), was written by a newer netgrad, or (with
+            `require_netgrad`) was not written by netgrad. The message names the file.
+        FileNotFoundError: There is no file at `path`.
+    """
+    path = os.fspath(path)
+    where = repr(path)
+    wrap = _tensor_wrapper() if as_tensors else (lambda array: array)
+    document, tensors = _read(path, where, require_netgrad, values=True)
+    if document is None:
+        return {name: wrap(array) for name, array in tensors.items()}
+    return _decode(document, tensors, wrap, where)
+
+
+def load_header(path: str | os.PathLike, *, require_netgrad: bool = False) -> Any:
+    """What :func:`load` would return, with a :class:`TensorInfo` (shape, dtype) in place of each array.
+
+    Only the file's header is read (no tensor bytes, so nothing large is allocated and no checksum is
+    checked): check a file's shapes against what a model will build before loading or building anything.
+
+    Example:
+        >>> header = load_header("model.safetensors")
+        >>> header["fc1.weight"]
+        TensorInfo(shape=(4, 3), dtype=dtype('float32'))
+    """
+    path = os.fspath(path)
+    document, infos = _read(path, repr(path), require_netgrad, values=False)
+    return infos if document is None else _decode(document, infos, lambda info: info, repr(path))
+
+
 def _tensor_wrapper():
     try:
         from netgrad import Tensor
     except ImportError as error:
-        raise ImportError(f"load(..., as_tensors=True) needs netgrad.Tensor, which failed to import: {error}") from error
+        raise ImportError(f"load(..., as_tensors=True) needs netgrad.Tensor, which failed to import: {error}") \
+            from error
     return lambda array: Tensor._wrap(array)
 
 
@@ -494,10 +774,10 @@ def load_checkpoint(path: str | os.PathLike, *, model: Any, optimizer: Any = Non
                     scheduler: Any = None) -> dict:
     """Restore a checkpoint written by :func:`save_checkpoint` into `model`, `optimizer` and `scheduler`.
 
-    The model's entries are checked against ``model.state_dict()`` (names, shapes, dtypes) before anything
-    is changed. Each part is handed to its owner's ``load_state_dict`` as Tensors if the owner's own
-    ``state_dict()`` holds Tensors, else as NumPy arrays. Finally netgrad's global random generator is
-    restored.
+    The model's entries are checked against ``model.state_dict()`` (names, shapes, dtypes) from the file's
+    header, before any tensor is read or anything is changed. Each part is handed to its owner's
+    ``load_state_dict`` as Tensors if the owner's own ``state_dict()`` holds Tensors, else as NumPy arrays.
+    Finally netgrad's global random generator is restored.
 
     Args:
         path: A file written by :func:`save_checkpoint`.
@@ -513,16 +793,17 @@ def load_checkpoint(path: str | os.PathLike, *, model: Any, optimizer: Any = Non
             not fit `model` (a :class:`StateDictError` listing every offending key).
     """
     where = repr(os.fspath(path))
-    checkpoint = load(path, require_netgrad=True)
-    if not isinstance(checkpoint, dict) or _CHECKPOINT_MARK not in checkpoint:
+    header = load_header(path, require_netgrad=True)  # checked before any tensor is read
+    if not isinstance(header, dict) or _CHECKPOINT_MARK not in header:
         raise ValueError(f"{where} is not a netgrad checkpoint (it was written by netgrad.io.save, not "
                          "save_checkpoint); read it with netgrad.io.load")
     for name, owner in (("optimizer", optimizer), ("scheduler", scheduler)):
-        if owner is not None and checkpoint.get(name) is None:
+        if owner is not None and header.get(name) is None:
             raise ValueError(f"{where} holds no {name} state, but a {name} was given to restore")
-
     model_state = model.state_dict()
-    check_state_dict(model_state, checkpoint["model"], strict=True, source=where)
+    check_state_dict(model_state, header["model"], strict=True, source=where)
+
+    checkpoint = load(path, require_netgrad=True)
     model.load_state_dict(_like(model_state, checkpoint["model"]))
     if optimizer is not None:
         optimizer.load_state_dict(_like(optimizer.state_dict(), checkpoint["optimizer"]))

@@ -1,11 +1,18 @@
 """netgrad.io: safetensors round trips, refusals, atomic writes, state-dict checks and checkpoints."""
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import os
 import pathlib
 import re
+import signal
 import struct
+import subprocess
+import sys
+import time
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -521,3 +528,277 @@ def test_load_checkpoint_hands_tensors_to_owners_that_use_tensors(tmp_path):
     nio.load_checkpoint(tmp_path / "ckpt.safetensors", model=restored)
     assert isinstance(restored.received["weight"], netgrad.Tensor)
     assert_same(restored.weight.numpy(), np.array([[1.0, 2.0], [3.0, 4.0]], np.float32))
+
+
+# --------------------------------------------------------------------------------------------------
+# Checksums
+# --------------------------------------------------------------------------------------------------
+
+def data_offsets(path, name):
+    """Absolute [start, end) of tensor `name`'s bytes in a safetensors file, from the header read by hand."""
+    raw = pathlib.Path(path).read_bytes()
+    (length,) = struct.unpack("<Q", raw[:8])
+    start, end = read_header(path)[name]["data_offsets"]
+    return 8 + length + start, 8 + length + end
+
+
+def flip_byte(path, offset):
+    raw = bytearray(pathlib.Path(path).read_bytes())
+    raw[offset] ^= 0x10
+    pathlib.Path(path).write_bytes(bytes(raw))
+
+
+def test_every_tensor_carries_its_sha256(tmp_path):
+    arrays = {"fc1.weight": np.arange(12, dtype=np.float32).reshape(3, 4), "steps": np.array(5, np.int64),
+              "mask": np.array([True, False]), "big_endian": np.arange(3, dtype=">f8")}
+    nio.save(arrays, tmp_path / "m.safetensors")
+    stored = json.loads(read_header(tmp_path / "m.safetensors")["__metadata__"]["netgrad"])["sha256"]
+    # hashlib on the little-endian C-order bytes, as the safetensors format lays them out
+    expected = {name: hashlib.sha256(array.astype(array.dtype.newbyteorder("<")).tobytes()).hexdigest()
+                for name, array in arrays.items()}
+    assert stored == expected
+
+
+@pytest.mark.parametrize("target", ["fc1.weight", "fc2.bias"])
+def test_a_flipped_byte_in_a_tensor_is_reported_naming_the_tensor(tmp_path, target):
+    path = tmp_path / "m.safetensors"
+    nio.save({"fc1.weight": np.ones((4, 3), np.float32), "fc2.bias": np.zeros(5, np.float32), "epoch": 3}, path)
+    start, end = data_offsets(path, target)
+    flip_byte(path, (start + end) // 2)
+    with pytest.raises(ValueError, match=rf"m\.safetensors' is damaged: .*'{re.escape(target)}'.*SHA-256"):
+        nio.load(path)
+    with pytest.raises(ValueError, match=re.escape(repr(target))):
+        nio.load(path, as_tensors=True)
+
+
+def test_a_damaged_checkpoint_is_refused_before_the_model_changes(tmp_path):
+    model, optimizer, _ = make_run()
+    nio.save_checkpoint(tmp_path / "ckpt.safetensors", model=model, optimizer=optimizer)
+    start, _ = data_offsets(tmp_path / "ckpt.safetensors", "model.w")
+    flip_byte(tmp_path / "ckpt.safetensors", start)
+    model.w[...] = 4.0
+    with pytest.raises(ValueError, match=r"damaged.*'model\.w'"):
+        nio.load_checkpoint(tmp_path / "ckpt.safetensors", model=model, optimizer=optimizer)
+    np.testing.assert_array_equal(model.w, np.full(3, 4.0))
+
+
+def test_files_without_checksums_still_load(tmp_path):
+    weights = {"w": np.arange(6, dtype=np.float32).reshape(2, 3)}
+    safetensors.numpy.save_file(weights, tmp_path / "foreign.safetensors")  # another writer: no metadata
+    assert_same(nio.load(tmp_path / "foreign.safetensors"), weights)
+    # a netgrad document as written before checksums were stored
+    document = {"format": "netgrad", "version": 1, "tree": {"dict": [["w", {"tensor": "w"}], ["epoch", 2]]}}
+    safetensors.numpy.save_file(weights, tmp_path / "older.safetensors", metadata={"netgrad": json.dumps(document)})
+    assert_same(nio.load(tmp_path / "older.safetensors"), {"w": weights["w"], "epoch": 2})
+
+
+def test_malformed_checksums_are_refused(tmp_path):
+    document = {"format": "netgrad", "version": 1, "tree": {"tensor": "w"}, "sha256": ["not", "a", "dict"]}
+    safetensors.numpy.save_file({"w": np.ones(2)}, tmp_path / "m.safetensors",
+                                metadata={"netgrad": json.dumps(document)})
+    with pytest.raises(ValueError, match="checksums are malformed"):
+        nio.load(tmp_path / "m.safetensors")
+
+
+def test_each_tensor_is_hashed_once_when_loading(tmp_path, monkeypatch):
+    nio.save({"a": np.ones(1000), "b": [np.zeros(3), np.arange(4)]}, tmp_path / "m.safetensors")
+    calls = []
+    real = hashlib.sha256
+
+    def counting_sha256(*args):
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(nio.hashlib, "sha256", counting_sha256)
+    nio.load(tmp_path / "m.safetensors")
+    assert len(calls) == 3
+
+
+# --------------------------------------------------------------------------------------------------
+# Temporary files of interrupted saves
+# --------------------------------------------------------------------------------------------------
+
+HANGING_SAVE = """
+import os, sys, time
+import numpy as np
+import netgrad.io as nio
+
+def hang(fd):  # the bytes are in the temporary file; the rename has not happened
+    print("writing", flush=True)
+    time.sleep(600)
+
+os.fsync = hang
+nio.save({"w": np.ones(100_000)}, sys.argv[1])
+"""
+
+
+def start_hanging_save(path):
+    """A real process stopped in the middle of netgrad.io.save(..., path); returns it once it is there."""
+    process = subprocess.Popen([sys.executable, "-c", HANGING_SAVE, str(path)], stdout=subprocess.PIPE, text=True)
+    assert process.stdout.readline() == "writing\n"
+    return process
+
+
+def temporaries(directory):
+    return sorted(p.name for p in directory.iterdir() if p.name.endswith(".tmp"))
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
+def test_the_next_save_removes_temporaries_of_killed_saves_only(tmp_path):
+    target = tmp_path / "m.safetensors"
+    killed = start_hanging_save(target)
+    killed.send_signal(signal.SIGKILL)
+    killed.wait()
+    other_killed = start_hanging_save(tmp_path / "other.safetensors")
+    other_killed.send_signal(signal.SIGKILL)
+    other_killed.wait()
+    left_behind = temporaries(tmp_path)
+    assert len(left_behind) == 2 and all(name.startswith((".m.safetensors.", ".other.safetensors."))
+                                         for name in left_behind)
+
+    running = start_hanging_save(target)  # a save in progress in another process: not to be touched
+    try:
+        in_progress = sorted(set(temporaries(tmp_path)) - set(left_behind))
+        nio.save({"w": np.zeros(3)}, target)
+        assert_same(nio.load(target), {"w": np.zeros(3)})
+        assert temporaries(tmp_path) == sorted([*in_progress, *(n for n in left_behind if n.startswith(".other"))])
+    finally:
+        running.kill()
+        running.wait()
+    nio.save({"w": np.zeros(3)}, target)  # now that process is gone too
+    assert temporaries(tmp_path) == [n for n in left_behind if n.startswith(".other")]
+
+
+def test_temporaries_that_name_no_process_are_removed_once_old(tmp_path):
+    old, recent = tmp_path / ".m.safetensors.0123456789ab.tmp", tmp_path / ".m.safetensors.ba9876543210.tmp"
+    other_machine = tmp_path / ".m.safetensors.4242-00000000.0123456789ab.tmp"
+    for path in (old, recent, other_machine):
+        path.write_bytes(b"partial")
+    two_hours_ago = time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    unrelated = tmp_path / ".m.safetensors.notes.tmp"
+    unrelated.write_bytes(b"not ours")
+    nio.save({"w": np.zeros(3)}, tmp_path / "m.safetensors")
+    assert temporaries(tmp_path) == sorted([recent.name, other_machine.name, unrelated.name])
+
+
+def test_errors_name_the_path_given_never_the_temporary(tmp_path):
+    missing = tmp_path / "no_such_dir" / "m.safetensors"
+    with pytest.raises(FileNotFoundError) as error:
+        nio.save({"w": np.zeros(3)}, missing)
+    assert error.value.filename == str(missing) and ".tmp" not in str(error.value)
+    assert "no_such_dir" in str(error.value)
+    (tmp_path / "a_directory").mkdir()
+    with pytest.raises(OSError) as error:  # os.replace cannot put a file over a directory
+        nio.save({"w": np.zeros(3)}, tmp_path / "a_directory")
+    assert error.value.filename == str(tmp_path / "a_directory") and ".tmp" not in str(error.value)
+    assert temporaries(tmp_path) == []
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading the header only; bounds
+# --------------------------------------------------------------------------------------------------
+
+def peak_memory_of(function):
+    """(result, peak bytes Python and NumPy allocated while `function` ran); NumPy reports to tracemalloc."""
+    tracemalloc.start()
+    try:
+        result = function()
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_load_header_gives_shapes_and_dtypes_without_reading_the_tensors(tmp_path):
+    big = np.zeros((2000, 4000), np.float32)  # 32 MB
+    obj = {"state_dict": {"0.weight": big, "0.bias": np.zeros(2000, np.float64)}, "hidden": [2000],
+           "steps": (np.array(3, np.int64),)}
+    nio.save(obj, tmp_path / "m.safetensors")
+    header, peak = peak_memory_of(lambda: nio.load_header(tmp_path / "m.safetensors"))
+    assert peak < 1_000_000
+    assert header == {"state_dict": {"0.weight": ((2000, 4000), np.dtype("float32")),
+                                     "0.bias": ((2000,), np.dtype("float64"))},
+                      "hidden": [2000], "steps": (((), np.dtype("int64")),)}
+    assert isinstance(header["steps"][0], nio.TensorInfo) and header["state_dict"]["0.weight"].nbytes == big.nbytes
+    safetensors.numpy.save_file({"w": big}, tmp_path / "foreign.safetensors")
+    assert nio.load_header(tmp_path / "foreign.safetensors") == {"w": ((2000, 4000), np.dtype("float32"))}
+    nio.check_state_dict({"0.weight": big, "0.bias": ((2000,), np.float64)}, header["state_dict"])
+
+
+def test_load_checkpoint_checks_shapes_before_reading_any_tensor(tmp_path):
+    class Model:
+        def __init__(self, size):
+            self.w = np.zeros(size, np.float32)
+
+        def state_dict(self):
+            return {"w": self.w}
+
+        def load_state_dict(self, state):
+            self.w[...] = state["w"]
+
+    nio.save_checkpoint(tmp_path / "ckpt.safetensors", model=Model(8_000_000))  # 32 MB
+    small = Model(3)
+
+    def load():
+        with pytest.raises(nio.StateDictError, match=r"'w': expected shape \(3,\), got \(8000000,\)"):
+            nio.load_checkpoint(tmp_path / "ckpt.safetensors", model=small)
+
+    _, peak = peak_memory_of(load)
+    assert peak < 4_000_000
+
+
+def test_check_dimension_accepts_sane_sizes_and_refuses_the_rest():
+    assert nio.check_dimension(300, "hidden size") == 300
+    assert type(nio.check_dimension(np.int64(7), "units")) is int
+    assert nio.check_dimension(0, "hidden layers", at_least=0) == 0
+    for value, words in [(True, "must be an integer; got True"), (3e7, "got 30000000.0"), ("5", "got '5'"),
+                         (0, "between 1 and"), (-4, "got -4"), (10**9, "got 1,000,000,000"),
+                         ("x" * 1000, "(1002 characters)")]:
+        with pytest.raises(ValueError, match=re.escape(words)) as error:
+            nio.check_dimension(value, "Dense 'd1' units", source="'m.keras'")
+        assert str(error.value).startswith("'m.keras': Dense 'd1' units must be") and len(str(error.value)) < 200
+    assert nio.check_dimension(10**9, "units", at_most=10**9) == 10**9
+
+
+def test_check_allocation_sums_bytes_exactly_and_refuses_over_the_limit():
+    shapes = {"0.weight": (300, 784), "0.bias": ((300,), np.float64), "steps": nio.TensorInfo((), np.dtype("int64"))}
+    assert nio.check_allocation(shapes) == 300 * 784 * 4 + 300 * 8 + 8
+    assert nio.check_allocation([(2, 3), (4,)], dtype=np.float64) == (6 + 4) * 8
+    with pytest.raises(ValueError, match=r"'m\.netgrad': the model would need 3\.7 GiB \(the largest entry, "
+                                         r"'0\.weight', 3\.7 GiB\), more than the 1\.0 GiB allowed"):
+        nio.check_allocation({"0.weight": (10**9, 1), "0.bias": (10,)}, source="'m.netgrad'",
+                             limit_bytes=1 << 30)
+    with pytest.raises(ValueError, match="half"):
+        nio.check_allocation([(10**9, 10**9)])
+    with pytest.raises(ValueError, match="impossible shape"):
+        nio.check_allocation({"w": (-1, 3)})
+
+
+def test_every_model_file_netgrad_writes_goes_through_netgrad_io():
+    """Checksums, atomic writes and the removal of killed saves' temporaries live in netgrad.io alone: no other
+    module writes binary files (text outputs such as CSV predictions or logs are not model files)."""
+    writers = re.compile(r"import safetensors|from safetensors|safe_open|save_file|open\([^)]*['\"][wax]b\+?['\"]"
+                         r"|\.write_bytes\(|os\.replace\(|\.tofile\(|np\.save")
+    offenders = []
+    for path in PACKAGE_DIR.rglob("*.py"):
+        if path.name == "io.py" and path.parent == PACKAGE_DIR:
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if writers.search(line.split("#", 1)[0]):
+                offenders.append(f"{path.relative_to(PACKAGE_DIR)}:{number}: {line.strip()}")
+    assert offenders == []
+
+
+def test_keras_model_files_carry_checksums_and_name_a_damaged_weight(tmp_path):
+    from netgrad import keras
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, name="hidden"), keras.layers.Dense(1)])
+    model.save(tmp_path / "m.keras")
+    header = read_header(tmp_path / "m.keras")
+    checksums = json.loads(header["__metadata__"]["netgrad"])["sha256"]
+    assert set(checksums) == set(header) - {"__metadata__"} and len(checksums) == 4
+    name = next(name for name in checksums if "0" in name)
+    start, end = data_offsets(tmp_path / "m.keras", name)
+    flip_byte(tmp_path / "m.keras", start)
+    with pytest.raises(ValueError, match=rf"m\.keras.*damaged.*{re.escape(repr(name))}"):
+        keras.load_model(tmp_path / "m.keras")

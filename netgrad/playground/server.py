@@ -17,6 +17,14 @@ HTTP: ``GET /`` the page; ``POST /api/sessions/{id}/upload`` a CSV (multipart fi
 ``GET /api/sessions/{id}/model.netgrad`` the trained model; ``GET /api/sessions/{id}/script.py?api=nn``
 a runnable training script.
 
+Defences: only requests whose ``Host`` is one of the server's own names are served (a hostile site that
+points its own name at 127.0.0.1, "DNS rebinding", gets 400 or a refused WebSocket); a WebSocket must come
+from a page of the same origin; an upload is read as a stream and cut off at :data:`MAX_UPLOAD_BYTES`
+whatever its headers say; a WebSocket message may be at most :data:`MAX_MESSAGE_BYTES` long and
+:data:`MAX_MESSAGE_DEPTH` levels deep; error replies quote at most :data:`MAX_ERROR_CHARS` characters. On
+Ctrl-C or SIGTERM the server closes every session and stops within :data:`SHUTDOWN_SECONDS`, even with pages
+that have stopped reading.
+
 Run it with ``netgrad playground`` or ``python -m netgrad.playground.server``.
 """
 from __future__ import annotations
@@ -26,6 +34,7 @@ import asyncio
 import collections
 import concurrent.futures
 import contextlib
+import ipaddress
 import json
 import queue
 import secrets
@@ -33,10 +42,12 @@ import threading
 import time
 import webbrowser
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -50,6 +61,13 @@ __all__ = ["create_app", "main", "SessionRunner", "COMMANDS"]
 
 STATIC_DIR = Path(__file__).parent / "static"
 MAX_UPLOAD_BYTES = 2_000_000
+_MULTIPART_OVERHEAD = 10_000  # boundaries and part headers around the CSV
+MAX_MESSAGE_BYTES = 65_536
+MAX_MESSAGE_DEPTH = 16
+MAX_ERROR_CHARS = 300
+SHUTDOWN_SECONDS = 2.0
+#: Host names always served: the loopback names a browser on this computer uses.
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 #: Messages a page may send, and whether each carries a payload field.
 COMMANDS = {"config": "config", "play": None, "pause": None, "step": None, "reset": None, "regenerate": None}
 
@@ -58,8 +76,13 @@ def _json(message: dict[str, Any]) -> str:
     return json.dumps(message, separators=(",", ":"), allow_nan=False)
 
 
+def _clip(text: str, limit: int = MAX_ERROR_CHARS) -> str:
+    """`text`, cut to `limit` characters (it may quote a whole hostile message back)."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text) - limit:,} more characters cut)"
+
+
 def _error(message: str, request: str | None = None) -> str:
-    return _json({"type": "error", "message": message, "request": request})
+    return _json({"type": "error", "message": _clip(message), "request": None if request is None else _clip(request)})
 
 
 class SessionRunner:
@@ -265,6 +288,74 @@ class _Registry:
         with self.lock:
             return self.runners.get(session_id)
 
+    def close_all(self) -> list[SessionRunner]:
+        """Close every session (each thread ends after its current command or epoch); returns them."""
+        with self.lock:
+            runners = list(self.runners.values())
+        for runner in runners:
+            runner.close()
+        return runners
+
+
+# -------------------------------------------------------------------------------------- hosts
+
+
+def _host_name(value: str) -> str:
+    """The host part of a Host header or an address, lower-case, IPv6 in brackets: ``'[::1]:8000'`` -> ``'[::1]'``."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        return value[: value.index("]") + 1] if "]" in value else value
+    if value.count(":") > 1:  # a bare IPv6 address, as --host takes it
+        return f"[{value}]"
+    return value.split(":", 1)[0].rstrip(".")
+
+
+def _is_address(name: str) -> bool:
+    """Whether a host name is a literal IP address (which no DNS answer can point elsewhere)."""
+    try:
+        ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+class _AllowedHosts:
+    """ASGI middleware: serve only requests whose ``Host`` header names this server.
+
+    A hostile web page can point its own domain at 127.0.0.1 once loaded ("DNS rebinding"); its requests
+    then reach this server with its domain in ``Host``, which is refused: HTTP with 400, WebSockets by
+    closing the handshake (403). Served: :data:`LOCAL_HOSTS`, the names in `hosts` and, when `hosts` holds a
+    wildcard address (``0.0.0.0``, ``::``), any literal IP address; ``"*"`` serves every host.
+    """
+
+    def __init__(self, app: Any, hosts: set[str]) -> None:
+        self.app = app
+        self.names = hosts  # normalised by _host_name; the server adds its bound addresses once it listens
+
+    def allows(self, host: str | None) -> bool:
+        if "*" in self.names:
+            return True
+        if not host:
+            return False
+        name = _host_name(host)
+        return name in self.names or (bool(self.names & {"0.0.0.0", "[::]"}) and _is_address(name))
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] in ("http", "websocket"):
+            host = Headers(scope=scope).get("host")
+            if not self.allows(host):
+                if scope["type"] == "websocket":
+                    await receive()  # the connection request; closing before accepting refuses it with 403
+                    await send({"type": "websocket.close", "code": 1008})
+                    return
+                served = ", ".join(sorted(self.names))
+                response = JSONResponse({"error": f"this playground does not serve the host {_clip(repr(host), 100)} "
+                                                  f"(it serves {served}); to reach it by that name, start it with "
+                                                  "--allow-host NAME"}, status_code=400)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
 
 def _same_origin(websocket: WebSocket) -> bool:
     """Refuse WebSockets opened by pages from other sites (a browser always sends Origin)."""
@@ -288,14 +379,41 @@ async def _send_loop(websocket: WebSocket, outbox: _Outbox) -> None:
                 await websocket.send_text(text)
 
 
+def _depth(value: Any) -> int:
+    """How deeply JSON containers nest in `value` (0 for a number or string), without recursion."""
+    depth, level = 0, [(value, 1)]
+    while level:
+        item, at = level.pop()
+        if isinstance(item, (dict, list)):
+            depth = max(depth, at)
+            level.extend((child, at + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return depth
+
+
+def _parse_message(text: str) -> Any:
+    """The JSON value of a page's message; ValueError with a short reason for one too large or too deep."""
+    if len(text) > MAX_MESSAGE_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES:
+        raise ValueError(f"message too large ({len(text):,} characters; at most {MAX_MESSAGE_BYTES:,} bytes)")
+    too_deep = f"message nested too deeply (at most {MAX_MESSAGE_DEPTH} levels of objects and lists)"
+    try:
+        message = json.loads(text)
+    except RecursionError:  # a few thousand nested brackets exhaust the parser's stack
+        raise ValueError(too_deep) from None
+    except ValueError as error:
+        raise ValueError(f"malformed JSON ({error}); send an object such as {{\"type\": \"play\"}}") from None
+    if _depth(message) > MAX_MESSAGE_DEPTH:
+        raise ValueError(too_deep)
+    return message
+
+
 async def _handle_message(text: str | None, runner: SessionRunner, outbox: _Outbox) -> None:
     if text is None:
         outbox.put_now("reply", _error("messages must be JSON text, not binary"))
         return
     try:
-        message = json.loads(text)
+        message = _parse_message(text)
     except ValueError as error:
-        outbox.put_now("reply", _error(f"malformed JSON ({error}); send an object such as {{\"type\": \"play\"}}"))
+        outbox.put_now("reply", _error(str(error)))
         return
     kind = message.get("type") if isinstance(message, dict) else None
     if kind not in COMMANDS:
@@ -357,6 +475,25 @@ async def _websocket_endpoint(websocket: WebSocket) -> None:
         await _wait_for_thread(runner)
 
 
+class _TooLarge(Exception):
+    """A request body went past its limit."""
+
+
+def _limited(receive: Callable, limit: int) -> Callable:
+    """`receive` that raises :class:`_TooLarge` as soon as more than `limit` body bytes have arrived."""
+    received = 0
+
+    async def limited_receive() -> dict:
+        nonlocal received
+        message = await receive()
+        received += len(message.get("body", b""))
+        if received > limit:
+            raise _TooLarge
+        return message
+
+    return limited_receive
+
+
 def _runner_or_404(request: Request) -> SessionRunner | JSONResponse:
     runner = request.app.state.registry.get(request.path_params["session_id"])
     if runner is None:
@@ -369,18 +506,24 @@ async def _upload(request: Request) -> Response:
     runner = _runner_or_404(request)
     if isinstance(runner, Response):
         return runner
+    too_large = JSONResponse({"error": f"the file is too large (at most {MAX_UPLOAD_BYTES / 1e6:g} MB)"},
+                             status_code=413)
+    limit = MAX_UPLOAD_BYTES + _MULTIPART_OVERHEAD
     length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > MAX_UPLOAD_BYTES + 10_000:
-        return JSONResponse({"error": f"the file is too large (at most {MAX_UPLOAD_BYTES // 1_000_000} MB)"},
-                            status_code=413)
-    async with request.form(max_files=1, max_fields=4) as form:
-        upload, problem = form.get("file"), form.get("problem") or None
-        if upload is None or isinstance(upload, str):
-            return JSONResponse({"error": "send the CSV as the multipart field 'file'"}, status_code=400)
-        raw = await upload.read(MAX_UPLOAD_BYTES + 1)
+    if length is not None and length.isdigit() and int(length) > limit:
+        return too_large
+    # The headers may not say (chunked) or lie: count the bytes as they arrive and stop at the limit.
+    request = Request(request.scope, _limited(request.receive, limit))
+    try:
+        async with request.form(max_files=1, max_fields=4) as form:
+            upload, problem = form.get("file"), form.get("problem") or None
+            if upload is None or isinstance(upload, str):
+                return JSONResponse({"error": "send the CSV as the multipart field 'file'"}, status_code=400)
+            raw = await upload.read(MAX_UPLOAD_BYTES + 1)
+    except _TooLarge:
+        return too_large
     if len(raw) > MAX_UPLOAD_BYTES:
-        return JSONResponse({"error": f"the file is too large (at most {MAX_UPLOAD_BYTES // 1_000_000} MB)"},
-                            status_code=413)
+        return too_large
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -388,7 +531,7 @@ async def _upload(request: Request) -> Response:
     try:
         summary = await asyncio.wrap_future(runner.submit("upload", text, problem))
     except ValueError as error:
-        return JSONResponse({"error": str(error)}, status_code=400)
+        return JSONResponse({"error": _clip(str(error))}, status_code=400)
     return JSONResponse(summary)
 
 
@@ -423,29 +566,37 @@ async def _index(request: Request) -> Response:
     return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
 
 
-def create_app(*, max_sessions: int = 32, frame_interval: float = 0.05) -> Starlette:
+def create_app(*, max_sessions: int = 32, frame_interval: float = 0.05,
+               allowed_hosts: Iterable[str] = ()) -> Starlette:
     """The playground as an ASGI app.
 
     Args:
         max_sessions: most pages open at once; one more is told so and closed.
         frame_interval: least seconds between two state messages to a page while it plays.
+        allowed_hosts: host names served besides :data:`LOCAL_HOSTS` (``Host`` header values without the
+            port; the address the server listens on belongs here). A wildcard address (``"0.0.0.0"``,
+            ``"::"``) also serves every literal IP address; ``"*"`` serves any host (no DNS-rebinding defence).
     """
     if not isinstance(max_sessions, int) or max_sessions < 1:
         raise ValueError(f"max_sessions must be a positive int; got {max_sessions!r}")
     if not frame_interval >= 0:
         raise ValueError(f"frame_interval must be >= 0 seconds; got {frame_interval!r}")
+    if isinstance(allowed_hosts, str):
+        raise TypeError(f"allowed_hosts must be a list of host names, not the string {allowed_hosts!r}")
+    hosts = {_host_name(host) for host in allowed_hosts} | set(LOCAL_HOSTS)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         yield
-        with app.state.registry.lock:
-            runners = list(app.state.registry.runners.values())
+        runners = app.state.registry.close_all()
+        deadline = time.monotonic() + SHUTDOWN_SECONDS / 4
         for runner in runners:
-            runner.close()
-        for runner in runners:
-            await _wait_for_thread(runner, timeout=5.0)
+            await _wait_for_thread(runner, timeout=max(0.0, deadline - time.monotonic()))
+        busy = sum(runner.alive for runner in runners)
+        if busy:  # daemon threads: they end with the process, mid-epoch
+            print(f"netgrad playground: {busy} session(s) still in an epoch; stopping without them", flush=True)
 
-    app = Starlette(routes=[
+    app = Starlette(middleware=[Middleware(_AllowedHosts, hosts=hosts)], routes=[
         Route("/", _index),
         Route("/api/sessions/{session_id}/upload", _upload, methods=["POST"]),
         Route("/api/sessions/{session_id}/model.netgrad", _model),
@@ -454,30 +605,58 @@ def create_app(*, max_sessions: int = 32, frame_interval: float = 0.05) -> Starl
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ], lifespan=lifespan)
     app.state.registry = _Registry(max_sessions, frame_interval)
+    app.state.allowed_hosts = hosts
     return app
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``netgrad playground [--host HOST] [--port PORT] [--no-browser]``: serve the playground."""
+    """``netgrad playground [--host HOST] [--port PORT] [--allow-host NAME] [--no-browser]``: serve the playground.
+
+    Ctrl-C or SIGTERM closes every session and stops the server within :data:`SHUTDOWN_SECONDS`, printing
+    what it waits for; a second Ctrl-C stops it at once.
+    """
     parser = argparse.ArgumentParser(prog="netgrad playground",
                                      description="Build a small network in the browser and watch netgrad train it.")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default %(default)s: only this computer can connect)")
     parser.add_argument("--port", type=int, default=8000, help="port (default %(default)s; 0 picks a free one)")
+    parser.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                        help="also serve pages that reach the server by this host name (repeatable; besides "
+                             "localhost, 127.0.0.1, [::1] and --host, every other name is refused, so that no "
+                             "web site can reach the playground through its own domain name)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser window")
     args = parser.parse_args(argv)
     import uvicorn
 
-    server = uvicorn.Server(uvicorn.Config(create_app(), host=args.host, port=args.port, log_level="warning"))
+    app = create_app(allowed_hosts=[args.host, *args.allow_host])
+    # Open connections get half the shutdown time to close; then their tasks are cancelled (a page that has
+    # stopped reading never finishes its close handshake). A message larger than a few of ours closes the
+    # socket before it is buffered.
+    server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="warning",
+                                           timeout_graceful_shutdown=SHUTDOWN_SECONDS / 2,
+                                           ws_max_size=4 * MAX_MESSAGE_BYTES))
+    handle_exit = server.handle_exit
+
+    def stop(sig: int, frame: Any) -> None:  # Ctrl-C, SIGTERM
+        first = not server.should_exit
+        handle_exit(sig, frame)
+        if first:
+            pages = len(app.state.registry.close_all())
+            print(f"netgrad playground: stopping: closed {pages} session(s); waiting at most "
+                  f"{SHUTDOWN_SECONDS:g} s for {pages} open page(s) and their training threads", flush=True)
+
+    server.handle_exit = stop
 
     def announce() -> None:
         while not server.started:
             if server.should_exit:
                 return
             time.sleep(0.05)
-        port = server.servers[0].sockets[0].getsockname()[1] if server.servers else args.port
+        sockets = [sock for listener in server.servers for sock in listener.sockets]
+        app.state.allowed_hosts.update(_host_name(sock.getsockname()[0]) for sock in sockets)  # the bound addresses
+        port = sockets[0].getsockname()[1] if sockets else args.port
         shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-        url = f"http://{shown_host}:{port}/"
+        url = f"http://{f'[{shown_host}]' if ':' in shown_host else shown_host}:{port}/"
         print(f"netgrad playground: {url}  (Ctrl+C stops it)", flush=True)
         if args.host not in ("127.0.0.1", "localhost", "::1"):
             print(f"warning: listening on {args.host}, so other computers can reach the playground", flush=True)
@@ -490,4 +669,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
