@@ -91,9 +91,7 @@ def save_model(saved: SavedModel, path: str) -> None:
 
 
 def _width(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 1 <= value <= MAX_WIDTH:
-        raise ValueError(f"{what} must be an int from 1 to {MAX_WIDTH}, got {value!r}")
-    return int(value)
+    return netgrad.io.check_dimension(value, what, at_most=MAX_WIDTH)
 
 
 def _checked_architecture(arch: Any, state: Any) -> dict:
@@ -112,9 +110,10 @@ def _checked_architecture(arch: Any, state: Any) -> dict:
         raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
     if not isinstance(arch["batch_norm"], bool):
         raise ValueError(f"batch_norm must be true or false, got {arch['batch_norm']!r}")
-    weights = sorted((name for name, value in state.items() if name.endswith(".weight") and np.ndim(value) == 2),
+    shapes = {name: tuple(getattr(value, "shape", np.shape(value))) for name, value in state.items()}
+    weights = sorted((name for name, shape in shapes.items() if name.endswith(".weight") and len(shape) == 2),
                      key=lambda name: int(name.split(".")[0]) if name.split(".")[0].isdigit() else -1)
-    stored = [tuple(np.shape(state[name])) for name in weights]
+    stored = [shapes[name] for name in weights]
     expected = [(fan_out, fan_in) for fan_in, fan_out in zip(widths, widths[1:])]
     if stored != expected:
         raise ValueError(f"the architecture {'-'.join(map(str, widths))} needs Linear weights of shapes "
@@ -127,16 +126,19 @@ def load_model(path: str) -> SavedModel:
     if not os.path.exists(path):
         raise CLIError(f"no such model file: {path}")
     try:
-        stored = netgrad.io.load(path)
+        header = netgrad.io.load_header(path)
     except (ValueError, OSError, KeyError) as err:
         raise CLIError(f"{path} is not a netgrad model file: {err}") from None
-    if not isinstance(stored, dict) or stored.get("format") != MODEL_FORMAT:
+    if not isinstance(header, dict) or header.get("format") != MODEL_FORMAT:
         raise CLIError(f"{path} is a safetensors file but not a model saved by 'netgrad train'")
-    if stored.get("version") != MODEL_VERSION:
-        raise CLIError(f"{path} has model format version {stored.get('version')}; this netgrad reads "
+    if header.get("version") != MODEL_VERSION:
+        raise CLIError(f"{path} has model format version {header.get('version')}; this netgrad reads "
                        f"version {MODEL_VERSION}")
     try:
-        arch, prep = _checked_architecture(stored["architecture"], stored["state_dict"]), stored["preprocessing"]
+        # the sizes are checked against the header's tensor shapes before anything is read or built
+        arch = _checked_architecture(header["architecture"], header["state_dict"])
+        stored = netgrad.io.load(path)
+        prep = stored["preprocessing"]
         model = build_mlp(arch["inputs"], arch["hidden"], arch["outputs"], arch["activation"],
                           dropout=arch["dropout"], batch_norm=arch["batch_norm"])
         model.load_state_dict(stored["state_dict"])
