@@ -4,16 +4,16 @@ One engine (tensors with reverse-mode autograd) with three faces: PyTorch-style 
 ``netgrad.nn``, ``netgrad.optim``), Keras-style (``netgrad.keras``) and scikit-learn-style
 (``netgrad.estimators``). ``import netgrad as torch`` runs small PyTorch scripts unchanged.
 """
-from . import autograd, data, metrics, nn, ops, optim, random, training
-from .autograd import Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .gradcheck import gradcheck
-from .io import load, load_checkpoint, save, save_checkpoint
-from .random import get_rng_state, manual_seed, seed, set_rng_state
-from .tensor import (Tensor, arange, as_tensor, bool_, cat, concat, concatenate, device, dtype, empty,
+from . import autograd, data, engine, metrics, nn, optim, random, training
+from .engine import (Function, Tensor, arange, as_tensor, bool_, cat, concat, concatenate, device, dtype, empty,
                      empty_like, eye, float16, float32, float64, from_numpy, full, full_like,
                      get_default_dtype, int32, int64, is_tensor, linspace, numel, ones, ones_like, rand,
                      rand_like, randint, randn, randn_like, randperm, set_default_dtype, stack, tensor,
                      uint8, where, zeros, zeros_like)
+from .engine.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .engine.gradcheck import gradcheck
+from .io import load, load_checkpoint, save, save_checkpoint
+from .random import get_rng_state, manual_seed, seed, set_rng_state
 
 __version__ = "0.1.0"
 

@@ -26,8 +26,9 @@ from typing import Any, Callable, Iterable, NamedTuple
 
 import numpy as np
 
-from .autograd import no_grad
-from .tensor import Tensor, tensor
+from .engine import Tensor, tensor
+from .engine.autograd import no_grad
+from .nn.module import training_mode
 from .training.callbacks import Callback
 
 __all__ = [
@@ -164,31 +165,29 @@ def capture_layers(model: Any, X: Any, y: Any = None, loss_fn: Callable | None =
     steps = _flat_layers(model)
     params = list(model.parameters())
     saved_grads = [p._grad for p in params]
-    was_training = model.training
-    model.train(training)
     want_grad = y is not None and loss_fn is not None
-    try:
-        x = X if isinstance(X, Tensor) else tensor(np.asarray(X))
-        outputs = []
-        if want_grad:
-            for p in params:
-                p._grad = None
-            for _, module in steps:
-                x = module(x)
-                if x.requires_grad:
-                    x.retain_grad()
-                outputs.append(x)
-            target = y if isinstance(y, Tensor) else tensor(np.asarray(y))
-            loss_fn(x, target).backward()
-        else:
-            with no_grad():
+    with training_mode(model, training):
+        try:
+            x = X if isinstance(X, Tensor) else tensor(np.asarray(X))
+            outputs = []
+            if want_grad:
+                for p in params:
+                    p._grad = None
                 for _, module in steps:
                     x = module(x)
+                    if x.requires_grad:
+                        x.retain_grad()
                     outputs.append(x)
-    finally:
-        model.train(was_training)
-        for p, g in zip(params, saved_grads):
-            p._grad = g
+                target = y if isinstance(y, Tensor) else tensor(np.asarray(y))
+                loss_fn(x, target).backward()
+            else:
+                with no_grad():
+                    for _, module in steps:
+                        x = module(x)
+                        outputs.append(x)
+        finally:
+            for p, g in zip(params, saved_grads):
+                p._grad = g
     captures, block, count = [], "", 0
     for (name, module), out in zip(steps, outputs):
         if _is_linear(module):
@@ -260,20 +259,18 @@ def _weight_gradients(model: Any, X: Any, y: Any, loss_fn: Callable) -> dict[str
     """``dLoss/dW`` of every block's Linear on one batch (eval mode), leaving ``.grad`` as it was."""
     params = list(model.parameters())
     saved = [p._grad for p in params]
-    was_training = model.training
-    model.eval()
-    try:
-        for p in params:
-            p._grad = None
-        x = X if isinstance(X, Tensor) else tensor(np.asarray(X))
-        target = y if isinstance(y, Tensor) else tensor(np.asarray(y))
-        loss_fn(model(x), target).backward()
-        return {name: np.array(linear.weight._grad) for name, linear in linear_blocks(model)
-                if linear.weight._grad is not None}
-    finally:
-        model.train(was_training)
-        for p, g in zip(params, saved):
-            p._grad = g
+    with training_mode(model, False):
+        try:
+            for p in params:
+                p._grad = None
+            x = X if isinstance(X, Tensor) else tensor(np.asarray(X))
+            target = y if isinstance(y, Tensor) else tensor(np.asarray(y))
+            loss_fn(model(x), target).backward()
+            return {name: np.array(linear.weight._grad) for name, linear in linear_blocks(model)
+                    if linear.weight._grad is not None}
+        finally:
+            for p, g in zip(params, saved):
+                p._grad = g
 
 
 def neuron_spread(weight: Any) -> float:

@@ -45,6 +45,8 @@ import numpy as np
 import safetensors
 import safetensors.numpy
 
+from netgrad.engine.dtypes import _numpy_dtype
+from netgrad.engine.tensor import Tensor
 from netgrad.random import get_rng_state, set_rng_state
 
 __all__ = [
@@ -624,12 +626,7 @@ def load_header(path: str | os.PathLike, *, require_netgrad: bool = False) -> An
 
 
 def _tensor_wrapper():
-    try:
-        from netgrad import Tensor
-    except ImportError as error:
-        raise ImportError(f"load(..., as_tensors=True) needs netgrad.Tensor, which failed to import: {error}") \
-            from error
-    return lambda array: Tensor._wrap(array)
+    return Tensor._wrap
 
 
 # --------------------------------------------------------------------------------------------------
@@ -649,12 +646,6 @@ class IncompatibleKeys(NamedTuple):
 
     missing_keys: list[str]
     unexpected_keys: list[str]
-
-
-def _numpy_dtype(dtype: Any) -> np.dtype:
-    """A NumPy dtype from a NumPy dtype-like or a netgrad dtype (which holds one in ``.numpy``)."""
-    inner = getattr(dtype, "numpy", None)
-    return inner if isinstance(inner, np.dtype) else np.dtype(dtype)
 
 
 def _shape_and_dtype(spec: Any) -> tuple[tuple[int, ...], np.dtype | None]:

@@ -26,7 +26,7 @@ import numpy as np
 
 from netgrad.data.validation import check_consistent_length, to_numpy
 from netgrad.random import get_generator
-from netgrad.tensor import Tensor, tensor
+from netgrad.engine import Tensor, tensor
 
 __all__ = [
     "Dataset",

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from netgrad.tensor import Tensor
+from netgrad.engine import Tensor
 
 __all__ = [
     "NotFittedError",

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from netgrad import nn
+from netgrad.engine.numerics import sigmoid_array, softmax_array
 
 from .base import (BaseEstimator, ClassifierMixin, RegressorMixin, check_choice, check_is_fitted,
                    check_positive_float, check_positive_int, encode_labels, seeded, validate_data,
@@ -290,16 +291,6 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
             return np.log(self.predict_proba(X))
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    """σ(z) = 1 / (1 + e^(-z)) without overflow for large |z|."""
-    return np.exp(-np.logaddexp(0.0, -z))
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
-
-
 def _one_vs_rest_targets(est: _LinearClassifier, y: np.ndarray, dtype: np.dtype) -> tuple[np.ndarray, int, Any]:
     """One sigmoid unit for two classes (targets 0/1), else one per class (one-hot targets)."""
     est.classes_, index = encode_labels(y)
@@ -311,7 +302,7 @@ def _one_vs_rest_targets(est: _LinearClassifier, y: np.ndarray, dtype: np.dtype)
 
 def _one_vs_rest_proba(z: np.ndarray) -> np.ndarray:
     """[1 - p̂, p̂] for one unit; the units' p̂ normalised to sum to 1 for several."""
-    p = _sigmoid(z)
+    p = sigmoid_array(z)
     if p.shape[1] == 1:
         return np.hstack([1 - p, p])
     return p / p.sum(axis=1, keepdims=True)
@@ -383,7 +374,7 @@ class SoftmaxRegression(_LinearClassifier):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """softmax(z), shape (n_samples, n_classes)."""
-        return _softmax(self._logits(X))
+        return softmax_array(self._logits(X), 1)
 
 
 class MultiLabelClassifier(_LinearClassifier):
@@ -445,7 +436,7 @@ class MultiLabelClassifier(_LinearClassifier):
     def predict_proba(self, X: Any) -> np.ndarray:
         """p̂ = σ(z) per label, shape (n_samples, n_labels) (for 1-D labels: as LogisticRegression)."""
         p = self._logits(X)
-        return _sigmoid(p) if self._multilabel else _one_vs_rest_proba(p)
+        return sigmoid_array(p) if self._multilabel else _one_vs_rest_proba(p)
 
     def predict(self, X: Any) -> np.ndarray:
         """The indicator matrix of labels with p̂ ≥ ``threshold`` (for 1-D labels: as LogisticRegression)."""

@@ -30,17 +30,18 @@ from typing import Any
 import numpy as np
 
 from netgrad import nn
-from netgrad.autograd import no_grad
+from netgrad.engine.autograd import no_grad
+from netgrad.engine.numerics import sigmoid_array, softmax_array
 from netgrad.data import train_test_split
 from netgrad.metrics import r2_score
+from netgrad.engine import Tensor
 from netgrad.nn.mlp import build_mlp
-from netgrad.tensor import Tensor
 
 from .base import (BaseEstimator, ClassifierMixin, RegressorMixin, check_choice, check_is_fitted,
                    check_positive_float, check_positive_int, encode_labels, seeded, validate_data,
                    warn_not_converged)
 from .gradient import OPTIMIZERS, SumOverOutputs, fit_module, make_optimizer
-from .linear import _data_conversion_warning, _sigmoid, _softmax, resolve_batch_size
+from .linear import _data_conversion_warning, resolve_batch_size
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
@@ -306,8 +307,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         """Class probabilities (n_samples, n_classes); per-label probabilities for multi-label."""
         z = self._raw_output(X)
         if self.out_activation_ == "softmax":
-            return _softmax(z)
-        p = _sigmoid(z)
+            return softmax_array(z, 1)
+        p = sigmoid_array(z)
         return p if self._multilabel else np.hstack([1 - p, p])
 
     def predict_log_proba(self, X: Any) -> np.ndarray:

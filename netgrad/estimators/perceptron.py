@@ -7,7 +7,7 @@ import numpy as np
 
 from netgrad import nn
 from netgrad.data.validation import to_numpy
-from netgrad.tensor import Tensor
+from netgrad.engine import Tensor
 from netgrad.training import Callback
 
 from .base import (BaseEstimator, ClassifierMixin, check_is_fitted, check_positive_float, check_positive_int,

@@ -24,13 +24,13 @@ from typing import Any
 import numpy as np
 
 from netgrad import nn, optim
-from netgrad.autograd import no_grad
-from netgrad.tensor import Tensor
+from netgrad.engine.autograd import no_grad
+from netgrad.engine.numerics import softmax_array
+from netgrad.engine import Tensor
 
 from .base import (BaseEstimator, ClassifierMixin, RegressorMixin, check_is_fitted, check_positive_float,
                    check_positive_int, encode_labels, seeded, validate_data)
 from .gradient import OPTIMIZERS, fit_module
-from .linear import _softmax
 
 __all__ = ["NeuralNetClassifier", "NeuralNetRegressor"]
 
@@ -216,7 +216,7 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """softmax of the module's outputs, shape (n_samples, n_classes)."""
-        return _softmax(self._forward(X))
+        return softmax_array(self._forward(X), 1)
 
     def predict(self, X: Any) -> np.ndarray:
         """The class of the largest output."""

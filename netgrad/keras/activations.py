@@ -17,7 +17,7 @@ import weakref
 from typing import Any, Callable
 
 from ..nn import functional as F
-from ..tensor import Tensor
+from ..engine import Tensor
 
 __all__ = [
     "elu", "exponential", "gelu", "get", "hard_sigmoid", "hard_silu", "hard_swish", "leaky_relu", "linear",

@@ -10,7 +10,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from ..tensor import get_default_dtype
+from ..engine import get_default_dtype
 
 __all__ = ["clear_session", "epsilon", "floatx", "get_uid", "standardize_dtype", "to_snake_case", "unique_name"]
 

@@ -34,17 +34,18 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from .. import ops
-from ..autograd import Function, no_grad
-from ..nn import functional as F
+from ..engine.kernels.linear import LinearReLU, LinearTanh, column_sums
+from ..engine.autograd import Function, no_grad
 from ..nn.module import Module, Parameter
-from ..tensor import Tensor
+from ..engine import Tensor
 from . import activations, initializers, regularizers
 from .backend import standardize_dtype, to_snake_case, unique_name
 
 __all__ = [
     "Activation", "BatchNormalization", "Dense", "Dropout", "Flatten", "Input", "InputLayer", "KerasTensor", "Layer",
     "Normalization", "Rescaling", "Reshape", "deserialize", "serialize",
+    "Conv1D", "Conv2D", "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D",
+    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
 ]
 
 
@@ -603,7 +604,7 @@ class _DenseFunction(Function):
             g = g.reshape(-1, g.shape[-1])
             x = x.reshape(-1, x.shape[-1])
         grad_kernel = x.T @ g if need_kernel is not None else None
-        grad_bias = ops.column_sums(g) if need_bias is not None else None
+        grad_bias = column_sums(g) if need_bias is not None else None
         return grad_x, grad_kernel, grad_bias
 
 
@@ -611,13 +612,13 @@ def _dense(inputs: Tensor, kernel: Tensor, bias: Tensor | None) -> Tensor:
     return _DenseFunction.apply(inputs, kernel, bias)
 
 
-class _DenseReLU(F.LinearReLU):
+class _DenseReLU(LinearReLU):
     """relu(x K + b) as one graph node."""
 
     linear = _DenseFunction
 
 
-class _DenseTanh(F.LinearTanh):
+class _DenseTanh(LinearTanh):
     """tanh(x K + b) as one graph node."""
 
     linear = _DenseFunction
@@ -1088,8 +1089,14 @@ class Normalization(Layer):
 
 # ----------------------------------------------------------------------------------------- serialisation
 
+from .convolutional import Conv1D, Conv2D  # noqa: E402  (they build on Layer, defined above)
+from .pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D,  # noqa: E402
+                      GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D)
+
 _BUILTIN: dict[str, type] = {cls.__name__: cls for cls in (
-    InputLayer, Dense, Activation, Dropout, Flatten, Reshape, Rescaling, BatchNormalization, Normalization)}
+    InputLayer, Dense, Activation, Dropout, Flatten, Reshape, Rescaling, BatchNormalization, Normalization,
+    Conv1D, Conv2D, MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D,
+    GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D)}
 
 
 def serialize(layer: Layer) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..nn import functional as F
-from ..tensor import Tensor
+from ..engine import Tensor
 from . import activations
 from .backend import epsilon, floatx, to_snake_case
 

@@ -12,8 +12,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..autograd import no_grad
-from ..tensor import Tensor
+from ..engine.autograd import no_grad
+from ..engine import Tensor
 from . import losses as _losses
 from .backend import to_snake_case
 

@@ -20,10 +20,10 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from ..autograd import no_grad
+from ..engine.autograd import no_grad
 from ..data import DataLoader, Subset, TensorDataset
 from ..data.validation import check_array, check_class_labels, to_numpy
-from ..tensor import Tensor
+from ..engine import Tensor
 from ..training import Callback, History, Trainer
 from . import losses as keras_losses
 from . import metrics as keras_metrics

@@ -17,7 +17,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import io
-from ..tensor import Tensor
+from ..engine import Tensor
 from .layers import Layer, deserialize as deserialize_layer, serialize as serialize_layer
 
 __all__ = ["get_registered_object", "load_model", "load_weights", "model_from_json", "register_keras_serializable",

@@ -33,10 +33,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import ops
-from ..tensor import Tensor
+from ..engine import ops
+from ..engine.dtypes import _float_dtype
+from ..engine.kernels.conv import ConvolutionReLU
+from ..engine.kernels.linear import LinearReLU, LinearSigmoid, LinearTanh
+from ..engine.tensor import Tensor
 from . import functional as F
-from .layers import Identity, _float_dtype
+from .layers import Identity
 from .module import Module, Parameter
 
 __all__ = [
@@ -66,6 +69,8 @@ class Step(Module):
 class Sigmoid(Module):
     """sigma(x) = 1 / (1 + e^-x): the output of binary (and multi-label) classifiers."""
 
+    _after_linear = LinearSigmoid  # what Sequential runs for Linear then Sigmoid
+
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return ops.Sigmoid.apply(input)
 
@@ -79,6 +84,8 @@ class LogSigmoid(Module):
 
 class Tanh(Module):
     """tanh(x): zero-centred, range (-1, 1)."""
+
+    _after_linear = LinearTanh
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return ops.Tanh.apply(input)
@@ -104,6 +111,9 @@ class Hardtanh(Module):
 
 class ReLU(Module):
     """max(0, x): the default hidden activation."""
+
+    _after_linear = LinearReLU
+    _after_conv = ConvolutionReLU  # what Sequential runs for Conv1d / Conv2d then ReLU
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..random import get_generator
-from ..tensor import Tensor
+from ..engine import Tensor
 
 __all__ = [
     "calculate_gain", "zeros_", "ones_", "constant_", "uniform_", "normal_", "xavier_uniform_",

@@ -27,7 +27,9 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 
-from ..tensor import Tensor, _numpy_dtype, device, get_default_dtype
+from ..engine.device import device
+from ..engine.dtypes import _numpy_dtype, get_default_dtype
+from ..engine.tensor import Tensor
 
 
 class Parameter(Tensor):
@@ -428,6 +430,34 @@ class Module:
         return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers) | set(self._modules))
 
 
+class training_mode:
+    """``with training_mode(model, False):`` runs the block in eval mode (``True``: training mode), then gives
+    the model, and every module inside it, back the mode it had. Objects without ``train`` pass through."""
+
+    __slots__ = ("model", "mode", "saved")
+
+    def __init__(self, model: Any, training: bool = False) -> None:
+        self.model, self.mode, self.saved = model, bool(training), None
+
+    def __enter__(self) -> Any:
+        model = self.model
+        if isinstance(model, Module):
+            self.saved = [(m, m.training) for m in model.modules()]
+            model.train(self.mode)
+        elif callable(getattr(model, "train", None)):
+            self.saved = getattr(model, "training", None)
+            model.train(self.mode)
+        return model
+
+    def __exit__(self, *exc: Any) -> None:
+        saved, self.saved = self.saved, None
+        if isinstance(saved, list):
+            for module, mode in saved:
+                module.__dict__["training"] = mode
+        elif saved is not None:
+            self.model.train(bool(saved))
+
+
 # ------------------------------------------------------------------------------------------- containers
 
 
@@ -486,24 +516,23 @@ class _IndexedContainer(Module):
         return module
 
 
-def _fusions() -> dict[tuple[type, type], type]:
-    """(layer type, activation type) -> the Function that computes both as one graph node."""
-    from . import functional as F  # imported here: those modules build on this one
-    from .activations import ReLU, Sigmoid, Tanh
-    from .layers import Linear
-    return {(Linear, ReLU): F.LinearReLU, (Linear, Sigmoid): F.LinearSigmoid, (Linear, Tanh): F.LinearTanh}
+def _fused(module: Module, after: Module) -> Any:
+    """The Function computing ``module`` then ``after`` as one graph node, or None. A layer class names, in
+    ``_fusion``, the attribute under which an activation class keeps that Function (``Linear._fusion`` is
+    ``"_after_linear"``, ``ReLU._after_linear`` is ``LinearReLU``); exact classes only, not subclasses."""
+    attribute = type(module).__dict__.get("_fusion")
+    return None if attribute is None else type(after).__dict__.get(attribute)
 
 
 def _steps(modules: tuple) -> list:
     """What ``Sequential.forward`` calls in order: the modules, with each fusable pair as one call."""
-    fusions = _fusions()
     steps: list = []
     i = 0
     while i < len(modules):
         module = modules[i]
         if i + 1 < len(modules):
             after = modules[i + 1]
-            fused = fusions.get((type(module), type(after)))
+            fused = _fused(module, after)
             # exact types only, and no forward replaced on an instance: then the pair's arithmetic is known
             if fused is not None and "forward" not in module.__dict__ and "forward" not in after.__dict__:
                 steps.append(partial(module._forward_fused, fused))
@@ -520,8 +549,8 @@ class Sequential(_IndexedContainer):
     Also takes an ``OrderedDict`` of named modules. Indexable (``model[0]``, ``model[-1]``, slices give a
     new ``Sequential`` sharing the modules), iterable, ``len``-able, and growable with ``append``.
 
-    A ``Linear`` directly followed by ``ReLU``, ``Sigmoid`` or ``Tanh`` runs as one graph node (for example
-    ``LinearReLUBackward``): the same arithmetic, bit for bit, with one node less and the activation computed
+    A ``Linear`` directly followed by ``ReLU``, ``Sigmoid`` or ``Tanh`` (and a ``Conv1d`` / ``Conv2d`` followed
+    by ``ReLU``) runs as one graph node (for example ``LinearReLUBackward``): the same arithmetic, bit for bit, with one node less and the activation computed
     in place, which is what makes small networks cheap to train. Calling the modules one by one gives the
     same values and gradients.
     """

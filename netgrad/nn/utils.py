@@ -12,8 +12,8 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from ..autograd import Function
-from ..tensor import Tensor, cat
+from ..engine.autograd import Function
+from ..engine import Tensor, cat
 from .module import Module
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters",

@@ -36,7 +36,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from netgrad.tensor import Tensor
+from netgrad.engine import Tensor
 
 __all__ = [
     "Callback",

@@ -7,6 +7,7 @@ from typing import Any, Callable
 import numpy as np
 
 from netgrad import nn
+from netgrad.engine.numerics import sigmoid_array, softmax_array
 
 __all__ = ["link_of", "Predictions", "MULTICLASS", "BINARY"]
 
@@ -31,17 +32,6 @@ def link_of(loss: Any) -> str:
         if (classes and isinstance(loss, classes)) or any(loss is k for k in kinds if not isinstance(k, type)):
             return link
     return "identity"
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    from netgrad.ops import sigmoid_array
-
-    return sigmoid_array(z)
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    shifted = np.exp(z - z.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
 
 
 class Predictions:
@@ -69,11 +59,11 @@ class Predictions:
     def proba(self) -> np.ndarray:
         link, out = self.link, self.outputs
         if link == "softmax":
-            return self._once("proba", lambda: _softmax(out))
+            return self._once("proba", lambda: softmax_array(out, 1))
         if link == "log_softmax":
             return self._once("proba", lambda: np.exp(out))
         if link == "sigmoid":
-            return self._once("proba", lambda: _sigmoid(out))
+            return self._once("proba", lambda: sigmoid_array(out))
         return out
 
     def true_classes(self) -> np.ndarray:

@@ -47,10 +47,10 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from netgrad.autograd import no_grad
+from netgrad.engine.autograd import no_grad
 from netgrad.data import DataLoader, Dataset
 from netgrad.data.validation import check_array, to_numpy
-from netgrad.tensor import Tensor
+from netgrad.engine import Tensor
 
 from .callbacks import Callback, CallbackList, ProgressBar
 from .data_checks import DEFAULT_BATCH_SIZE, DataChecks, concatenate, length

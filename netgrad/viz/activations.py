@@ -14,6 +14,7 @@ from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
+from ..engine.numerics import sigmoid_array, softplus_array
 from ._backend import CLASS_COLORS, finish, pyplot
 
 __all__ = ["ACTIVATIONS", "Activation", "plot_activations", "autograd_derivative"]
@@ -31,14 +32,6 @@ class Activation(NamedTuple):
     formula: str
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * z))  # = 1 / (1 + e^-z), without overflow for large |z|
-
-
-def _softplus(z: np.ndarray) -> np.ndarray:
-    return np.logaddexp(0.0, z)  # log(1 + e^z), stable
-
-
 _erf = np.vectorize(math.erf, otypes=[float])
 
 
@@ -51,14 +44,14 @@ def _normal_pdf(z: np.ndarray) -> np.ndarray:
 
 
 def _mish_derivative(z: np.ndarray) -> np.ndarray:
-    t = np.tanh(_softplus(z))
-    return t + z * _sigmoid(z) * (1.0 - t * t)
+    t = np.tanh(softplus_array(z))
+    return t + z * sigmoid_array(z) * (1.0 - t * t)
 
 
 ACTIVATIONS: dict[str, Activation] = {
     "identity": Activation(lambda z: z, np.ones_like, "g(z) = z"),
     "step": Activation(lambda z: (z > 0).astype(float), np.zeros_like, "g(z) = 1 if z > 0 else 0"),
-    "sigmoid": Activation(_sigmoid, lambda z: _sigmoid(z) * (1 - _sigmoid(z)), "g(z) = 1 / (1 + e^-z)"),
+    "sigmoid": Activation(sigmoid_array, lambda z: sigmoid_array(z) * (1 - sigmoid_array(z)), "g(z) = 1 / (1 + e^-z)"),
     "tanh": Activation(np.tanh, lambda z: 1 - np.tanh(z) ** 2, "g(z) = (e^z - e^-z) / (e^z + e^-z)"),
     "relu": Activation(lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(float), "g(z) = max(0, z)"),
     "leaky_relu": Activation(lambda z: np.where(z > 0, z, _LEAKY_SLOPE * z),
@@ -70,10 +63,10 @@ ACTIVATIONS: dict[str, Activation] = {
                        "g(z) = λ (z if z > 0 else α (e^z - 1))"),
     "gelu": Activation(lambda z: z * _normal_cdf(z), lambda z: _normal_cdf(z) + z * _normal_pdf(z),
                        "g(z) = z Φ(z)"),
-    "silu": Activation(lambda z: z * _sigmoid(z), lambda z: _sigmoid(z) * (1 + z * (1 - _sigmoid(z))),
+    "silu": Activation(lambda z: z * sigmoid_array(z), lambda z: sigmoid_array(z) * (1 + z * (1 - sigmoid_array(z))),
                        "g(z) = z σ(z)"),
-    "softplus": Activation(_softplus, _sigmoid, "g(z) = log(1 + e^z)"),
-    "mish": Activation(lambda z: z * np.tanh(_softplus(z)), _mish_derivative, "g(z) = z tanh(softplus(z))"),
+    "softplus": Activation(softplus_array, sigmoid_array, "g(z) = log(1 + e^z)"),
+    "mish": Activation(lambda z: z * np.tanh(softplus_array(z)), _mish_derivative, "g(z) = z tanh(softplus(z))"),
 }
 
 

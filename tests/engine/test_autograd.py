@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import netgrad
-from netgrad.autograd import ShapeError
+from netgrad.engine.autograd import ShapeError
 
 
 def test_notes_computational_graph_J_equals_2_ab_plus_c():

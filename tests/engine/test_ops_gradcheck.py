@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import netgrad
+from netgrad.engine.kernels.linear import Linear as LinearFunction
 from netgrad import gradcheck
 
 
@@ -88,8 +89,8 @@ CASES = {
     "matmul vec-vec": (lambda a, b: a @ b, lambda: (t(4), t(4, seed=1))),
     "matmul batched broadcast": (lambda a, b: a @ b, lambda: (t(2, 3, 4), t(4, 5, seed=1))),
     "matmul batched both": (lambda a, b: a @ b, lambda: (t(2, 1, 3, 4), t(3, 4, 2, seed=1))),
-    "linear": (lambda x, w, b: netgrad.ops.Linear.apply(x, w, b), lambda: (t(5, 3), t(4, 3, seed=1), t(4, seed=2))),
-    "linear 3d input": (lambda x, w: netgrad.ops.Linear.apply(x, w), lambda: (t(2, 5, 3), t(4, 3, seed=1))),
+    "linear": (lambda x, w, b: LinearFunction.apply(x, w, b), lambda: (t(5, 3), t(4, 3, seed=1), t(4, seed=2))),
+    "linear 3d input": (lambda x, w: LinearFunction.apply(x, w), lambda: (t(2, 5, 3), t(4, 3, seed=1))),
     "cast": (lambda a: a.float().double() * 1.0, lambda: (t(3),)),
     "norm": (lambda a: a.norm(), lambda: (t(3, 4),)),
     "chain": (lambda a, b: ((a @ b).tanh() * 2 - b.sum()).mean(), lambda: (t(3, 4), t(4, 2, seed=1))),

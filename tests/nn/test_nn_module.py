@@ -7,6 +7,7 @@ import pytest
 
 import netgrad
 import netgrad.nn as nn
+from netgrad.engine.kernels.linear import LinearReLU, LinearSigmoid, LinearTanh
 
 
 class TwoLayer(nn.Module):
@@ -324,8 +325,7 @@ def test_sequential_runs_linear_and_activation_as_one_node_with_the_same_numbers
         np.testing.assert_array_equal(ours, separate)
 
 
-@pytest.mark.parametrize("function", [nn.functional.LinearReLU, nn.functional.LinearSigmoid,
-                                      nn.functional.LinearTanh])
+@pytest.mark.parametrize("function", [LinearReLU, LinearSigmoid, LinearTanh])
 def test_fused_linear_activation_gradients_match_central_differences(function):
     rng = np.random.default_rng(2)
     x, w, b = (netgrad.tensor(rng.normal(size=shape), dtype=netgrad.float64, requires_grad=True)

@@ -1,118 +1,20 @@
-"""The Tensor: a NumPy array plus the autograd bookkeeping, with PyTorch's names, semantics and repr."""
+"""The Tensor: an array plus the autograd bookkeeping, with PyTorch's names, semantics and repr."""
 from __future__ import annotations
 
 import math
 import numbers
+import weakref
 from collections import namedtuple
 from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from . import autograd, ops
-from .autograd import ShapeError
-from .random import get_generator
-
-# ------------------------------------------------------------------------------------------------ dtypes
-
-
-class dtype:
-    """A tensor element type; wraps a NumPy dtype (``netgrad.float32.numpy``)."""
-
-    __slots__ = ("name", "numpy")
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.numpy = np.dtype(name)
-
-    @property
-    def is_floating_point(self) -> bool:
-        return self.numpy.kind == "f"
-
-    @property
-    def itemsize(self) -> int:
-        return self.numpy.itemsize
-
-    def __eq__(self, other: Any) -> bool:
-        if isinstance(other, dtype):
-            return self.numpy == other.numpy
-        try:
-            return self.numpy == np.dtype(other)
-        except TypeError:
-            return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self.numpy)
-
-    def __repr__(self) -> str:
-        return f"netgrad.{self.name}"
-
-
-float16 = dtype("float16")
-float32 = dtype("float32")
-float64 = dtype("float64")
-int32 = dtype("int32")
-int64 = dtype("int64")
-uint8 = dtype("uint8")
-bool_ = dtype("bool")
-_DTYPES = {d.numpy: d for d in (float16, float32, float64, int32, int64, uint8, bool_)}
-_default_dtype = np.dtype(np.float32)
-
-
-def _numpy_dtype(d: Any) -> np.dtype:
-    """Any spelling of a dtype (netgrad.float64, np.float64, 'float64', float) as a NumPy dtype."""
-    if isinstance(d, dtype):
-        return d.numpy
-    if d is float:
-        return _default_dtype
-    if d is int:
-        return np.dtype(np.int64)
-    if d is bool:
-        return np.dtype(np.bool_)
-    try:
-        return np.dtype(d)
-    except TypeError:
-        raise TypeError(f"not a dtype: {d!r}; use netgrad.float32, netgrad.float64, netgrad.int64 or netgrad.bool") \
-            from None
-
-
-
-def set_default_dtype(d: Any) -> None:
-    """Set the floating-point dtype of new tensors made from Python floats (float32 unless changed)."""
-    global _default_dtype
-    nd = _numpy_dtype(d)
-    if nd.kind != "f":
-        raise TypeError(f"the default dtype must be floating point, got {d!r}")
-    _default_dtype = nd
-
-
-def get_default_dtype() -> dtype:
-    return _DTYPES[_default_dtype]
-
-
-class device:
-    """netgrad computes on the CPU; ``device('cpu')`` exists so that PyTorch scripts run unchanged."""
-
-    __slots__ = ("type",)
-
-    def __init__(self, type: str = "cpu") -> None:  # noqa: A002
-        if str(type).split(":")[0] != "cpu":
-            raise RuntimeError(f"netgrad runs on the CPU only; device {type!r} is not available")
-        self.type = "cpu"
-
-    def __eq__(self, other: Any) -> bool:
-        return str(other) == "cpu"
-
-    def __hash__(self) -> int:
-        return hash("cpu")
-
-    def __repr__(self) -> str:
-        return "device(type='cpu')"
-
-    def __str__(self) -> str:
-        return "cpu"
-
-
-_CPU = device("cpu")
+from . import autograd, dtypes, ops
+from .autograd import ShapeError, TensorBase
+from .device import _CPU, device
+from .dtypes import _DTYPES, _numpy_dtype, dtype
+from .printing import format_tensor
+from ..random import get_generator
 
 # ------------------------------------------------------------------------------------- array conversion
 
@@ -131,7 +33,7 @@ def _as_array(data: Any, dt: Any = None) -> np.ndarray:
         except (ValueError, TypeError) as error:
             raise TypeError(f"cannot make a tensor from {type(data).__name__}: {error}") from None
         if array.dtype.kind == "f" and dt is None:
-            array = array.astype(_default_dtype)
+            array = array.astype(dtypes._default_dtype)
         elif array.dtype.kind in "iu" and dt is None:
             array = array.astype(np.int64)
     if array.dtype.kind not in "biuf":
@@ -172,7 +74,7 @@ _new = object.__new__
 ReturnTypes = namedtuple("return_types", ["values", "indices"])
 
 
-class Tensor:
+class Tensor(TensorBase):
     """A multi-dimensional array that records the operations applied to it, for reverse-mode autodiff.
 
     >>> a = netgrad.tensor([3.0], requires_grad=True)
@@ -181,7 +83,7 @@ class Tensor:
     tensor([12.])
     """
 
-    __slots__ = ("_data", "_grad", "requires_grad", "_grad_fn", "__weakref__")
+    __slots__ = ()
     __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected operators
 
     def __init__(self, data: Any = (), requires_grad: bool = False, dtype: Any = None) -> None:
@@ -353,7 +255,7 @@ class Tensor:
         if nd == self._data.dtype:
             return self
         if self.requires_grad and nd.kind == "f":
-            return Cast.apply(self, nd)
+            return ops.Cast.apply(self, nd)
         return Tensor._wrap(self._data.astype(nd))
 
     def float(self) -> "Tensor":
@@ -406,7 +308,7 @@ class Tensor:
             if not self.requires_grad:
                 raise RuntimeError("can't retain_grad on a tensor that has requires_grad=False")
             return
-        autograd._retained[self._grad_fn] = __import__("weakref").ref(self)
+        autograd._retained[self._grad_fn] = weakref.ref(self)
 
     # ------------------------------------------------------------------------------------------ in place
 
@@ -512,7 +414,7 @@ class Tensor:
     def __truediv__(self, other: Any) -> "Tensor":
         other = self._operand(other)
         if self._data.dtype.kind != "f" and not isinstance(other, (float, Tensor)):
-            return ops.Div.apply(self.type(_default_dtype), other)  # int / int is a float, as in PyTorch
+            return ops.Div.apply(self.type(dtypes._default_dtype), other)  # int / int is a float, as in PyTorch
         return ops.Div.apply(self, other)
 
     def __rtruediv__(self, other: Any) -> "Tensor":
@@ -525,10 +427,10 @@ class Tensor:
         return ops.Pow.apply(self._operand(base), self)
 
     def __matmul__(self, other: Any) -> "Tensor":
-        return ops.MatMul.apply(self, other if isinstance(other, Tensor) else tensor(other, dtype=self.dtype))
+        return ops.MatMul.apply(self, other if isinstance(other, Tensor) else Tensor(other, dtype=self.dtype))
 
     def __rmatmul__(self, other: Any) -> "Tensor":
-        return ops.MatMul.apply(tensor(other, dtype=self.dtype), self)
+        return ops.MatMul.apply(Tensor(other, dtype=self.dtype), self)
 
     def __neg__(self) -> "Tensor":
         return ops.Neg.apply(self)
@@ -668,7 +570,8 @@ class Tensor:
 
     def where(self, condition: Any, other: Any) -> "Tensor":
         """``self`` where ``condition`` holds, ``other`` elsewhere."""
-        return where(condition, self, other)
+        condition = condition._data if isinstance(condition, Tensor) else np.asarray(condition, dtype=bool)
+        return ops.Where.apply(condition, self, self._operand(other))
 
     # ----------------------------------------------------------------------------------------- reductions
 
@@ -817,7 +720,7 @@ class Tensor:
         return ops.Index.apply(self, _index_key(key))
 
     def __repr__(self) -> str:
-        return _format(self)
+        return format_tensor(self)
 
 
 def _index_key(key: Any) -> Any:
@@ -831,236 +734,5 @@ def _index_key(key: Any) -> Any:
     return key
 
 
-class Cast(autograd.Function):
-    """x as another floating dtype;  dx = g cast back."""
 
-    @staticmethod
-    def forward(ctx, x, dt):
-        ctx.dtype = x.dtype
-        return x.astype(dt)
-
-    @staticmethod
-    def backward(ctx, g):
-        return g.astype(ctx.dtype), None
-
-
-autograd.Tensor = Tensor
-
-# --------------------------------------------------------------------------------------------------- repr
-
-
-def _format(t: Tensor) -> str:
-    data = t._data
-    suffix = []
-    if data.dtype not in (np.float32, np.int64, np.bool_) or (data.dtype == np.float32 and
-                                                                _default_dtype != np.float32):
-        if not (data.dtype == _default_dtype):
-            suffix.append(f"dtype={_DTYPES.get(data.dtype, data.dtype)!r}")
-    if t._grad_fn is not None:
-        suffix.append(f"grad_fn={t._grad_fn!r}")
-    elif t.requires_grad:
-        suffix.append("requires_grad=True")
-    if data.size == 0:
-        body = f"[], size={data.shape}" if data.ndim > 1 else "[]"
-    else:
-        body = np.array2string(data, separator=", ", prefix="tensor(", formatter=_formatter(data),
-                               threshold=1000, edgeitems=3, max_line_width=80)
-    return "tensor(" + ", ".join([body] + suffix) + ")"
-
-
-def _formatter(data: np.ndarray) -> dict:
-    """PyTorch's choice of number format: integers as '3.', else 4 decimals, scientific for wide ranges."""
-    if data.dtype.kind == "b":
-        return {"bool": lambda v: "True" if v else "False"}
-    if data.dtype.kind in "iu":
-        width = max(len(str(data.min())), len(str(data.max())))
-        return {"int": lambda v: str(v).rjust(width)}
-    finite = np.abs(data[np.isfinite(data)]).astype(np.float64)
-    if finite.size and np.all(finite == np.round(finite)) and finite.max() < 1e8:
-        fmt = "{:.0f}."
-    elif finite.size and (finite.max() >= 1e8 or (finite[finite > 0].min(initial=1) < 1e-4)
-                          or finite.max() / max(finite[finite > 0].min(initial=1), 1e-300) > 1000):
-        fmt = "{:.4e}"
-    else:
-        fmt = "{:.4f}"
-
-    def show(v: Any) -> str:
-        return ("nan" if np.isnan(v) else "inf" if v > 0 else "-inf") if not np.isfinite(v) else fmt.format(v)
-
-    width = max(len(show(v)) for v in data.reshape(-1)[:2000])
-    return {"float_kind": lambda v: show(v).rjust(width)}
-
-
-# ------------------------------------------------------------------------------------------------ creation
-
-
-def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    """A new tensor holding a copy of ``data`` (Python floats become the default dtype, float32)."""
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
-
-
-def as_tensor(data: Any, dtype: Any = None) -> Tensor:
-    """``data`` as a tensor, sharing memory when it already is an array of the right dtype."""
-    if isinstance(data, Tensor):
-        return data if dtype is None else data.type(dtype)
-    if isinstance(data, np.ndarray) and data.dtype.kind in "biuf":
-        return Tensor._wrap(data if dtype is None else data.astype(_numpy_dtype(dtype), copy=False))
-    return tensor(data, dtype=dtype)
-
-
-def from_numpy(array: np.ndarray) -> Tensor:
-    """A tensor sharing memory with ``array`` (its dtype kept, as in PyTorch)."""
-    if not isinstance(array, np.ndarray):
-        raise TypeError(f"from_numpy expects a numpy.ndarray, got {type(array).__name__}")
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"from_numpy: unsupported dtype {array.dtype}")
-    return Tensor._wrap(array)
-
-
-def _factory(array: np.ndarray, requires_grad: bool) -> Tensor:
-    t = Tensor._wrap(array)
-    return t.requires_grad_() if requires_grad else t
-
-
-def _float_dtype(dt: Any) -> np.dtype:
-    return _default_dtype if dt is None else _numpy_dtype(dt)
-
-
-def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    return _factory(np.zeros(_size(size), dtype=_float_dtype(dtype)), requires_grad)
-
-
-def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    return _factory(np.ones(_size(size), dtype=_float_dtype(dtype)), requires_grad)
-
-
-def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    return _factory(np.empty(_size(size), dtype=_float_dtype(dtype)), requires_grad)
-
-
-def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False,
-         device: Any = None) -> Tensor:
-    if dtype is None:
-        dtype = _default_dtype if isinstance(fill_value, float) else np.asarray(fill_value).dtype
-        dtype = np.int64 if np.dtype(dtype).kind in "iu" else dtype
-    return _factory(np.full(_size((size,) if isinstance(size, int) else (size,)), fill_value,
-                            dtype=_numpy_dtype(dtype)), requires_grad)
-
-
-def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _factory(np.zeros(t.shape, dtype=_numpy_dtype(dtype or t.dtype)), requires_grad)
-
-
-def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _factory(np.ones(t.shape, dtype=_numpy_dtype(dtype or t.dtype)), requires_grad)
-
-
-def empty_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _factory(np.empty(t.shape, dtype=_numpy_dtype(dtype or t.dtype)), requires_grad)
-
-
-def full_like(t: Tensor, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _factory(np.full(t.shape, fill_value, dtype=_numpy_dtype(dtype or t.dtype)), requires_grad)
-
-
-def rand_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return rand(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
-
-
-def randn_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return randn(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
-
-
-def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requires_grad: bool = False,
-           device: Any = None) -> Tensor:
-    """Values from ``start`` (inclusive) to ``end`` (exclusive); integers give int64, floats the default dtype."""
-    if end is None:
-        start, end = 0, start
-    if dtype is None:
-        is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
-        dtype = np.int64 if is_int else _default_dtype
-    return _factory(np.arange(start, end, step, dtype=_numpy_dtype(dtype)), requires_grad)
-
-
-def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _factory(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
-
-
-def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _factory(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
-
-
-def rand(*size: Any, dtype: Any = None, requires_grad: bool = False, generator: Any = None) -> Tensor:
-    """Uniform samples on [0, 1) from the global generator."""
-    rng = generator or get_generator()
-    return _factory(rng.random(_size(size), dtype=np.float64).astype(_float_dtype(dtype)), requires_grad)
-
-
-def randn(*size: Any, dtype: Any = None, requires_grad: bool = False, generator: Any = None) -> Tensor:
-    """Standard normal samples from the global generator."""
-    rng = generator or get_generator()
-    return _factory(rng.standard_normal(_size(size)).astype(_float_dtype(dtype)), requires_grad)
-
-
-def randint(low: int, high: int | None = None, size: Any = None, dtype: Any = None,
-            generator: Any = None) -> Tensor:
-    """Integers uniform on [low, high), int64 (``randint(high, size)`` also works, as in PyTorch)."""
-    if size is None:
-        low, high, size = 0, low, high
-    if high is None:
-        low, high = 0, low
-    rng = generator or get_generator()
-    return Tensor._wrap(rng.integers(low, high, size=_size((size,) if isinstance(size, int) else (size,)),
-                                     dtype=np.int64).astype(_numpy_dtype(dtype or np.int64)))
-
-
-def randperm(n: int, generator: Any = None) -> Tensor:
-    rng = generator or get_generator()
-    return Tensor._wrap(rng.permutation(n).astype(np.int64))
-
-
-# ------------------------------------------------------------------------------------ module-level ops
-
-
-def _tensors(seq: Sequence, what: str) -> list:
-    if not isinstance(seq, (list, tuple)) or not seq:
-        raise TypeError(f"{what} expects a non-empty list or tuple of tensors")
-    return [t if isinstance(t, Tensor) else tensor(t) for t in seq]
-
-
-def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """Join tensors along an existing dimension."""
-    tensors = _tensors(tensors, "cat")
-    shapes = [t.shape for t in tensors]
-    ndim = len(shapes[0])
-    axis = dim % max(ndim, 1)
-    if any(len(s) != ndim or s[:axis] + s[axis + 1:] != shapes[0][:axis] + shapes[0][axis + 1:] for s in shapes):
-        raise ShapeError(f"cat: tensors must match in every dimension except {dim}; got shapes {shapes}")
-    return ops.Concatenate.apply(*tensors, axis=axis)
-
-
-concat = concatenate = cat
-
-
-def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """Join tensors of one shape along a new dimension."""
-    tensors = _tensors(tensors, "stack")
-    shapes = {t.shape for t in tensors}
-    if len(shapes) != 1:
-        raise ShapeError(f"stack: all tensors must have the same shape; got {[t.shape for t in tensors]}")
-    return ops.Stack.apply(*tensors, axis=dim)
-
-
-def where(condition: Any, input: Any, other: Any) -> Tensor:  # noqa: A002
-    """``input`` where ``condition`` holds, else ``other`` (broadcast together)."""
-    condition = condition._data if isinstance(condition, Tensor) else np.asarray(condition, dtype=bool)
-    like = input if isinstance(input, Tensor) else other if isinstance(other, Tensor) else tensor(input)
-    return ops.Where.apply(condition, like._operand(input), like._operand(other))
-
-
-def is_tensor(obj: Any) -> bool:
-    return isinstance(obj, Tensor)
-
-
-def numel(t: Tensor) -> int:
-    return t.numel()
+Tensor._result_type = Tensor

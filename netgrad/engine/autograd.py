@@ -1,0 +1,412 @@
+"""Reverse-mode automatic differentiation: graph nodes, the backward engine and grad mode.
+
+Every differentiable operation is a :class:`Function` subclass with a ``forward`` and a ``backward``
+on raw NumPy arrays. ``Function.apply`` runs ``forward`` and, when an input requires a gradient, the
+``Function`` instance itself becomes the graph node (``tensor.grad_fn``) that remembers its inputs and
+whatever ``forward`` saved on it. Each node is numbered when it is created, so a node's inputs always
+carry smaller numbers than the node itself. :func:`backward` therefore needs no graph traversal to sort
+it: it keeps the nodes that have received a gradient in a heap and always runs the newest one next (as
+PyTorch's engine does), which calls each node's ``backward`` exactly once, with the sum of all the
+gradients that reached it (the multivariate chain rule). No recursion, so graphs of any depth work.
+
+Unlike PyTorch, ``forward`` and ``backward`` see NumPy arrays, not tensors: that keeps the engine cheap.
+"""
+from __future__ import annotations
+
+import functools
+import heapq
+import itertools
+import threading
+import weakref
+from typing import Any, Callable
+
+import numpy as np
+
+_new = object.__new__
+
+_sequence = itertools.count()  # creation order of graph nodes: a topological order for free
+# non-leaf tensors that asked for .grad with retain_grad(): graph node -> weak reference to the tensor
+_retained: "weakref.WeakKeyDictionary[Function, weakref.ref]" = weakref.WeakKeyDictionary()
+
+
+def _read_only_one(dtype: Any) -> np.ndarray:
+    one = np.ones((), dtype)
+    one.flags.writeable = False
+    return one
+
+
+# d(loss)/d(loss) = 1 for scalar losses, made once per dtype: read-only, as every gradient reaching a
+# backward must be left unmodified (leaves always get their own copy)
+_ONES = {np.dtype(t): _read_only_one(t) for t in (np.float16, np.float32, np.float64)}
+
+
+class TensorBase:
+    """What the graph needs of a tensor: its array, gradient, node and flag (``Tensor`` builds on it).
+
+    ``_result_type`` is the class of the tensors operations return (``Tensor``, also for a ``Parameter``)."""
+
+    __slots__ = ("_data", "_grad", "requires_grad", "_grad_fn", "__weakref__")
+    _result_type: type
+
+
+class ShapeError(ValueError, RuntimeError):
+    """Operands whose shapes do not fit the operation (a ``ValueError`` and a ``RuntimeError``, as in PyTorch)."""
+
+
+class Function:
+    """A differentiable operation and, once applied, its node in the computational graph.
+
+    Subclass it with two static methods::
+
+        class Cube(Function):
+            @staticmethod
+            def forward(ctx, x):            # x: np.ndarray
+                ctx.save_for_backward(x)
+                return x ** 3
+
+            @staticmethod
+            def backward(ctx, grad_output):  # d(x^3)/dx = 3x^2
+                (x,) = ctx.saved_tensors
+                return 3 * x ** 2 * grad_output
+
+        y = Cube.apply(t)
+
+    ``backward`` returns one gradient per positional argument of ``forward`` (``None`` where there is none).
+    It must not modify ``grad_output`` in place: the same array may flow to several places.
+    """
+
+    # inputs: the Tensor arguments that require grad (None elsewhere; the tuple is None once freed);
+    # sequence: creation number, larger than every input's node's
+    __slots__ = ("inputs", "sequence")
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any):
+        ctx = _new(cls)
+        arrays = []
+        inputs = []
+        requires_grad = False
+        like = None
+        for a in args:
+            if isinstance(a, TensorBase):
+                like = a
+                arrays.append(a._data)
+                if a.requires_grad:
+                    requires_grad = True
+                    inputs.append(a)
+                    continue
+            else:
+                arrays.append(a)
+            inputs.append(None)
+        requires_grad = requires_grad and _grad_state.enabled
+        if requires_grad:
+            ctx.inputs = tuple(inputs)
+            ctx.sequence = next(_sequence)
+        else:
+            ctx.inputs = None
+        try:
+            out = cls.forward(ctx, *arrays, **kwargs)
+        except ValueError as error:
+            shapes = ", ".join(str(tuple(np.shape(a))) for a in arrays if isinstance(a, np.ndarray))
+            raise ShapeError(f"{cls.__name__}: {error} (input shapes: {shapes})") from None
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        if like is None:
+            raise TypeError(f"{cls.__name__}.apply() needs at least one tensor argument")
+        t = _new(like._result_type)  # what Tensor._make does, inline: this runs once per operation
+        t._data = out
+        t._grad = None
+        t._grad_fn = ctx if requires_grad else None
+        t.requires_grad = requires_grad
+        return t
+
+    @staticmethod
+    def forward(ctx: "Function", *args: Any, **kwargs: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: "Function", grad_output: np.ndarray) -> Any:
+        raise NotImplementedError
+
+    def save_for_backward(self, *arrays: Any) -> None:
+        self.saved_tensors = arrays
+
+    @property
+    def needs_input_grad(self) -> tuple:
+        inputs = self.inputs
+        return () if inputs is None else tuple(t is not None for t in inputs)
+
+    @property
+    def next_functions(self) -> tuple:
+        """The graph nodes feeding this one: ``grad_fn`` of non-leaf inputs, the leaf tensors themselves."""
+        inputs = self.inputs or ()
+        return tuple(t if t is None or t._grad_fn is None else t._grad_fn for t in inputs)
+
+    def name(self) -> str:
+        return type(self).__name__ + "Backward"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum a gradient that NumPy broadcasting spread out back down to ``shape``."""
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return np.asarray(grad).reshape(shape)
+
+
+def _accumulate_leaf(tensor, grad: Any, borrowed: list) -> None:
+    """Add ``grad`` to ``tensor.grad``; a first gradient is kept as it is, and listed in ``borrowed``.
+
+    The array a backward pass hands to a leaf may also live elsewhere (passed through by add or reshape,
+    given to another leaf, still waiting for its node): it is only made private once the pass is over
+    (:func:`_make_private`), and until then never changed in place."""
+    data = tensor._data
+    own = tensor._grad
+    if own is None:
+        if type(grad) is not np.ndarray or (grad.dtype is not data.dtype and grad.dtype != data.dtype):
+            grad = np.array(grad, dtype=data.dtype)  # a new array: private already
+        else:
+            borrowed.append(tensor)
+        if grad.shape != data.shape:
+            raise ShapeError(f"gradient of shape {grad.shape} for a tensor of shape {data.shape}")
+        tensor._grad = grad
+    elif any(t is tensor for t in borrowed):  # a second gradient in this pass: the first may be shared
+        tensor._grad = np.add(own, grad, dtype=own.dtype)
+    else:
+        own += grad
+
+
+def _make_private(leaves: list, root_grad: np.ndarray) -> None:
+    """Copy each leaf gradient that may be shared: a view, the root gradient, or an array another leaf has.
+
+    After the pass these arrays are all alive, so their ids tell them apart."""
+    seen = {id(root_grad)}
+    for tensor in leaves:
+        grad = tensor._grad
+        if grad.base is not None or id(grad) in seen:
+            tensor._grad = np.array(grad)
+        else:
+            seen.add(id(grad))
+
+
+def backward(tensor, gradient: Any = None, retain_graph: bool = False) -> None:
+    """Accumulate d(tensor)/d(leaf) * gradient into ``.grad`` of every leaf that requires grad."""
+    if not tensor.requires_grad:
+        raise RuntimeError(
+            "backward() on a tensor that does not require grad and has no grad_fn: "
+            "create the inputs with requires_grad=True (or call .requires_grad_())."
+        )
+    data = tensor._data
+    if gradient is None:
+        if data.size != 1:
+            raise RuntimeError(
+                f"backward() without a gradient needs a scalar output, but the tensor has shape {data.shape}: "
+                f"pass gradient= of shape {data.shape}, or reduce the output first (e.g. .sum() or .mean())."
+            )
+        grad = _ONES.get(data.dtype) if data.ndim == 0 else None
+        if grad is None:
+            grad = np.ones(data.shape, data.dtype)
+    else:
+        grad = np.asarray(gradient._data if isinstance(gradient, TensorBase) else gradient, dtype=data.dtype)
+        if grad.shape != data.shape:
+            if grad.size == data.size and grad.size == 1:
+                grad = grad.reshape(data.shape)
+            else:
+                raise ShapeError(
+                    f"backward(): gradient has shape {grad.shape} but the output has shape {data.shape}; "
+                    "they must match."
+                )
+    root_grad = grad
+    borrowed: list = []  # leaves whose .grad is an array of this pass, made private at the end
+    hooks = _leaf_hooks or None
+    root = tensor._grad_fn
+    if root is None:  # a leaf
+        _accumulate_leaf(tensor, grad, borrowed)
+        _make_private(borrowed, root_grad)
+        return
+    pending = {root: grad}  # node -> sum of the gradients it has received so far
+    heap = [(-root.sequence, root)]  # max-heap on creation number: newest first
+    retained = _retained if _retained.data else None  # .data: the plain dict, cheap to test for emptiness
+    pop, push = heapq.heappop, heapq.heappush
+    try:
+        while heap:
+            node = pop(heap)[1]
+            grad = pending.pop(node)
+            inputs = node.inputs
+            if inputs is None:
+                raise RuntimeError(
+                    "Trying to backward through the graph a second time: its saved values were freed by the "
+                    "first backward(). Call backward(retain_graph=True) the first time if you need to do this."
+                )
+            if retained is not None and node in retained:
+                owner = retained[node]()
+                if owner is not None:
+                    _accumulate_leaf(owner, grad, borrowed)
+            grads = node.backward(node, grad)
+            if type(grads) is not tuple:
+                grads = (grads,)
+            for t, g in zip(inputs, grads):
+                if t is None or g is None:
+                    continue
+                fn = t._grad_fn
+                if fn is None:
+                    _accumulate_leaf(t, g, borrowed)
+                    if hooks is not None and id(t) in hooks:
+                        hooks[id(t)](t)
+                else:
+                    previous = pending.get(fn)
+                    if previous is None:
+                        pending[fn] = g
+                        push(heap, (-fn.sequence, fn))
+                    else:
+                        pending[fn] = previous + g
+            if not retain_graph:
+                node.inputs = None
+                node.__dict__.clear()
+    except BaseException:
+        _pass_end_callbacks.clear()
+        raise
+    finally:  # also when a node fails half-way: no leaf is left holding a shared array
+        if borrowed:
+            _make_private(borrowed, root_grad)
+    while _pass_end_callbacks:
+        _pass_end_callbacks.pop(0)()
+
+
+# ------------------------------------------------------------------- hooks for data-parallel training
+# netgrad.nn.parallel.DistributedDataParallel starts averaging a group of gradients across processes as soon as
+# the backward pass has produced them (PyTorch's post-accumulate-grad hooks and queued engine callbacks). With
+# no hook registered, a backward pass pays one test for them.
+
+_leaf_hooks: dict = {}  # id(leaf tensor) -> hook(tensor); the entry goes when the tensor does
+_pass_end_callbacks: list = []
+
+
+class RemovableHandle:
+    """What a hook registration returns: ``handle.remove()`` unregisters the hook."""
+
+    __slots__ = ("_finalizer",)
+
+    def __init__(self, finalizer: weakref.finalize) -> None:
+        self._finalizer = finalizer
+
+    def remove(self) -> None:
+        self._finalizer()  # pops the entry once, and no more when the tensor dies
+
+
+def register_post_accumulate_grad_hook(tensor, hook: Callable) -> RemovableHandle:
+    """Call ``hook(tensor)`` after each gradient the backward pass adds to the leaf ``tensor``'s ``.grad``.
+
+    Unlike PyTorch's, the hook runs once per gradient that reaches the leaf (twice for a tensor used twice).
+    One hook per tensor."""
+    if tensor._grad_fn is not None or not tensor.requires_grad:
+        raise RuntimeError("post accumulate grad hooks can only be registered on leaf tensors that require grad")
+    if id(tensor) in _leaf_hooks:
+        raise RuntimeError("this tensor already has a post accumulate grad hook (one per tensor)")
+    _leaf_hooks[id(tensor)] = hook
+    return RemovableHandle(weakref.finalize(tensor, _leaf_hooks.pop, id(tensor), None))
+
+
+def queue_callback(callback: Callable[[], None]) -> None:
+    """Run ``callback()`` once the current backward pass has finished (dropped if the pass fails)."""
+    _pass_end_callbacks.append(callback)
+
+
+# ---------------------------------------------------------------------------------------------- grad mode
+
+
+class _GradState(threading.local):
+    """Whether operations record the graph: one flag per thread, as in PyTorch."""
+
+    enabled = True
+
+
+_grad_state = _GradState()
+
+
+def is_grad_enabled() -> bool:
+    return _grad_state.enabled
+
+
+class _GradMode:
+    """Context manager and decorator that sets whether operations record the graph (in this thread)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = bool(enabled)
+        self._previous: list = []
+
+    def __enter__(self) -> None:
+        self._previous.append(_grad_state.enabled)
+        _grad_state.enabled = self.enabled
+
+    def __exit__(self, *exc: Any) -> None:
+        _grad_state.enabled = self._previous.pop()
+
+    def __call__(self, fn: Callable) -> Callable:
+        mode = self.enabled
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with _GradMode(mode):  # a fresh context per call: safe under recursion and threads
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradMode):
+    """Disable graph recording: ``with netgrad.no_grad(): ...`` or ``@netgrad.no_grad()``."""
+
+    def __init__(self) -> None:
+        super().__init__(False)
+
+
+class enable_grad(_GradMode):
+    """Enable graph recording inside a ``no_grad`` block."""
+
+    def __init__(self) -> None:
+        super().__init__(True)
+
+
+class set_grad_enabled(_GradMode):
+    """``set_grad_enabled(False)`` as a context manager, decorator, or plain call (sets the mode at once)."""
+
+    def __init__(self, mode: bool) -> None:
+        super().__init__(mode)
+        self._previous.append(_grad_state.enabled)
+        _grad_state.enabled = self.enabled
+
+    def __enter__(self) -> None:
+        pass  # the mode was already set by __init__, as in PyTorch
+
+    def __call__(self, fn: Callable) -> Callable:
+        _grad_state.enabled = self._previous.pop()  # used as a decorator: undo the eager switch
+        return super().__call__(fn)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph: bool = False) -> tuple:
+    """Gradients of ``outputs`` with respect to ``inputs``, returned instead of accumulated into ``.grad``."""
+    single = isinstance(inputs, TensorBase)
+    inputs = (inputs,) if single else tuple(inputs)
+    saved = [t._grad for t in inputs]
+    retains = []
+    for t in inputs:
+        t._grad = None
+        if t._grad_fn is not None:
+            t.retain_grad()
+            retains.append(t)
+    try:
+        backward(outputs, grad_outputs, retain_graph=retain_graph)
+        result = tuple(None if t._grad is None else t._result_type._wrap(t._grad) for t in inputs)
+    finally:
+        for t, g in zip(inputs, saved):
+            t._grad = g
+        for t in retains:
+            _retained.pop(t._grad_fn, None)
+    return result
