@@ -17,6 +17,7 @@ import numpy as np
 
 import netgrad
 import netgrad.io
+from netgrad.engine.numerics import softmax_array
 from netgrad.nn.mlp import build_mlp
 from netgrad.nn.names import ACTIVATIONS
 
@@ -66,10 +67,7 @@ class SavedModel:
             return self.model(netgrad.tensor(self.transform(X))).numpy()
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        logits = self.outputs(X).astype(np.float64)
-        logits -= logits.max(axis=1, keepdims=True)
-        p = np.exp(logits)
-        return p / p.sum(axis=1, keepdims=True)
+        return softmax_array(self.outputs(X).astype(np.float64), 1)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Class indices for classification, values in the target's units for regression."""

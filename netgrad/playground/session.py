@@ -30,6 +30,7 @@ import netgrad
 import netgrad.io
 from netgrad import nn
 from netgrad.data import DataLoader, TensorDataset, playground_features, train_test_split
+from netgrad.engine.numerics import sigmoid_array, softmax_array
 from netgrad.nn.mlp import build_mlp, linear_layers
 from netgrad.optim.names import create as create_optimizer
 from netgrad.training import Callback, Trainer
@@ -406,11 +407,7 @@ class PlaygroundSession:
             if self._config.problem == "regression":
                 s = self.target_scale
                 return [{"lo": -s, "hi": s, "values": _quantize(logits[:, 0], -s, s)}]
-            if self.n_classes > 2:
-                shifted = logits - logits.max(axis=1, keepdims=True)
-                probabilities = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
-            else:
-                probabilities = 1 / (1 + np.exp(-logits))
+            probabilities = softmax_array(logits, 1) if self.n_classes > 2 else sigmoid_array(logits)
         return [{"lo": 0.0, "hi": 1.0, "values": _quantize(p, 0.0, 1.0)} for p in probabilities.T]
 
     @in_turn

@@ -45,8 +45,8 @@ def parse_csv(text: str) -> UploadedData:
     """
     table = parse_csv_text(text)
     if len(table.header) != 3:
-        raise ValueError(f"the CSV file needs 3 columns (two features and a label); line {table.lines[0]} has "
-                         f"{len(table.header)}")
+        raise ValueError(f"the CSV file, line {table.lines[0] - table.has_header}: expected 3 columns (two "
+                         f"features and a label), got {len(table.header)}")
     if not MIN_UPLOAD_ROWS <= len(table.rows) <= MAX_UPLOAD_ROWS:
         raise ValueError(f"the CSV file needs {MIN_UPLOAD_ROWS} to {MAX_UPLOAD_ROWS} data rows; got "
                          f"{len(table.rows)}")

@@ -10,6 +10,7 @@ from netgrad.engine.autograd import no_grad
 from netgrad.data import DataLoader, Dataset, TensorDataset
 from netgrad.data.validation import check_array, check_class_labels, check_X_y, to_numpy
 from netgrad.engine import Tensor, get_default_dtype
+from netgrad.nn.module import training_mode
 
 from .links import BINARY, MULTICLASS
 
@@ -46,15 +47,8 @@ class DataChecks:
 
     def _probe(self, sample: np.ndarray) -> np.ndarray:
         """The model's output for a few samples (eval mode, no gradient, nothing random)."""
-        was_training = getattr(self.model, "training", None)
-        if hasattr(self.model, "eval"):
-            self.model.eval()
-        try:
-            with no_grad():
-                return np.asarray(to_numpy(self.model(Tensor._wrap(sample))))
-        finally:
-            if was_training and hasattr(self.model, "train"):
-                self.model.train()
+        with training_mode(self.model, False), no_grad():
+            return np.asarray(to_numpy(self.model(Tensor._wrap(sample))))
 
     def _checked_arrays(self, data: Sequence, role: str) -> tuple[np.ndarray, ...]:
         """Validate and convert ``(X, y[, sample_weight])`` before training: refused with a clear message."""

@@ -51,6 +51,7 @@ from netgrad.engine.autograd import no_grad
 from netgrad.data import DataLoader, Dataset
 from netgrad.data.validation import check_array, to_numpy
 from netgrad.engine import Tensor
+from netgrad.nn.module import training_mode
 
 from .callbacks import Callback, CallbackList, ProgressBar
 from .data_checks import DEFAULT_BATCH_SIZE, DataChecks, concatenate, length
@@ -436,33 +437,26 @@ class Trainer(DataChecks):
         """The loss and metrics over ``loader``; during ``fit`` (``epoch`` given) a non-finite validation loss
         raises :class:`NonFiniteLossError` before any metric sees the NaN outputs."""
         model, loss_fn = self.model, self.loss
-        was_training = getattr(model, "training", None)
-        if hasattr(model, "eval"):
-            model.eval()
         want_begin, want_end = cbs.wants["on_test_batch_begin"], cbs.wants["on_test_batch_end"]
         cbs.call("on_test_begin", {})
         outputs, targets = [], []
         total, seen = 0.0, 0
-        try:
-            with no_grad():
-                for batch, data in enumerate(loader):
-                    x, y = (d if isinstance(d, Tensor) else Tensor._wrap(np.asarray(d)) for d in data[:2])
-                    if want_begin:
-                        cbs.call("on_test_batch_begin", batch, {})
-                    output = model(x)
-                    loss = loss_fn(output, y) if len(data) == 2 else self._weighted_loss(output, y, data[2])
-                    n = len(x)
-                    total += float(loss._data) * n
-                    seen += n
-                    if self._metrics:
-                        outputs.append(output._data)
-                        targets.append(y._data)
-                    if want_end:
-                        cbs.call("on_test_batch_end", batch, {"loss": total / seen, "size": n})
-                extra = self.penalty(model) if self.penalty is not None else None
-        finally:
-            if was_training and hasattr(model, "train"):
-                model.train()
+        with training_mode(model, False), no_grad():
+            for batch, data in enumerate(loader):
+                x, y = (d if isinstance(d, Tensor) else Tensor._wrap(np.asarray(d)) for d in data[:2])
+                if want_begin:
+                    cbs.call("on_test_batch_begin", batch, {})
+                output = model(x)
+                loss = loss_fn(output, y) if len(data) == 2 else self._weighted_loss(output, y, data[2])
+                n = len(x)
+                total += float(loss._data) * n
+                seen += n
+                if self._metrics:
+                    outputs.append(output._data)
+                    targets.append(y._data)
+                if want_end:
+                    cbs.call("on_test_batch_end", batch, {"loss": total / seen, "size": n})
+            extra = self.penalty(model) if self.penalty is not None else None
         loss_value = total / seen if seen else math.nan
         if extra is not None:
             loss_value += float(to_numpy(extra))
@@ -488,17 +482,9 @@ class Trainer(DataChecks):
             X = X.astype(dtype) if X.dtype != dtype else X
             size = batch_size or DEFAULT_BATCH_SIZE
             batches = (X[start:start + size] for start in range(0, len(X), size))
-        model = self.model
-        was_training = getattr(model, "training", None)
-        if hasattr(model, "eval"):
-            model.eval()
-        try:
-            with no_grad():
-                outputs = [np.asarray(to_numpy(model(b if isinstance(b, Tensor) else Tensor._wrap(np.asarray(b)))))
-                           for b in batches]
-        finally:
-            if was_training and hasattr(model, "train"):
-                model.train()
+        with training_mode(self.model, False), no_grad():
+            outputs = [np.asarray(to_numpy(self.model(b if isinstance(b, Tensor) else Tensor._wrap(np.asarray(b)))))
+                       for b in batches]
         return concatenate(outputs)
 
     # -------------------------------------------------------------------------------------- checkpoints

@@ -120,7 +120,7 @@ def test_parse_csv_reads_header_delimiters_and_values():
     ("1,2,0\n" * 5, "10 to 10000 data rows"),
     ("1,2,0\n" * 9 + "1,2\n", "line 10: 2 values, but the header has 3 columns"),
     ("1,2,0\n" * 9 + "1,abc,0\n", "line 10: the non-numeric value 'abc' in feature column 'x2'"),
-    ("1,2\n" * 12, "needs 3 columns"),
+    ("1,2\n" * 12, "line 1: expected 3 columns"),
     ("1,2,0\n" * 9 + "1,inf,0\n", "finite"),
     ("1,2,0\n" * 9 + "1,2,\n", "label is empty"),
     ("1,2,0\n" * 9 + "1e9,2,0\n", "rescale"),
