@@ -4,7 +4,8 @@ from __future__ import annotations
 from .engine.backend import cuda_device_count, cupy_module
 from .random import seed_devices
 
-__all__ = ["is_available", "device_count", "synchronize", "manual_seed", "manual_seed_all", "current_device"]
+__all__ = ["is_available", "device_count", "synchronize", "manual_seed", "manual_seed_all", "current_device",
+           "is_initialized", "empty_cache"]
 
 
 def is_available() -> bool:
@@ -45,3 +46,15 @@ def _require() -> None:
     cupy_module()  # a clear error without CuPy
     if cuda_device_count() == 0:
         raise RuntimeError("no CUDA GPU found: CuPy is installed but sees no device (check nvidia-smi)")
+
+
+def is_initialized() -> bool:
+    """Whether CuPy has been loaded (and so CUDA set up) in this process."""
+    return cupy_module(required=False) is not None and is_available()
+
+
+def empty_cache() -> None:
+    """Give CuPy's cached GPU memory back to the driver (nothing to do without CuPy)."""
+    cupy = cupy_module(required=False)
+    if cupy is not None:
+        cupy.get_default_memory_pool().free_all_blocks()

@@ -7,6 +7,7 @@ import numpy as np
 
 from . import dtypes, ops
 from .autograd import ShapeError
+
 from .dtypes import _float_dtype, _numpy_dtype
 from .backend import placement, to_device
 from .tensor import Tensor, _size

@@ -56,3 +56,23 @@ class device:
 
 
 _CPU = device("cpu")
+
+
+def _checked(value: Any) -> device:
+    """The device a ``device=`` argument names (None: the default device)."""
+    if value is None:
+        return _default
+    return value if isinstance(value, device) else device(value)
+
+
+_default = _CPU
+
+
+def set_default_device(value: Any) -> None:
+    """``torch.set_default_device``: where factories called without ``device=`` put their tensors."""
+    global _default
+    _default = _checked(value if value is not None else "cpu")
+
+
+def get_default_device() -> device:
+    return _default

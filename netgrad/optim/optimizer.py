@@ -22,9 +22,9 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from ..engine import Tensor
 from ..engine.autograd import changed, enable_grad
 from ..engine.backend import device_of, to_device
-from ..engine import Tensor
 
 __all__ = ["Optimizer", "required"]
 
