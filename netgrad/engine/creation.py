@@ -10,13 +10,15 @@ from .autograd import ShapeError
 
 from .dtypes import _float_dtype, _numpy_dtype
 from .backend import placement, to_device
+from .device import _CPU, get_default_device
 from .tensor import Tensor, _size
 from ..random import get_generator
 
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """A new tensor holding a copy of ``data`` (Python floats become the default dtype, float32), on ``device``."""
     t = Tensor(data, dtype=dtype)
-    if device is not None:
+    device = get_default_device() if device is None else device
+    if device is not _CPU:
         t._data = to_device(t._data, *placement(device))
     return t.requires_grad_() if requires_grad else t
 
@@ -43,7 +45,9 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 def _factory(array: np.ndarray, requires_grad: bool, device: Any = None) -> Tensor:
     """A tensor of a new host ``array``, moved to ``device`` (the values are the same on every device)."""
-    t = Tensor._wrap(array if device is None else to_device(array, *placement(device)))
+    if device is None:
+        device = get_default_device()
+    t = Tensor._wrap(array if device is _CPU else to_device(array, *placement(device)))
     return t.requires_grad_() if requires_grad else t
 
 

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from .backend import to_device
+
 _TYPES = ("cpu", "cuda", "standin")
 
 
@@ -71,7 +75,10 @@ _default = _CPU
 def set_default_device(value: Any) -> None:
     """``torch.set_default_device``: where factories called without ``device=`` put their tensors."""
     global _default
-    _default = _checked(value if value is not None else "cpu")
+    chosen = _checked(value if value is not None else "cpu")
+    if chosen.type != "cpu":
+        to_device(np.zeros(1), chosen.type, chosen.index)  # a clear error now if that device cannot be used
+    _default = chosen
 
 
 def get_default_device() -> device:
