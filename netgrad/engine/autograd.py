@@ -115,8 +115,8 @@ class Function:
         except TypeError:  # CuPy (and the stand-in device) refuse arrays of another device with a TypeError
             _check_same_device(arrays)
             raise
-        if type(out) is not np.ndarray:
-            out = _output_array(out, arrays)
+        if type(out) is not np.ndarray:  # a NumPy scalar comes only from NumPy inputs (CuPy gives 0-d arrays)
+            out = np.asarray(out) if isinstance(out, np.generic) else _output_array(out, arrays)
         if like is None:
             raise TypeError(f"{cls.__name__}.apply() needs at least one tensor argument")
         t = _new(like._result_type)  # what Tensor._make does, inline: this runs once per operation

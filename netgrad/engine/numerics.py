@@ -25,7 +25,7 @@ def sigmoid_array(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
 
     ``out`` (which may be ``x`` itself) receives the result instead of a new array."""
     out = np.negative(x, out=out)
-    if isinstance(out, np.generic):  # a 0-d input gives a NumPy scalar, which cannot take out=
+    if type(out) is not np.ndarray and isinstance(out, np.generic):  # a 0-d input gives a NumPy scalar (no out=)
         out = np.asarray(out)
     np.logaddexp(_ZERO.get(out.dtype, 0) if type(out) is np.ndarray else 0, out, out=out)
     np.negative(out, out=out)
@@ -45,7 +45,7 @@ def tanh_backward(g: np.ndarray, out: np.ndarray) -> np.ndarray:
 def softplus_array(x: np.ndarray) -> np.ndarray:
     """log(1 + e^x) without overflow: max(x, 0) + log1p(e^-|x|)."""
     out = np.logaddexp(0, x)
-    return np.asarray(out) if isinstance(out, np.generic) else out
+    return np.asarray(out) if type(out) is not np.ndarray and isinstance(out, np.generic) else out
 
 
 def logsumexp_array(x: np.ndarray, axis, keepdims: bool = False) -> np.ndarray:

@@ -83,7 +83,8 @@ def _as_floating_target(input_data: np.ndarray, target: Any, name: str) -> tuple
         return target, data
     if data.dtype != input_data.dtype and input_data.dtype.kind == "f":
         data = data.astype(input_data.dtype)
-    data = _placed(data, input_data)
+    if type(data) is not type(input_data):
+        data = _placed(data, input_data)
     return data, data
 
 
