@@ -10,8 +10,17 @@ from netgrad.data.validation import to_numpy
 from netgrad.engine import Tensor
 from netgrad.training import Callback
 
-from .base import (BaseEstimator, ClassifierMixin, check_is_fitted, check_positive_float, check_positive_int,
-                   encode_labels, seeded, validate_data, warn_not_converged)
+from .base import (
+    BaseEstimator,
+    ClassifierMixin,
+    check_is_fitted,
+    check_positive_float,
+    check_positive_int,
+    encode_labels,
+    seeded,
+    validate_data,
+    warn_not_converged,
+)
 from .gradient import fit_module, make_optimizer
 
 __all__ = ["Perceptron", "PerceptronCriterion"]

@@ -10,9 +10,19 @@ import pytest
 
 import netgrad
 from netgrad import nn
-from netgrad.estimators import (ConvergenceWarning, LinearRegression, LogisticRegression, MLPClassifier,
-                                MLPRegressor, MultiLabelClassifier, NeuralNetClassifier, NeuralNetRegressor,
-                                NotFittedError, Perceptron, SoftmaxRegression)
+from netgrad.estimators import (
+    ConvergenceWarning,
+    LinearRegression,
+    LogisticRegression,
+    MLPClassifier,
+    MLPRegressor,
+    MultiLabelClassifier,
+    NeuralNetClassifier,
+    NeuralNetRegressor,
+    NotFittedError,
+    Perceptron,
+    SoftmaxRegression,
+)
 from netgrad.estimators.base import HAS_SKLEARN, ClassifierMixin
 
 
