@@ -31,7 +31,7 @@ def train_gates(max_iter: int = 100, seed: int = 0) -> dict[str, dict]:
     for gate, y in GATES.items():
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConvergenceWarning)
-            model = Perceptron(max_iter=max_iter, random_state=seed).fit(X, y)
+            model = Perceptron(max_iter=max_iter, tol=None, random_state=seed).fit(X, y)
         messages = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
         results[gate] = {"model": model, "warning": messages[0] if messages else None}
     return results

@@ -6,6 +6,8 @@ import math
 import sys
 from typing import Callable, Sequence
 
+from netgrad import __version__
+
 from .commands import MIN_UPDATES, cmd_evaluate, cmd_playground, cmd_predict, cmd_train
 from .datasets import BUILTIN_DATASETS
 from .demo import DEMO_RECIPE, cmd_demo
@@ -87,8 +89,6 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from netgrad import __version__
-
     data_help = f"a built-in dataset ({', '.join(BUILTIN_DATASETS)}) or a CSV file with a header row"
     parser = _Parser(prog="netgrad", description="netgrad: neural networks from first principles on NumPy.",
                      epilog="Run 'netgrad COMMAND --help' for a command's options.")

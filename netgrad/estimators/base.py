@@ -23,6 +23,7 @@ import numpy as np
 
 from netgrad import random as _random
 from netgrad.data import validation as _validation
+from netgrad.metrics import r2_score
 
 __all__ = [
     "HAS_SKLEARN",
@@ -126,7 +127,6 @@ except ImportError:
 
         def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
             """R² = 1 - Σ(y - ŷ)² / Σ(y - ȳ)², averaged over outputs."""
-            from netgrad.metrics import r2_score
             if sample_weight is not None:
                 raise ValueError("netgrad's fallback RegressorMixin.score does not support sample_weight; "
                                  "install scikit-learn for weighted scores")

@@ -31,9 +31,19 @@ import numpy as np
 from netgrad import nn
 from netgrad.engine.numerics import sigmoid_array, softmax_array
 
-from .base import (BaseEstimator, ClassifierMixin, RegressorMixin, check_choice, check_is_fitted,
-                   check_positive_float, check_positive_int, encode_labels, seeded, validate_data,
-                   warn_not_converged)
+from .base import (
+    BaseEstimator,
+    ClassifierMixin,
+    RegressorMixin,
+    check_choice,
+    check_is_fitted,
+    check_positive_float,
+    check_positive_int,
+    encode_labels,
+    seeded,
+    validate_data,
+    warn_not_converged,
+)
 from .gradient import OPTIMIZERS, SumOverOutputs, fit_module, make_optimizer
 
 __all__ = ["LinearRegression", "LogisticRegression", "SoftmaxRegression", "MultiLabelClassifier"]

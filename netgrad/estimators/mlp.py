@@ -30,16 +30,26 @@ from typing import Any
 import numpy as np
 
 from netgrad import nn
+from netgrad.data import train_test_split
+from netgrad.engine import Tensor
 from netgrad.engine.autograd import no_grad
 from netgrad.engine.numerics import sigmoid_array, softmax_array
-from netgrad.data import train_test_split
 from netgrad.metrics import r2_score
-from netgrad.engine import Tensor
 from netgrad.nn.mlp import build_mlp
 
-from .base import (BaseEstimator, ClassifierMixin, RegressorMixin, check_choice, check_is_fitted,
-                   check_positive_float, check_positive_int, encode_labels, seeded, validate_data,
-                   warn_not_converged)
+from .base import (
+    BaseEstimator,
+    ClassifierMixin,
+    RegressorMixin,
+    check_choice,
+    check_is_fitted,
+    check_positive_float,
+    check_positive_int,
+    encode_labels,
+    seeded,
+    validate_data,
+    warn_not_converged,
+)
 from .gradient import OPTIMIZERS, SumOverOutputs, fit_module, make_optimizer
 from .linear import _data_conversion_warning, resolve_batch_size
 

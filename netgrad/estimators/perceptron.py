@@ -10,8 +10,17 @@ from netgrad.data.validation import to_numpy
 from netgrad.engine import Tensor
 from netgrad.training import Callback
 
-from .base import (BaseEstimator, ClassifierMixin, check_is_fitted, check_positive_float, check_positive_int,
-                   encode_labels, seeded, validate_data, warn_not_converged)
+from .base import (
+    BaseEstimator,
+    ClassifierMixin,
+    check_is_fitted,
+    check_positive_float,
+    check_positive_int,
+    encode_labels,
+    seeded,
+    validate_data,
+    warn_not_converged,
+)
 from .gradient import fit_module, make_optimizer
 
 __all__ = ["Perceptron", "PerceptronCriterion"]
@@ -84,8 +93,8 @@ class Perceptron(ClassifierMixin, BaseEstimator):
         max_iter: The most epochs.
         eta0: Learning rate η.
         tol: If not None, also stop (without a warning) once the epoch's loss has not improved by ``tol``
-            for more than ``n_iter_no_change`` epochs, as scikit-learn's ``Perceptron``; None keeps
-            Rosenblatt's rule alone.
+            for more than ``n_iter_no_change`` epochs, as scikit-learn's ``Perceptron`` (and with its
+            default, 1e-3); None keeps Rosenblatt's rule alone (stop at an epoch without mistakes).
         n_iter_no_change: See ``tol``.
         shuffle: Reshuffle the samples every epoch.
         fit_intercept: Learn the bias b (else the boundary passes through the origin).
@@ -106,7 +115,7 @@ class Perceptron(ClassifierMixin, BaseEstimator):
         1.0
     """
 
-    def __init__(self, max_iter: int = 1000, eta0: float = 1.0, tol: float | None = None, n_iter_no_change: int = 5,
+    def __init__(self, max_iter: int = 1000, eta0: float = 1.0, tol: float | None = 1e-3, n_iter_no_change: int = 5,
                  shuffle: bool = True, fit_intercept: bool = True, random_state: Any = None) -> None:
         self.max_iter = max_iter
         self.eta0 = eta0

@@ -24,12 +24,21 @@ from typing import Any
 import numpy as np
 
 from netgrad import nn, optim
+from netgrad.engine import Tensor
 from netgrad.engine.autograd import no_grad
 from netgrad.engine.numerics import softmax_array
-from netgrad.engine import Tensor
 
-from .base import (BaseEstimator, ClassifierMixin, RegressorMixin, check_is_fitted, check_positive_float,
-                   check_positive_int, encode_labels, seeded, validate_data)
+from .base import (
+    BaseEstimator,
+    ClassifierMixin,
+    RegressorMixin,
+    check_is_fitted,
+    check_positive_float,
+    check_positive_int,
+    encode_labels,
+    seeded,
+    validate_data,
+)
 from .gradient import OPTIMIZERS, fit_module
 
 __all__ = ["NeuralNetClassifier", "NeuralNetRegressor"]

@@ -19,7 +19,8 @@ from __future__ import annotations
 import numpy as np
 
 from netgrad.nn.names import ACTIVATIONS as ACTIVATION_MODULES
-from netgrad.optim.names import KERAS_NAMES, OPTIMIZERS as OPTIMIZER_CLASSES, PRESETS
+from netgrad.optim.names import KERAS_NAMES, PRESETS
+from netgrad.optim.names import OPTIMIZERS as OPTIMIZER_CLASSES
 
 from .config import DATASETS, UPLOAD, PlaygroundConfig, held_out_count
 from .uploads import UploadedData, class_targets, numeric_targets

@@ -35,8 +35,22 @@ from netgrad.nn.mlp import build_mlp, linear_layers
 from netgrad.optim.names import create as create_optimizer
 from netgrad.training import Callback, Trainer
 
-from .config import (ACTIVATIONS, DATASETS, DOMAIN, FEATURES, MAX_SEED, OPTIMIZERS, PROBLEMS, REGULARIZATIONS,
-                     UPLOAD, PlaygroundConfig, check_choice, held_out_count, is_int, options)
+from .config import (
+    ACTIVATIONS,
+    DATASETS,
+    DOMAIN,
+    FEATURES,
+    MAX_SEED,
+    OPTIMIZERS,
+    PROBLEMS,
+    REGULARIZATIONS,
+    UPLOAD,
+    PlaygroundConfig,
+    check_choice,
+    held_out_count,
+    is_int,
+    options,
+)
 from .export import export_script
 from .turns import NETGRAD_TURNS, in_turn
 from .uploads import UploadedData, class_targets, infer_problem, numeric_targets, parse_csv

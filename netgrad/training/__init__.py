@@ -11,8 +11,18 @@ Example:
     ...                   metrics=["accuracy"], callbacks=[EarlyStopping(patience=3, restore_best_weights=True)])
     >>> history = trainer.fit((X, y), epochs=50, validation_data=(X_val, y_val))
 """
-from .callbacks import (Callback, CallbackList, CSVLogger, EarlyStopping, LambdaCallback, LearningRateScheduler,
-                        ModelCheckpoint, ProgressBar, ReduceLROnPlateau, TerminateOnNaN)
+from .callbacks import (
+                        Callback,
+                        CallbackList,
+                        CSVLogger,
+                        EarlyStopping,
+                        LambdaCallback,
+                        LearningRateScheduler,
+                        ModelCheckpoint,
+                        ProgressBar,
+                        ReduceLROnPlateau,
+                        TerminateOnNaN,
+)
 from .history import History
 from .lr_finder import LRFinderResult, LRRangeTest, find_lr
 from .trainer import NonFiniteLossError, Trainer

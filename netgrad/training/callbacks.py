@@ -36,6 +36,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from netgrad import io
 from netgrad.engine import Tensor
 
 __all__ = [
@@ -387,8 +388,6 @@ class ModelCheckpoint(Callback):
         self._save(path, epoch, logs)
 
     def _save(self, path: str, epoch: int, logs: dict) -> None:
-        from netgrad import io  # floor 3
-
         directory = os.path.dirname(path)
         if directory:
             os.makedirs(directory, exist_ok=True)

@@ -6,10 +6,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from netgrad.engine.autograd import no_grad
 from netgrad.data import DataLoader, Dataset, TensorDataset
 from netgrad.data.validation import check_array, check_class_labels, check_X_y, to_numpy
 from netgrad.engine import Tensor, get_default_dtype
+from netgrad.engine.autograd import no_grad
 from netgrad.nn.module import training_mode
 
 from .links import BINARY, MULTICLASS

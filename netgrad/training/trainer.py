@@ -47,14 +47,16 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from netgrad.engine.autograd import no_grad
+from netgrad import io
 from netgrad.data import DataLoader, Dataset
 from netgrad.data.validation import check_array, to_numpy
 from netgrad.cuda import is_available as cuda_available
 from netgrad.engine import Tensor, blas
 from netgrad.engine.backend import placement, to_host
 from netgrad.engine.device import device as device_class
+from netgrad.engine.autograd import no_grad
 from netgrad.nn.module import training_mode
+from netgrad.nn.utils import clip_grad_norm_
 
 from .callbacks import Callback, CallbackList, ProgressBar
 from .data_checks import DEFAULT_BATCH_SIZE, DataChecks, concatenate, length
@@ -299,8 +301,6 @@ class Trainer(DataChecks):
         model, optimizer, loss_fn, penalty = self.model, self.optimizer, self.loss, self.penalty
         clip, parameters = self.clip_grad_norm, None
         if clip is not None:
-            from netgrad.nn.utils import clip_grad_norm_
-
             parameters = [p for p in model.parameters() if p.requires_grad]
         batch_scheduler = self.scheduler if self.scheduler_interval == "batch" else None
         want_begin, want_end = cbs.wants["on_train_batch_begin"], cbs.wants["on_train_batch_end"]
@@ -509,8 +509,6 @@ class Trainer(DataChecks):
 
     def save_checkpoint(self, path: Any) -> None:
         """Save model, optimizer, scheduler, ``self.epoch``, the RNG state and the history (netgrad.io)."""
-        from netgrad import io
-
         io.save_checkpoint(path, model=self.model, optimizer=self.optimizer, scheduler=self.scheduler,
                            epoch=self.epoch, extra={"history": self.history.to_dict()})
 
@@ -520,8 +518,6 @@ class Trainer(DataChecks):
         Resume with ``fit(..., initial_epoch=trainer.epoch, epochs=N)``: the weights at epoch N are
         bit-identical to those of an uninterrupted run. Returns ``{"epoch": ..., "extra": ...}``.
         """
-        from netgrad import io
-
         info = io.load_checkpoint(path, model=self.model, optimizer=self.optimizer, scheduler=self.scheduler)
         self.epoch = int(info.get("epoch") or 0)
         return info

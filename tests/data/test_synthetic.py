@@ -6,9 +6,22 @@ import numpy as np
 import pytest
 
 import netgrad
-from netgrad.data import (PLAYGROUND_DATASETS, TRAFFIC_NETWORK, make_and, make_circle, make_gaussians, make_moons,
-                          make_multi_gaussian, make_or, make_plane, make_playground_xor, make_spiral, make_traffic,
-                          make_xor, traffic_volume)
+from netgrad.data import (
+    PLAYGROUND_DATASETS,
+    TRAFFIC_NETWORK,
+    make_and,
+    make_circle,
+    make_gaussians,
+    make_moons,
+    make_multi_gaussian,
+    make_or,
+    make_plane,
+    make_playground_xor,
+    make_spiral,
+    make_traffic,
+    make_xor,
+    traffic_volume,
+)
 
 CLASSIFIERS = [make_and, make_or, make_xor, make_circle, make_gaussians, make_spiral, make_playground_xor, make_moons]
 REGRESSIONS = [make_plane, make_multi_gaussian, make_traffic]

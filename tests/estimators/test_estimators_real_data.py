@@ -5,8 +5,15 @@ import warnings
 import numpy as np
 import pytest
 
-from netgrad.estimators import (ConvergenceWarning, LinearRegression, LogisticRegression, MLPClassifier,
-                                MultiLabelClassifier, Perceptron, SoftmaxRegression)
+from netgrad.estimators import (
+    ConvergenceWarning,
+    LinearRegression,
+    LogisticRegression,
+    MLPClassifier,
+    MultiLabelClassifier,
+    Perceptron,
+    SoftmaxRegression,
+)
 
 sklearn = pytest.importorskip("sklearn")
 from sklearn import datasets, linear_model, neural_network  # noqa: E402

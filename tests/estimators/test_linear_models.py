@@ -5,8 +5,13 @@ import warnings
 import numpy as np
 import pytest
 
-from netgrad.estimators import (ConvergenceWarning, LinearRegression, LogisticRegression, MultiLabelClassifier,
-                                SoftmaxRegression)
+from netgrad.estimators import (
+    ConvergenceWarning,
+    LinearRegression,
+    LogisticRegression,
+    MultiLabelClassifier,
+    SoftmaxRegression,
+)
 
 
 def standardize(X):

@@ -38,9 +38,19 @@ def test_learns_and_or_perfectly(y):
     assert clf.n_iter_ == len(clf.errors_) < clf.max_iter
 
 
+def test_default_tol_is_scikit_learns_and_stops_on_xor_quietly():
+    sklearn_linear = pytest.importorskip("sklearn.linear_model")
+    assert Perceptron().tol == sklearn_linear.Perceptron().tol == 1e-3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf = Perceptron(random_state=0).fit(X_GATES, Y_XOR)
+        reference = sklearn_linear.Perceptron(random_state=0).fit(X_GATES, Y_XOR)
+    assert clf.n_iter_ < 100 and reference.n_iter_ < 100  # neither runs its 1000 epochs
+
+
 def test_xor_stops_after_max_iter_with_a_convergence_warning():
     with pytest.warns(ConvergenceWarning, match="not converge.*linearly separable"):
-        clf = Perceptron(max_iter=50, random_state=0).fit(X_GATES, Y_XOR)
+        clf = Perceptron(max_iter=50, tol=None, random_state=0).fit(X_GATES, Y_XOR)
     assert clf.n_iter_ == 50
     assert min(clf.errors_) > 0  # not one epoch without a mistake
     assert clf.score(X_GATES, Y_XOR) <= 0.75  # no line gets all four points

@@ -10,9 +10,19 @@ import pytest
 
 import netgrad
 from netgrad import nn
-from netgrad.estimators import (ConvergenceWarning, LinearRegression, LogisticRegression, MLPClassifier,
-                                MLPRegressor, MultiLabelClassifier, NeuralNetClassifier, NeuralNetRegressor,
-                                NotFittedError, Perceptron, SoftmaxRegression)
+from netgrad.estimators import (
+    ConvergenceWarning,
+    LinearRegression,
+    LogisticRegression,
+    MLPClassifier,
+    MLPRegressor,
+    MultiLabelClassifier,
+    NeuralNetClassifier,
+    NeuralNetRegressor,
+    NotFittedError,
+    Perceptron,
+    SoftmaxRegression,
+)
 from netgrad.estimators.base import HAS_SKLEARN, ClassifierMixin
 
 
@@ -199,7 +209,7 @@ FALLBACK_SCRIPT = textwrap.dedent("""
     assert not HAS_SKLEARN
     assert NotFittedError is NetgradNotFittedError and issubclass(ConvergenceWarning, UserWarning)
     X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
-    clf = Perceptron(max_iter=20, random_state=0)
+    clf = Perceptron(max_iter=20, tol=None, random_state=0)
     try:
         clf.predict(X)
         raise AssertionError("predict before fit must raise")
@@ -212,7 +222,7 @@ FALLBACK_SCRIPT = textwrap.dedent("""
     assert any(issubclass(w.category, ConvergenceWarning) and "linearly separable" in str(w.message)
                for w in caught)
     assert clf.get_params()["max_iter"] == 20 and clf.set_params(max_iter=5).max_iter == 5
-    assert repr(clf) == "Perceptron(max_iter=5, random_state=0)"
+    assert repr(clf) == "Perceptron(max_iter=5, random_state=0, tol=None)"
     try:
         clf.set_params(maxiter=5)
         raise AssertionError("an unknown parameter must raise")

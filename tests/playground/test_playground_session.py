@@ -15,8 +15,16 @@ import pytest
 import netgrad
 from netgrad import nn
 from netgrad.data import make_circle, make_gaussians, make_plane
-from netgrad.playground.session import (DATASETS, FEATURES, PlaygroundConfig, PlaygroundSession, UploadedData,
-                                        infer_problem, parse_csv, held_out_count)
+from netgrad.playground.session import (
+    DATASETS,
+    FEATURES,
+    PlaygroundConfig,
+    PlaygroundSession,
+    UploadedData,
+    held_out_count,
+    infer_problem,
+    parse_csv,
+)
 
 # -------------------------------------------------------------------------------------- helpers
 

@@ -15,8 +15,19 @@ import pytest
 import netgrad
 import netgrad.io
 from netgrad import nn, optim
-from netgrad.training import (Callback, CSVLogger, EarlyStopping, History, LambdaCallback, LearningRateScheduler,
-                              ModelCheckpoint, ProgressBar, ReduceLROnPlateau, TerminateOnNaN, Trainer)
+from netgrad.training import (
+    Callback,
+    CSVLogger,
+    EarlyStopping,
+    History,
+    LambdaCallback,
+    LearningRateScheduler,
+    ModelCheckpoint,
+    ProgressBar,
+    ReduceLROnPlateau,
+    TerminateOnNaN,
+    Trainer,
+)
 from netgrad.training.callbacks import CallbackList
 
 

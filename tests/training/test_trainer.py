@@ -15,8 +15,7 @@ from sklearn import metrics as skm
 import netgrad
 from netgrad import nn, optim
 from netgrad.data import DataLoader, TensorDataset
-from netgrad.training import (Callback, LambdaCallback, ModelCheckpoint, NonFiniteLossError, TerminateOnNaN,
-                              Trainer)
+from netgrad.training import Callback, LambdaCallback, ModelCheckpoint, NonFiniteLossError, TerminateOnNaN, Trainer
 
 
 def regression_data(n=12, features=2, seed=0):
