@@ -16,6 +16,7 @@ import numpy as np
 import safetensors
 import safetensors.numpy
 
+from netgrad.engine.device import _checked
 from netgrad.engine.tensor import Tensor
 
 from .tree import Decoder, Encoder
@@ -186,6 +187,10 @@ def _check_safetensors_header(path: str) -> None:
         raise ValueError(f"{path!r} is not a safetensors file: it is only {size} bytes long "
                          "(a safetensors file starts with an 8-byte header length)")
     header_length = int.from_bytes(prefix[:8], "little")
+    if prefix[:4] == b"PK\x03\x04" or prefix[:1] == b"\x80" and prefix[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        raise ValueError(f"{path!r} is not a safetensors file but a pickle or a zip of pickles (what torch.save "
+                         "writes): netgrad never loads pickles, which can run any code; save the state dict as "
+                         "safetensors (netgrad.save, or safetensors.torch.save_file(model.state_dict(), path))")
     if header_length > _SAFETENSORS_HEADER_LIMIT or prefix[8:9] != b"{":
         raise ValueError(f"{path!r} is not a safetensors file (its first bytes are not a safetensors "
                          "header; netgrad reads only files written by netgrad.save or other safetensors writers)")
@@ -287,8 +292,12 @@ def _decode(document: dict, tensors: Mapping[str, Any], wrap, where: str) -> Any
     return obj
 
 
-def load(path: str | os.PathLike, *, as_tensors: bool = False, require_netgrad: bool = False) -> Any:
+def load(path: str | os.PathLike, map_location: Any = None, *, as_tensors: bool = False,
+         require_netgrad: bool = False, weights_only: bool | None = None, mmap: bool | None = None) -> Any:
     """Load what :func:`save` wrote, or the flat dict of tensors of any safetensors file.
+
+    ``map_location`` (a CPU device), ``weights_only`` and ``mmap`` are accepted as ``torch.load`` takes
+    them: netgrad loads only data, never code, so ``weights_only`` is always in effect.
 
     Every tensor is checked against the SHA-256 that :func:`save` stored (files from other writers have
     none and load unchecked).
@@ -309,6 +318,8 @@ def load(path: str | os.PathLike, *, as_tensors: bool = False, require_netgrad: 
             `require_netgrad`) was not written by netgrad. The message names the file.
         FileNotFoundError: There is no file at `path`.
     """
+    if map_location is not None and not callable(map_location) and not isinstance(map_location, dict):
+        _checked(map_location)
     path = os.fspath(path)
     where = repr(path)
     wrap = _tensor_wrapper() if as_tensors else (lambda array: array)
