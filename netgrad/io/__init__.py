@@ -33,8 +33,7 @@ atomic writes · checks.py: check_state_dict and the size bounds · checkpoints.
 load_checkpoint.
 """
 from .checkpoints import load_checkpoint, save_checkpoint
-from .checks import (MAX_DIMENSION, IncompatibleKeys, StateDictError, check_allocation, check_dimension,
-                     check_state_dict)
+from .checks import MAX_DIMENSION, IncompatibleKeys, StateDictError, check_allocation, check_dimension, check_state_dict
 from .files import FORMAT_VERSION, TensorInfo, load, load_header, save
 
 __all__ = [

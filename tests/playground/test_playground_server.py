@@ -217,7 +217,7 @@ def test_model_and_script_downloads(client, tmp_path):
 
 def test_closed_pages_leave_no_threads_behind(client):
     baseline = threading.active_count()
-    for round_ in range(3):
+    for _ in range(3):
         sockets = [client.websocket_connect("/ws") for _ in range(8)]
         for ws in sockets:
             ws.__enter__()
