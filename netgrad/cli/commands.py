@@ -130,7 +130,8 @@ def _save_training_pictures(out: str, saved: SavedModel, data: Data, history: An
         paths.append(os.path.join(out, "decision_boundary.png"))
         X = np.concatenate([data.X_train] + ([data.X_test] if data.X_test is not None else []))
         y = np.concatenate([data.y_train] + ([data.y_test] if data.y_test is not None else []))
-        viz.plot_decision_boundary(saved.predict_proba, X, y, path=paths[-1], title=f"{data.name}: decision boundary")
+        viz.plot_decision_boundary(saved.predict_proba, X, y, path=paths[-1], title=f"{data.name}: decision boundary",
+                                   feature_names=data.feature_names, class_names=data.class_names)
     import matplotlib.pyplot as plt
 
     plt.close("all")

@@ -175,3 +175,19 @@ def test_scaling_pixels_in_0_1_by_1_over_255_again_warns_once_with_the_fix():
     with pytest.warns(UserWarning, match=r"Rescaling multiplies by 1/255 data that already lies in \[0, 1\].*"
                                          r"normalize=False"):
         assert warn_if_scaled_twice(netgrad.tensor(pixels / 255), 1 / 255, "Rescaling")
+
+
+def test_keras_rescaling_warns_once_when_fashion_mnist_style_pixels_are_scaled_again():
+    import warnings
+
+    from netgrad import keras
+
+    pixels = np.linspace(0.0, 1.0, 2 * 784, dtype=np.float32).reshape(2, 784)  # already in [0, 1]
+    layer = keras.layers.Rescaling(1 / 255)
+    with pytest.warns(UserWarning, match=r"Rescaling\(scale=0.00392157\) multiplies by 1/255"):
+        np.testing.assert_allclose(layer(pixels).numpy(), pixels / 255, rtol=1e-6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        layer(pixels)  # once per layer
+        model = keras.Sequential([keras.Input((784,)), keras.layers.Rescaling(1 / 255), keras.layers.Dense(3)])
+        model(pixels * 255)  # raw pixels 0-255: the intended use, silent (and building on zeros judged nothing)

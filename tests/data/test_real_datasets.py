@@ -7,9 +7,19 @@ import struct
 import numpy as np
 import pytest
 
-from netgrad.data import (FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, fashion_mnist_available, load_breast_cancer,
-                          load_diabetes, load_digits, load_fashion_mnist, load_idx, load_iris, load_mnist_format,
-                          load_wine)
+from netgrad.data import (
+    FASHION_MNIST_CLASSES,
+    FASHION_MNIST_DIR,
+    fashion_mnist_available,
+    load_breast_cancer,
+    load_diabetes,
+    load_digits,
+    load_fashion_mnist,
+    load_idx,
+    load_iris,
+    load_mnist_format,
+    load_wine,
+)
 
 BUNDLED = [(load_digits, "load_digits", (1797, 64), 10), (load_iris, "load_iris", (150, 4), 3),
            (load_wine, "load_wine", (178, 13), 3), (load_breast_cancer, "load_breast_cancer", (569, 30), 2)]

@@ -6,6 +6,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from ...data.preprocessing import warn_if_scaled_twice
 from ...engine import Tensor
 from .layer import Layer
 
@@ -130,13 +131,20 @@ class Normalization(Layer):
 
 
 class Rescaling(Layer):
-    """``inputs * scale + offset``, e.g. ``Rescaling(1 / 255)`` for pixel values."""
+    """``inputs * scale + offset``, e.g. ``Rescaling(1 / 255)`` for pixel values.
+
+    ``Rescaling(1 / 255)`` warns once (``UserWarning``) when its first batch already lies in [0, 1], as
+    ``netgrad.data.load_fashion_mnist`` returns it: pixels scaled twice train to a worse accuracy.
+    """
 
     def __init__(self, scale: float, offset: float = 0.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.scale, self.offset = float(scale), float(offset)
+        self._scale_checked = False  # set once a batch has told whether the data is scaled twice
 
     def call(self, inputs: Tensor) -> Tensor:
+        if not self._scale_checked:
+            self._scale_checked = warn_if_scaled_twice(inputs, self.scale, f"Rescaling(scale={self.scale:g})")
         out = inputs * self.scale
         return out + self.offset if self.offset else out
 
