@@ -550,8 +550,9 @@ class Sequential(_IndexedContainer):
     new ``Sequential`` sharing the modules), iterable, ``len``-able, and growable with ``append``.
 
     A ``Linear`` directly followed by ``ReLU``, ``Sigmoid`` or ``Tanh`` (and a ``Conv1d`` / ``Conv2d`` followed
-    by ``ReLU``) runs as one graph node (for example ``LinearReLUBackward``): the same arithmetic, bit for bit, with one node less and the activation computed
-    in place, which is what makes small networks cheap to train. Calling the modules one by one gives the
+    by ``ReLU``) runs as one graph node (for example ``LinearReLUBackward``): the same arithmetic, bit for
+    bit, with one node less and the activation computed in place, which is what makes small networks cheap
+    to train. Calling the modules one by one gives the
     same values and gradients.
     """
 

@@ -53,7 +53,7 @@ from netgrad.engine.autograd import no_grad
 from netgrad.engine.numerics import sigmoid_array, softmax_array
 from netgrad.data import DataLoader, Dataset, TensorDataset
 from netgrad.data.validation import check_array, check_class_labels, check_X_y, to_numpy
-from netgrad.engine import Tensor, get_default_dtype
+from netgrad.engine import Tensor, blas, get_default_dtype
 
 from .callbacks import Callback, CallbackList, ProgressBar
 from .history import History
@@ -545,7 +545,7 @@ class Trainer:
         logs: dict = {}
         error: NonFiniteLossError | None = None
         try:
-            with _GracefulInterrupt(self):
+            with _GracefulInterrupt(self), blas.for_training(self.model, getattr(loader, "batch_size", None)):
                 cbs.call("on_train_begin", {})
                 try:
                     for epoch in range(initial_epoch, epochs):
