@@ -12,6 +12,7 @@ from .engine import (Function, Tensor, arange, as_tensor, bool_, cat, concat, co
                      uint8, where, zeros, zeros_like)
 from .engine.device import get_default_device, set_default_device
 from .engine.tensor import Size
+from .autograd import inference_mode
 from .engine.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .engine.gradcheck import gradcheck
 from .functions import (BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor, add, div, dot, matmul, mm,

@@ -13,8 +13,8 @@ from .engine import autograd as _engine
 from .engine.autograd import backward, enable_grad, grad, is_grad_enabled, no_grad, set_grad_enabled
 from .engine.tensor import Tensor
 
-__all__ = ["Function", "Variable", "backward", "enable_grad", "grad", "is_grad_enabled", "no_grad",
-           "set_grad_enabled"]
+__all__ = ["Function", "Variable", "backward", "enable_grad", "grad", "inference_mode", "is_grad_enabled",
+           "no_grad", "set_grad_enabled"]
 
 
 def _backward_on_tensors(node: Function, grad_output: Any) -> tuple:
@@ -76,6 +76,17 @@ class Function(_engine.Function):
 
     def set_materialize_grads(self, value: bool) -> None:
         """Accepted for PyTorch code: gradients reaching ``backward`` are always Tensors."""
+
+
+class inference_mode(_engine._GradMode):
+    """``torch.inference_mode``: no graph is recorded (netgrad's ``no_grad``); ``inference_mode(False)``
+    records as usual. A context, a decorator ``@inference_mode()`` or a bare ``@inference_mode``."""
+
+    def __new__(cls, mode: Any = True) -> Any:
+        return super().__new__(cls) if isinstance(mode, bool) else cls()(mode)
+
+    def __init__(self, mode: Any = True) -> None:
+        super().__init__(not mode)
 
 
 def Variable(data: Any, requires_grad: bool = False, volatile: bool = False) -> Tensor:  # noqa: N802

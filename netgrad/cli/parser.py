@@ -8,6 +8,7 @@ from typing import Callable, Sequence
 
 from netgrad import __version__
 
+from ..run import main as run_script_main
 from .commands import MIN_UPDATES, cmd_evaluate, cmd_playground, cmd_predict, cmd_train
 from .datasets import BUILTIN_DATASETS
 from .demo import DEMO_RECIPE, cmd_demo
@@ -150,12 +151,17 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("playground", help="the interactive playground in the browser (needs the 'web' extra)",
                         description="Start the playground server; options after 'playground' go to it "
                         "(see 'netgrad playground --help').", add_help=False)
+    commands.add_parser("run", help="run a PyTorch script unchanged, with 'import torch' resolved to netgrad",
+                        description="netgrad run SCRIPT.py [args ...]: the script runs as under python, with torch.* "
+                        "resolved to netgrad.*; what netgrad lacks is named in one line.", add_help=False)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``netgrad`` command with ``argv`` (default: ``sys.argv[1:]``); returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "run":
+        return run_script_main(argv[1:])
     if argv and argv[0] == "playground":
         try:
             return cmd_playground(argv[1:])

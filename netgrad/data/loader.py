@@ -307,9 +307,9 @@ class DataLoader:
         sampler: the order of the indices (excludes ``shuffle``).
         batch_sampler: yields lists of indices, one per batch (excludes ``batch_size``, ``shuffle``,
             ``sampler`` and ``drop_last``).
-        num_workers, pin_memory, timeout, worker_init_fn, multiprocessing_context, prefetch_factor,
-            persistent_workers, pin_memory_device, in_order: checked as PyTorch does and otherwise
-            ignored: netgrad loads every batch in the main process.
+        num_workers: checked as PyTorch does and otherwise ignored, as are ``pin_memory``, ``timeout``,
+            ``worker_init_fn``, ``multiprocessing_context``, ``prefetch_factor``, ``persistent_workers``,
+            ``pin_memory_device`` and ``in_order``: netgrad loads every batch in the main process.
         collate_fn: turns a list of samples into a batch (default :func:`default_collate`).
         drop_last: drop the last batch when it is smaller than ``batch_size``.
         generator: a :class:`netgrad.Generator` or numpy Generator for shuffling; by default netgrad's

@@ -71,3 +71,11 @@ def test_module_entry_point_runs_the_script(script):
     done = subprocess.run([sys.executable, "-m", "netgrad.run", str(script), "fft"], capture_output=True, text=True)
     assert done.returncode == 1 and done.stderr.startswith("train.py:10: netgrad has no torch.fft")
     assert main([]) == 2 and main(["/no/such/script.py"]) == 2
+
+
+def test_netgrad_run_command_is_the_same_runner(script, capsys):
+    from netgrad.cli import main as netgrad_command
+
+    assert netgrad_command(["run", str(script), "fft"]) == 1
+    assert capsys.readouterr().err.startswith("train.py:10: netgrad has no torch.fft")
+    assert netgrad_command(["run", str(script)]) == 0

@@ -116,8 +116,17 @@ def test_no_grad_as_context_decorator_and_bare_decorator():
     def bare(t):
         return t * 2
 
+    @netgrad.inference_mode
+    def inferred(t):
+        return t * 2
+
     with netgrad.no_grad():
         assert not (x * 2).requires_grad
+    with netgrad.inference_mode():
+        assert not (x * 2).requires_grad
+        with netgrad.inference_mode(False):
+            assert (x * 2).requires_grad
+    assert not inferred(x).requires_grad and not netgrad.inference_mode()(bare)(x).requires_grad
     assert not called(x).requires_grad and not bare(x).requires_grad and (x * 2).requires_grad
 
 
