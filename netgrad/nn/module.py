@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 
-from ..engine.device import device
+from ..engine.device import _checked, device
 from ..engine.dtypes import _numpy_dtype, get_default_dtype
 from ..engine.tensor import Tensor
 
@@ -367,12 +367,12 @@ class Module:
         """
         target = kwargs.get("dtype")
         if "device" in kwargs and kwargs["device"] is not None:
-            device(str(kwargs["device"]))
+            _checked(kwargs["device"])
         for arg in args:
             if isinstance(arg, Tensor):
                 target = arg._data.dtype
             elif isinstance(arg, (str, device)):
-                device(str(arg))
+                _checked(arg)
             else:
                 target = arg
         if target is None:
