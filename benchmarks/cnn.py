@@ -1,7 +1,9 @@
 """A LeNet-style CNN epoch, netgrad against PyTorch (CPU), and the matrix products its convolutions reduce to.
 
     python benchmarks/cnn.py                      # 60 000 samples, batch 64, 3 rounds
-    python benchmarks/cnn.py --samples 512 --rounds 1   # a quick smoke run
+    python benchmarks/cnn.py --quick              # 10 000 samples, 2 rounds: a first look
+    python benchmarks/cnn.py --samples 512 --rounds 1   # a smoke run
+    python benchmarks/cnn.py --device cuda        # the two epochs on the GPU (netgrad through CuPy)
 
 The network: conv 1->32 3x3, ReLU, max-pool 2, conv 32->64 3x3, ReLU, max-pool 2, flatten, dense 1600->128,
 ReLU, dense 128->10; softmax cross-entropy, SGD(lr=0.01), batch 64, on random 28x28 images (the arithmetic is
@@ -45,22 +47,27 @@ def lenet(lib):
                          nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, 10))
 
 
-def epoch(impl: str, samples: int, batch: int) -> float:
+def epoch(impl: str, samples: int, batch: int, device: str = "cpu") -> float:
     lib = __import__(impl)
     X, y = images(samples)
     lib.manual_seed(0)
     model = lenet(lib)
+    X_t, y_t = lib.from_numpy(X), lib.from_numpy(y.astype(np.int64))
+    if device != "cpu":
+        model, X_t, y_t = model.to(device), X_t.to(device), y_t.to(device)
     loss_fn = lib.nn.CrossEntropyLoss()
     optimizer = lib.optim.SGD(model.parameters(), lr=0.01)
-    X_t, y_t = lib.from_numpy(X), lib.from_numpy(y.astype(np.int64))
     start = time.perf_counter()
     perm = lib.randperm(samples)
+    if device != "cpu":
+        perm = perm.to(device)
     for i in range(0, samples, batch):
         idx = perm[i:i + batch]
         optimizer.zero_grad()
         loss = loss_fn(model(X_t[idx]), y_t[idx])
         loss.backward()
         optimizer.step()
+    float(loss.item())  # waits for a GPU to finish
     return time.perf_counter() - start
 
 
@@ -105,9 +112,10 @@ def gemm_floor(samples: int, batch: int) -> float:
     return total
 
 
-def worker(row: str, samples: int, batch: int) -> None:
+def worker(row: str, samples: int, batch: int, device: str) -> None:
     """Serve timings of one row: one JSON number per line read from stdin."""
-    run = {"netgrad": lambda: epoch("netgrad", samples, batch), "torch": lambda: epoch("torch", samples, batch),
+    run = {"netgrad": lambda: epoch("netgrad", samples, batch, device),
+           "torch": lambda: epoch("torch", samples, batch, device),
            "netgrad_conv": lambda: conv_only(samples, batch), "gemm_floor": lambda: gemm_floor(samples, batch)}[row]
     for _ in sys.stdin:
         print(json.dumps(run()), flush=True)
@@ -115,16 +123,22 @@ def worker(row: str, samples: int, batch: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--samples", type=int, default=60_000)
+    parser.add_argument("--samples", type=int, default=None, help="samples per epoch (default 60000)")
     parser.add_argument("--batch", type=int, default=64)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=None, help="timings per row, taken in turn (default 3)")
+    parser.add_argument("--quick", action="store_true", help="2 rounds on 10 000 samples: a first look")
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda for the two epochs on the GPU")
     parser.add_argument("--rows", default=",".join(ROWS), help="comma-separated subset of " + ", ".join(ROWS))
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    args.samples = args.samples or (10_000 if args.quick else 60_000)
+    args.rounds = args.rounds or (2 if args.quick else 3)
     if args.worker:
-        worker(args.worker, args.samples, args.batch)
+        worker(args.worker, args.samples, args.batch, args.device)
         return
     rows = [r for r in args.rows.split(",") if r]
+    if args.device != "cpu":  # the convolution and GEMM-floor rows measure the CPU kernels
+        rows = [r for r in rows if r in ("netgrad", "torch")]
     if "torch" in rows:
         try:
             __import__("torch")
@@ -132,7 +146,8 @@ def main() -> None:
             print("PyTorch is not installed: its row is left out", file=sys.stderr)
             rows.remove("torch")
     env = dict(os.environ, PYTHONPATH=str(HERE.parent) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    command = [sys.executable, __file__, "--samples", str(args.samples), "--batch", str(args.batch), "--worker"]
+    command = [sys.executable, __file__, "--samples", str(args.samples), "--batch", str(args.batch), "--device",
+               args.device, "--worker"]
     servers = {row: subprocess.Popen(command + [row], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                      env=env) for row in rows}
     times: dict = {row: [] for row in rows}
@@ -149,7 +164,8 @@ def main() -> None:
             server.stdin.close()
             server.wait()
     median = {row: statistics.median(values) for row, values in times.items()}
-    print(f"LeNet-style CNN, {args.samples} samples, batch {args.batch}, {args.rounds} rounds (median, min-max)")
+    print(f"LeNet-style CNN, {args.samples} samples, batch {args.batch}, {args.rounds} rounds on {args.device} "
+          "(median, min-max)")
     print(f"| {'row':26s} | {'seconds':>8s} | {'min-max':>15s} | ratio |")
     print(f"|{'-' * 28}|{'-' * 10}|{'-' * 17}|-------|")
     base = {"netgrad": "torch", "netgrad_conv": "gemm_floor"}
