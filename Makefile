@@ -2,7 +2,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: test demo bench docs clean
+.PHONY: test demo bench docs lint clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,9 +27,13 @@ test: $(VENV)/.dev
 demo: $(VENV)/.demo
 	$(VENV)/bin/netgrad demo
 
+# make bench BENCH_ARGS="--quick"; BENCH_ARGS="--threads 1,4,16" for the thread table (see benchmarks/README.md)
 bench: $(VENV)/.dev
 	$(PY) -m pip install -q torch==2.13.0 || echo "PyTorch not installed: netgrad and NumPy only"
-	$(PY) benchmarks/run.py
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
 
 docs: $(VENV)/.docs
 	$(VENV)/bin/mkdocs build --strict

@@ -2,6 +2,7 @@
 
     python benchmarks/workloads.py WORKLOAD IMPL [--repeats N]   # N timings, one JSON line
     python benchmarks/workloads.py WORKLOAD IMPL --serve         # one timing per line read from stdin
+    ... [--samples N] [--threads T] [--device cuda]
 
 IMPL is ``netgrad``, ``torch`` or ``numpy`` (a hand-written loop with no graph: the floor). The
 netgrad and torch versions of a workload are the same code with ``lib`` standing for the library,
@@ -20,8 +21,20 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-N_SAMPLES, N_FEATURES, N_CLASSES = 60_000, 784, 10
+N_SAMPLES, N_FEATURES, N_CLASSES = 60_000, 784, 10  # N_SAMPLES: set by --samples
 HIDDEN = (300, 100)
+DEVICE = "cpu"  # set by --device; the library versions move their model and data there
+
+
+def to_device(lib, *items):
+    """``items`` (modules, tensors) moved to ``DEVICE``; on the CPU, as they are."""
+    return items if DEVICE == "cpu" else tuple(item.to(DEVICE) for item in items)
+
+
+def synchronize(lib) -> None:
+    """Wait for the device to finish queued work, so a timing covers it (nothing to wait for on the CPU)."""
+    if DEVICE != "cpu" and hasattr(lib, "cuda") and hasattr(lib.cuda, "synchronize"):
+        lib.cuda.synchronize()
 
 
 def load_library(name: str):
@@ -89,18 +102,24 @@ def mlp_epoch(impl: str, batch_size: int, data: tuple | None = None,
     model = nn.Sequential(nn.Linear(sizes[0], sizes[1]), nn.ReLU(), nn.Linear(sizes[1], sizes[2]), nn.ReLU(),
                           nn.Linear(sizes[2], sizes[3]))
     loss_fn = nn.CrossEntropyLoss()
-    optimizer = lib.optim.SGD(model.parameters(), lr=0.01)
     X_t, y_t = lib.from_numpy(X), lib.from_numpy(y)
+    model, X_t, y_t = to_device(lib, model, X_t, y_t)
+    optimizer = lib.optim.SGD(model.parameters(), lr=0.01)
+    n = len(X)
     while True:
+        synchronize(lib)
         start = time.perf_counter()
-        perm = lib.randperm(N_SAMPLES)
-        for i in range(0, N_SAMPLES, batch_size):
+        perm = lib.randperm(n)
+        if DEVICE != "cpu":
+            (perm,) = to_device(lib, perm)
+        for i in range(0, n, batch_size):
             idx = perm[i:i + batch_size]
             xb, yb = X_t[idx], y_t[idx]
             optimizer.zero_grad()
             loss = loss_fn(model(xb), yb)
             loss.backward()
             optimizer.step()
+        synchronize(lib)
         yield {"seconds": time.perf_counter() - start}
 
 
@@ -111,8 +130,8 @@ def _numpy_mlp_epoch(X, y, batch_size, seed, sizes) -> float:
     bs = [np.zeros(o, np.float32) for o in sizes[1:]]
     lr = np.float32(0.01)
     start = time.perf_counter()
-    perm = rng.permutation(N_SAMPLES)
-    for i in range(0, N_SAMPLES, batch_size):
+    perm = rng.permutation(len(X))
+    for i in range(0, len(X), batch_size):
         idx = perm[i:i + batch_size]
         xb, yb = X[idx], y[idx]
         n = len(idx)
@@ -139,7 +158,7 @@ def step_overhead(impl: str) -> Iterator[dict]:
     rng = np.random.default_rng(0)
     X = rng.standard_normal((N_SAMPLES, sizes[0]), dtype=np.float32)
     y = rng.integers(0, sizes[-1], N_SAMPLES).astype(np.int64)
-    steps = -(-N_SAMPLES // 32)
+    steps = -(-len(X) // 32)
     for timing in mlp_epoch(impl, 32, (X, y), sizes):
         yield {"step_us": timing["seconds"] / steps * 1e6}
 
@@ -292,6 +311,7 @@ WORKLOADS = {
     "per_op": per_op,
     "mlp_epoch_128": lambda impl: mlp_epoch(impl, 128),
     "mlp_epoch_32": lambda impl: mlp_epoch(impl, 32),
+    "mlp_epoch_1024": lambda impl: mlp_epoch(impl, 1024),
     "step_overhead": step_overhead,
     "xor_step": xor_step,
     "front_ends": front_ends,
@@ -300,12 +320,23 @@ WORKLOADS = {
 
 
 def main() -> None:
+    global N_SAMPLES, DEVICE
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workload", choices=sorted(WORKLOADS))
     parser.add_argument("impl", choices=["netgrad", "torch", "numpy"])
     parser.add_argument("--repeats", type=int, default=3, help="timings to take (without --serve)")
     parser.add_argument("--serve", action="store_true", help="time once per line read from stdin, until EOF")
+    parser.add_argument("--samples", type=int, default=N_SAMPLES, help="samples per epoch (default 60000)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="PyTorch's intra-op threads (the BLAS pools are set by run.py's environment)")
+    parser.add_argument("--device", default="cpu", help="where the library versions run: cpu or cuda")
     args = parser.parse_args()
+    N_SAMPLES, DEVICE = args.samples, args.device
+    if DEVICE != "cpu" and args.impl == "numpy":
+        sys.exit(f"the NumPy loop runs on the CPU only, not on {DEVICE}")
+    if args.threads and args.impl == "torch":
+        import torch
+        torch.set_num_threads(args.threads)
     timings = WORKLOADS[args.workload](args.impl)
     if args.serve:
         for _ in sys.stdin:

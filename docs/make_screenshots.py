@@ -16,10 +16,10 @@ import numpy as np
 import uvicorn
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "playground"))
-from conftest import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
+from netgrad.playground.server import create_app
 
-from netgrad.playground.server import create_app  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "playground"))
+from conftest import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402  (the playground tests' Chromium set-up)
 
 SHOTS = [
     # (file, URL fragment, epochs to train, what to do before the picture)

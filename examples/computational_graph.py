@@ -73,7 +73,8 @@ def main(argv: list[str] | None = None) -> None:
         assert abs(slope - params[name].grad.item()) < 1e-6  # J is linear in each input: the slope is exact
     try:
         written.append(os.path.join(args.out, "computational_graph.png"))
-        viz.plot_graph(J, params, written[-1], output_name="J", title="J = 2(ab + c): values and gradients")
+        viz.plot_graph(J, {**params, "u": u, "v": v}, written[-1], output_name="J",
+                       title="J = 2(ab + c): values and gradients")
     except ImportError as err:
         written.pop()
         print(f"picture skipped: {err}")

@@ -29,8 +29,14 @@ import numpy as np
 
 import netgrad
 from netgrad import nn, optim
-from netgrad.data import (FASHION_MNIST_CLASSES, StandardScaler, fashion_mnist_available, load_digits,
-                          load_fashion_mnist, train_test_split)
+from netgrad.data import (
+    FASHION_MNIST_CLASSES,
+    StandardScaler,
+    fashion_mnist_available,
+    load_digits,
+    load_fashion_mnist,
+    train_test_split,
+)
 from netgrad.metrics import confusion_matrix
 from netgrad.nn.utils import count_parameters
 from netgrad.training import Trainer
@@ -64,7 +70,10 @@ def main(argv: list[str] | None = None) -> None:
     X_train, y_train, X_test, y_test, side, classes = load(args.data, args.train_size, args.seed)
     # standardise every pixel with the training set's statistics (on flattened images), keep the 2-D shape
     scaler = StandardScaler().fit(X_train.reshape(len(X_train), -1))
-    standardise = lambda images: scaler.transform(images.reshape(len(images), -1)).reshape(images.shape)  # noqa: E731
+
+    def standardise(images: np.ndarray) -> np.ndarray:
+        return scaler.transform(images.reshape(len(images), -1)).reshape(images.shape)
+
     X_train_s, X_test_s = standardise(X_train).astype(np.float32), standardise(X_test).astype(np.float32)
 
     netgrad.manual_seed(args.seed)
@@ -94,8 +103,9 @@ def main(argv: list[str] | None = None) -> None:
                                           f"often taken for {classes[int(np.argsort(matrix[k])[-2])]})" for k in worst))
 
     try:
-        from netgrad import viz
         import matplotlib.pyplot as plt
+
+        from netgrad import viz
     except ImportError as err:
         print(f"pictures skipped: {err}")
         return

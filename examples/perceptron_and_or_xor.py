@@ -66,32 +66,25 @@ def solve_xor_with_an_mlp(seed: int = 0) -> MLPClassifier:
 
 def plot(results: dict[str, dict], mlp: MLPClassifier, out: str) -> str | None:
     """Decision regions of the three perceptrons and of the MLP on XOR; None without matplotlib."""
-    try:
-        import matplotlib
-    except ImportError:
-        print("matplotlib is not installed: no picture (pip install matplotlib)")
-        return None
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from netgrad import viz
 
-    grid = np.linspace(-0.5, 1.5, 201)
-    xx, yy = np.meshgrid(grid, grid)
-    points = np.column_stack([xx.ravel(), yy.ravel()])
+    try:
+        plt = viz._backend.pyplot()
+    except ImportError as err:
+        print(f"no picture: {err}")
+        return None
     panels = [(f"Perceptron: {gate}", result["model"], GATES[gate]) for gate, result in results.items()]
     panels.append(("MLP (4 tanh units): XOR", mlp, GATES["XOR"]))
-    figure, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.2))
+    figure, axes = plt.subplots(1, len(panels), figsize=(3.4 * len(panels), 3.4))
     for ax, (title, model, y) in zip(axes, panels):
-        regions = model.predict(points).reshape(xx.shape)
-        ax.contourf(xx, yy, regions, levels=[-0.5, 0.5, 1.5], colors=["#f5a97f", "#8bb8e8"], alpha=0.6)
-        ax.scatter(X[:, 0], X[:, 1], c=["#d9480f" if t == 0 else "#0b5fa5" for t in y], s=120, edgecolors="k")
-        ax.set_title(f"{title} ({model.score(X, y):.0%})", fontsize=10)
-        ax.set_xlabel("x1")
+        # a perceptron has no probabilities: its 0 / 1 predictions colour the regions
+        scores = model.predict_proba if hasattr(model, "predict_proba") else model.predict
+        viz.plot_decision_boundary(scores, X, y, ax=ax, margin=0.25, title=f"{title} ({model.score(X, y):.0%})",
+                                   feature_names=["x1", "x2"])
         ax.set_aspect("equal")
-    axes[0].set_ylabel("x2")
     figure.tight_layout()
-    os.makedirs(out, exist_ok=True)
     path = os.path.join(out, "perceptron_and_or_xor.png")
-    figure.savefig(path, dpi=110)
+    viz._backend.finish(figure, path)
     plt.close(figure)
     return path
 

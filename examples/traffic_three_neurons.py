@@ -69,7 +69,9 @@ def main(argv: list[str] | None = None) -> None:
 
     # fresh three-neuron networks, trained from random starts: with two ReLUs, many starts end in a poor
     # local minimum (a ReLU that is 0 on every hour is dead and never learns), so keep the best of several
-    scaled = lambda hours: ((hours.reshape(-1, 1) - 12) / 7).astype(np.float32)  # noqa: E731
+    def scaled(hours: np.ndarray) -> np.ndarray:
+        return ((hours.reshape(-1, 1) - 12) / 7).astype(np.float32)
+
     finals = []
     for start in range(args.restarts):
         netgrad.manual_seed(start)
@@ -82,12 +84,19 @@ def main(argv: list[str] | None = None) -> None:
     print(f"trained 1-2-1 ReLU networks from {args.restarts} random starts: {good} learned the rise and "
           f"fall (MSE < 0.2), the others stalled near the variance of the data ({y.var():.2f}); best MSE {loss:.3f} "
           "(the notes' parameters, a plateau, do better still)")
-    trained = lambda hours: predict(model, scaled(hours))  # noqa: E731
+
+    def trained(hours: np.ndarray) -> np.ndarray:
+        return predict(model, scaled(hours))
 
     # the alternative: feature engineering, the best quadratic in h (least squares, the normal equation)
-    features = lambda hours: polynomial_features(hours.reshape(-1, 1).astype(np.float64), 2)  # noqa: E731
+    def features(hours: np.ndarray) -> np.ndarray:
+        return polynomial_features(hours.reshape(-1, 1).astype(np.float64), 2)
+
     theta = np.linalg.lstsq(features(X[:, 0]), y, rcond=None)[0]
-    fitted = lambda hours: features(hours) @ theta  # noqa: E731
+
+    def fitted(hours: np.ndarray) -> np.ndarray:
+        return features(hours) @ theta
+
     print(f"best quadratic {theta[0]:.2f} + {theta[1]:.3f} h {theta[2]:+.4f} h^2: MSE "
           f"{mean_squared_error(y, fitted(X[:, 0])):.3f}")
 

@@ -27,6 +27,33 @@ def test_runner_times_each_implementation_in_its_own_process_and_pairs_the_ratio
     assert float(cells[5]) == round(sum(expected) / 2, 2)
 
 
+def test_thread_table_gives_one_row_per_count_and_batch_and_streams_rows(tmp_path):
+    out = tmp_path / "results.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--threads", "1,2", "--impls", "numpy",
+                           "--samples", "256", "--rounds", "1", "--json", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    rows = [line.split("|")[1].strip() for line in proc.stdout.splitlines() if line.startswith("| mlp")]
+    assert rows == ["mlp_epoch_128 @ 1 thread", "mlp_epoch_1024 @ 1 thread", "mlp_epoch_128 @ 2 threads",
+                    "mlp_epoch_1024 @ 2 threads"]
+    report = json.loads(out.read_text())
+    assert report["samples_per_epoch"] == 256
+    assert len(report["samples"]["mlp_epoch_1024 @ 2 threads"]["numpy"]["seconds"]) == 1
+    assert "timing" in proc.stderr  # the progress bar
+
+
+def test_other_benchmark_scripts_are_run_with_the_same_options(tmp_path, capsys):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "benchmarks" / "run.py")
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    assert run.EXTRA == ("cnn.py", "distributed.py", "busy.py")
+    script = tmp_path / "cnn.py"
+    script.write_text("import sys\nprint('| conv row |', ' '.join(sys.argv[1:]))\n")
+    run.run_extra(script, quick=True, device="cuda")
+    assert capsys.readouterr().out.splitlines()[-1] == "| conv row | --quick --device cuda"
+
 
 @pytest.mark.skipif(shutil.which("valgrind") is None, reason="needs valgrind")
 def test_instruction_counter_reports_the_cost_of_one_step():

@@ -165,7 +165,8 @@ def load_mnist_format(
         directory: holds ``train-images-idx3-ubyte[.gz]``, ``train-labels-idx1-ubyte[.gz]`` and the
             ``t10k-`` (or ``test-``) pair; dotted names (``train-images.idx3-ubyte``) work too.
         kind: ``"train"``, ``"test"`` or ``"all"`` (train followed by test).
-        normalize: scale pixels to float32 in [0, 1]; False keeps the stored uint8 values 0-255.
+        normalize: scale pixels to float32 in [0, 1] (``x / 255``, done here: do not divide by 255 again);
+            False keeps the stored uint8 values 0-255.
         flatten: return images as ``(n, rows * cols)`` instead of ``(n, rows, cols)``.
 
     Returns:
@@ -206,7 +207,8 @@ def load_fashion_mnist(
 
     Returns:
         ``(X, y)``: ``X`` float32 in [0, 1] of shape ``(n, 28, 28)`` (``(n, 784)`` with ``flatten``),
-        ``y`` int64 labels 0-9.
+        ``y`` int64 labels 0-9. The pixels are already divided by 255: do not scale them by 1/255 again
+        (``normalize=False`` gives the stored uint8 values 0-255 instead).
 
     Raises:
         FileNotFoundError: the files are missing; the message names the directory searched and how to

@@ -44,6 +44,8 @@ from .backend import standardize_dtype, to_snake_case, unique_name
 __all__ = [
     "Activation", "BatchNormalization", "Dense", "Dropout", "Flatten", "Input", "InputLayer", "KerasTensor", "Layer",
     "Normalization", "Rescaling", "Reshape", "deserialize", "serialize",
+    "Conv1D", "Conv2D", "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D",
+    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
 ]
 
 
@@ -1087,8 +1089,14 @@ class Normalization(Layer):
 
 # ----------------------------------------------------------------------------------------- serialisation
 
+from .convolutional import Conv1D, Conv2D  # noqa: E402  (they build on Layer, defined above)
+from .pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D,  # noqa: E402
+                      GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D)
+
 _BUILTIN: dict[str, type] = {cls.__name__: cls for cls in (
-    InputLayer, Dense, Activation, Dropout, Flatten, Reshape, Rescaling, BatchNormalization, Normalization)}
+    InputLayer, Dense, Activation, Dropout, Flatten, Reshape, Rescaling, BatchNormalization, Normalization,
+    Conv1D, Conv2D, MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D,
+    GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D)}
 
 
 def serialize(layer: Layer) -> dict[str, Any]:

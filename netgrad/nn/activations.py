@@ -35,6 +35,7 @@ import numpy as np
 
 from ..engine import ops
 from ..engine.dtypes import _float_dtype
+from ..engine.kernels.conv import ConvolutionReLU
 from ..engine.kernels.linear import LinearReLU, LinearSigmoid, LinearTanh
 from ..engine.tensor import Tensor
 from . import functional as F
@@ -112,6 +113,7 @@ class ReLU(Module):
     """max(0, x): the default hidden activation."""
 
     _after_linear = LinearReLU
+    _after_conv = ConvolutionReLU  # what Sequential runs for Conv1d / Conv2d then ReLU
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()

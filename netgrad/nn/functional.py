@@ -31,13 +31,15 @@ from ..engine.kernels.linear import Linear
 from ..engine.kernels.losses import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, HuberLoss, L1Loss, MSELoss
 from ..engine.kernels.normalization import BatchNorm, LayerNorm
 from ..engine.tensor import Tensor
+from ..random import get_generator
 
 __all__ = [
     "linear", "identity", "relu", "relu6", "hardtanh", "leaky_relu", "prelu", "rrelu", "elu", "selu", "gelu",
     "silu", "mish", "softplus", "sigmoid", "logsigmoid", "tanh", "softmax", "log_softmax", "step", "erf_array",
-    "dropout", "batch_norm", "layer_norm", "one_hot",
+    "dropout", "dropout2d", "batch_norm", "layer_norm", "one_hot",
     "mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "cross_entropy", "nll_loss",
+    "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool2d",
 ]
 
 # ------------------------------------------------------------------------------------------------ helpers
@@ -270,6 +272,25 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     return Dropout.apply(input, p)
 
 
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+    """Zero whole channels: each (n, c) plane of an (N, C, H, W) input (or (C, H, W)) with probability ``p``,
+    the rest scaled by 1/(1-p). The identity when ``training`` is False or p = 0."""
+    if not 0 <= p <= 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    data = _array(input)
+    if data.ndim not in (3, 4):
+        raise ShapeError(f"dropout2d: expected a 4-D input (N, C, H, W) or a 3-D unbatched one (C, H, W), got "
+                         f"shape {data.shape}")
+    if not training or p == 0:
+        return input
+    channels = data.shape[:data.ndim - 2]
+    uniform = get_generator().random(channels, dtype=np.float32 if data.dtype == np.float32 else np.float64)
+    mask = (uniform >= p).astype(data.dtype)
+    if p < 1:
+        mask *= 1.0 / (1.0 - p)
+    return input * Tensor._wrap(mask[..., None, None])
+
+
 # ---------------------------------------------------------------------------------------------- normalisation
 
 
@@ -480,3 +501,7 @@ def nll_loss(input: Tensor, target: Any, weight: Any = None, *, ignore_index: in
     weight = _class_weight(weight, classes, data.dtype, "nll_loss")
     labels, ignored = _class_targets(data.shape, target, ignore_index, "nll_loss")
     return NLLLoss.apply(input, labels, weight, ignored, reduction)
+
+
+from .conv import conv1d, conv2d  # noqa: E402  (those modules do not import this one)
+from .pooling import adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d  # noqa: E402

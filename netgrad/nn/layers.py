@@ -1,4 +1,5 @@
-"""Layers with PyTorch's names, arguments, shapes and defaults: Linear, Identity, Flatten, Dropout, BatchNorm1d, LayerNorm."""
+"""Layers with PyTorch's names, arguments, shapes and defaults: Linear, Identity, Flatten, Dropout, Dropout2d,
+BatchNorm1d, BatchNorm2d, LayerNorm."""
 from __future__ import annotations
 
 import math
@@ -190,10 +191,13 @@ class BatchNorm1d(Module):
             if self.bias is not None:
                 init.zeros_(self.bias)
 
+    _layouts = {2: "(N, C)", 3: "(N, C, L)"}  # the input ranks this layer takes
+
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         data = input._data if isinstance(input, Tensor) else np.asarray(input)
-        if data.ndim not in (2, 3):
-            raise ShapeError(f"{type(self).__name__}({self.num_features}) expected 2D (N, C) or 3D (N, C, L) input, "
+        if data.ndim not in self._layouts:
+            expected = " or ".join(f"{rank}D {layout}" for rank, layout in self._layouts.items())
+            raise ShapeError(f"{type(self).__name__}({self.num_features}) expected {expected} input, "
                              f"got {data.ndim}D input of shape {data.shape}")
         if data.shape[1] != self.num_features:
             raise ShapeError(f"{type(self).__name__}({self.extra_repr()}) expected input with {self.num_features} "
@@ -213,6 +217,25 @@ class BatchNorm1d(Module):
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
                 f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm2d(BatchNorm1d):
+    """Batch normalisation of (N, C, H, W) images per channel C: statistics over N, H and W (m = N H W values
+    per channel); otherwise exactly :class:`BatchNorm1d` (the same Function, the same running statistics).
+
+    >>> nn.BatchNorm2d(32)(netgrad.randn(8, 32, 13, 13)).shape
+    (8, 32, 13, 13)
+    """
+
+    _layouts = {4: "(N, C, H, W)"}
+
+
+class Dropout2d(Dropout):
+    """Channel dropout (Tompson et al., 2015): in training, zero each whole (n, c) plane of (N, C, H, W) with
+    probability p and scale the rest by 1/(1-p); the identity in evaluation."""
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return F.dropout2d(input, self.p, self.training)
 
 
 class LayerNorm(Module):

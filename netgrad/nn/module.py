@@ -549,8 +549,8 @@ class Sequential(_IndexedContainer):
     Also takes an ``OrderedDict`` of named modules. Indexable (``model[0]``, ``model[-1]``, slices give a
     new ``Sequential`` sharing the modules), iterable, ``len``-able, and growable with ``append``.
 
-    A ``Linear`` directly followed by ``ReLU``, ``Sigmoid`` or ``Tanh`` runs as one graph node (for example
-    ``LinearReLUBackward``): the same arithmetic, bit for bit, with one node less and the activation computed
+    A ``Linear`` directly followed by ``ReLU``, ``Sigmoid`` or ``Tanh`` (and a ``Conv1d`` / ``Conv2d`` followed
+    by ``ReLU``) runs as one graph node (for example ``LinearReLUBackward``): the same arithmetic, bit for bit, with one node less and the activation computed
     in place, which is what makes small networks cheap to train. Calling the modules one by one gives the
     same values and gradients.
     """

@@ -20,11 +20,9 @@ def pyplot() -> Any:
         ImportError: matplotlib is missing; the message names the ``plot`` extra.
     """
     try:
-        import matplotlib  # noqa: F401
+        import matplotlib.pyplot as plt  # on a machine without a screen, matplotlib falls back to Agg itself
     except ImportError:
         raise ImportError(_INSTALL_HINT) from None
-    import matplotlib.pyplot as plt  # on a machine without a screen, matplotlib falls back to Agg itself
-
     return plt
 
 

@@ -8,7 +8,7 @@ hidden layer with a non-linear activation bends it.
 from __future__ import annotations
 
 import os
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -70,30 +70,62 @@ def predict_scores(model: Any, X: np.ndarray, logits: bool | None = None) -> np.
     return probabilities
 
 
+def _integer_labels(classes: np.ndarray) -> bool:
+    """Whether the labels are whole numbers (ints, bools, or floats such as 0.0 / 1.0) from 0."""
+    if classes.dtype.kind in "biu":
+        return bool(classes.size == 0 or classes.min() >= 0)
+    if classes.dtype.kind == "f":
+        return bool(np.all(classes == np.round(classes)) and (classes.size == 0 or classes.min() >= 0))
+    return False
+
+
+def _class_colors(classes: np.ndarray) -> list[str]:
+    """The colour of each class: ``CLASS_COLORS[label]`` for labels 0, 1, 2, ..., else by sorted position."""
+    indices = classes.astype(np.int64) if _integer_labels(classes) else np.arange(len(classes))
+    return [CLASS_COLORS[int(i) % len(CLASS_COLORS)] for i in indices]
+
+
+def _class_name(label: Any, class_names: Sequence[str] | None) -> str:
+    if isinstance(label, (float, np.floating)) and float(label).is_integer():
+        label = int(label)
+    if class_names is not None and isinstance(label, (int, np.integer)) and 0 <= label < len(class_names):
+        return str(class_names[label])
+    return f"class {label}"
+
+
 def plot_decision_boundary(model: Any, X: Any, y: Any, path: str | os.PathLike | None = None, *,
                            ax: Any = None, features: Callable[[np.ndarray], np.ndarray] | None = None,
-                           logits: bool | None = None, resolution: int = 200, margin: float = 0.5,
-                           title: str | None = None) -> Any:
+                           logits: bool | None = None, resolution: int = 200, margin: float = 0.1,
+                           title: str | None = None, feature_names: Sequence[str] | None = None,
+                           class_names: Sequence[str] | None = None) -> Any:
     """The regions where a 2-D classifier predicts each class, with the data on top.
 
     Args:
         model: A netgrad Module, an estimator or Keras-style model, or a function of an ``(n, 2)`` array
             (see :func:`predict_scores`).
-        X: ``(n, 2)`` points; ``y``: their class labels (drawn in the class colours).
+        X: ``(n, 2)`` points (a pandas DataFrame's column names label the axes); ``y``: their class labels,
+            drawn in the class colours (integer labels, and floats such as 0.0 / 1.0, pick colour ``label``;
+            other labels pick colours in sorted order).
         path: Where to save the picture; nothing is saved when None.
         ax: Draw into this matplotlib Axes instead of a new figure (for grids of boundaries).
         features: Maps the ``(m, 2)`` grid points to the model's inputs, when it was trained on derived
             features (e.g. ``netgrad.data.playground_features``).
         logits: Whether the model outputs logits (None: decide from the values).
         resolution: Grid points per axis.
-        margin: Space around the data, as a fraction of its range.
+        margin: Space on each side of the data, as a fraction of its range.
         title: The panel's title.
+        feature_names: The two axes' labels (default: the DataFrame's columns, else ``x1`` and ``x2``).
+        class_names: The legend's name for each class, indexed like the colours (default: ``class <label>``).
 
     Returns:
         The matplotlib Figure.
     """
+    if feature_names is None and hasattr(X, "columns"):
+        feature_names = [str(name) for name in X.columns]
     X = np.asarray(X, dtype=np.float32)
     y = np.asarray(y).reshape(-1)
+    if feature_names is not None and len(feature_names) != 2:
+        raise ValueError(f"feature_names must name the 2 features, got {list(feature_names)}")
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"decision boundaries are drawn for 2 input features; X has shape {X.shape}")
     if len(y) != len(X):
@@ -121,7 +153,6 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, path: str | os.PathLike |
         ax.contourf(grid_x, grid_y, scores.reshape(grid_x.shape), levels=np.linspace(0, 1, 21), cmap=cmap,
                     alpha=0.55)
         ax.contour(grid_x, grid_y, scores.reshape(grid_x.shape), levels=[0.5], colors="#333333", linewidths=1.2)
-        classes = np.unique(y)
     else:
         k = scores.shape[1]
         predicted = scores.argmax(axis=1).reshape(grid_x.shape)
@@ -129,16 +160,17 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, path: str | os.PathLike |
         ax.imshow(predicted, origin="lower", extent=(xs[0], xs[-1], ys[0], ys[-1]), cmap=cmap, vmin=-0.5,
                   vmax=k - 0.5, alpha=0.35, aspect="auto", interpolation="nearest")
         ax.contour(grid_x, grid_y, predicted, levels=np.arange(k) + 0.5, colors="#333333", linewidths=0.8)
-        classes = np.unique(y)
-    for label in classes:
+    classes = np.unique(y)
+    for label, color in zip(classes, _class_colors(classes)):
         mask = y == label
-        color = CLASS_COLORS[int(label) % len(CLASS_COLORS)] if np.issubdtype(y.dtype, np.integer) else None
+        name = _class_name(label, class_names)
         ax.scatter(X[mask, 0], X[mask, 1], s=28 if len(X) < 50 else 12, color=color, edgecolors="#222222",
-                   linewidths=0.5, label=f"class {label}")
+                   linewidths=0.5, label=name)
     ax.set_xlim(xs[0], xs[-1])
     ax.set_ylim(ys[0], ys[-1])
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
+    ax.set_xlabel(feature_names[0] if feature_names is not None else "$x_1$")
+    ax.set_ylabel(feature_names[1] if feature_names is not None else "$x_2$")
+    ax.legend(loc="best", fontsize=8, framealpha=0.8, handletextpad=0.2)
     if title:
         ax.set_title(title)
     return finish(fig, path)

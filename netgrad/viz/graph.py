@@ -16,7 +16,8 @@ so the graph does not record them and the picture does not show them.
 
 Rendering to SVG, PNG or PDF needs the ``dot`` program of Graphviz (``apt install graphviz``); without it
 :func:`save_graph` writes the ``.dot`` text, which any Graphviz viewer opens. :func:`plot_graph` draws
-small graphs with matplotlib instead, values and gradients included.
+small graphs with matplotlib instead, values and gradients included: those of the leaves, and those of
+intermediate tensors named in ``params`` (their gradients are kept when ``retain_grad()`` was called).
 """
 from __future__ import annotations
 
@@ -86,6 +87,12 @@ def _walk(output: Tensor) -> tuple[dict, dict, list]:
     return ops, leaves, edges
 
 
+def _named_ops(params: Mapping[str, Tensor] | None) -> dict[int, tuple[str, Tensor]]:
+    """``{id(node): (name, tensor)}`` for the intermediate tensors in ``params`` (those an op produced)."""
+    return {id(t._grad_fn): (name, t) for name, t in (params or {}).items()
+            if isinstance(t, Tensor) and t._grad_fn is not None}
+
+
 def graph_ops(output: Tensor) -> list[str]:
     """Names of the operations in the graph that produced ``output``, from the output back to the inputs.
 
@@ -104,7 +111,8 @@ def to_dot(output: Tensor, params: Mapping[str, Tensor] | None = None, *, output
     Args:
         output: The tensor at the end of the graph (a loss, a prediction).
         params: Names for leaf tensors, e.g. ``dict(model.named_parameters())`` or ``{"a": a}``;
-            unnamed leaves are called ``leaf``.
+            unnamed leaves are called ``leaf``. Intermediate tensors may be named too (``{"u": u}``):
+            the name is added to the box of the op that produced them.
         output_name: Label of the output tensor's node.
         title: A caption drawn under the graph.
         rankdir: Graphviz direction: ``"LR"`` (inputs on the left) or ``"TB"`` (inputs on top).
@@ -118,6 +126,7 @@ def to_dot(output: Tensor, params: Mapping[str, Tensor] | None = None, *, output
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
     names = {id(t): name for name, t in (params or {}).items()}
+    named_ops = _named_ops(params)
     ops, leaves, edges = _walk(output)
     ids: dict[int, str] = {}
 
@@ -133,6 +142,8 @@ def to_dot(output: Tensor, params: Mapping[str, Tensor] | None = None, *, output
         lines.append(f'  {node_id(key)} [label={_quote(label)}, shape=ellipse, style=filled, fillcolor="#cfe8fc"];')
     for key, (node, shape) in ops.items():
         label = f"{_op_name(node)}\n{_shape(shape)}"
+        if key in named_ops:
+            label += f"\n{named_ops[key][0]}"
         lines.append(f'  {node_id(key)} [label={_quote(label)}, shape=box, style="rounded,filled", '
                      'fillcolor="#f2f2f2"];')
     if output._grad_fn is not None:
@@ -151,7 +162,9 @@ def plot_graph(output: Tensor, params: Mapping[str, Tensor] | None = None, path:
 
     The same nodes as :func:`to_dot`: each leaf that requires a gradient is an ellipse (name, shape and,
     with ``values`` and a single element, its value and gradient when it has one), each operation a box with
-    the shape of its output. Columns follow the order of computation: a node sits one column right of
+    the shape of its output. An intermediate tensor named in ``params`` (``{"u": u}``) adds its name, value
+    and gradient to the box of the op that produced it; its gradient is there after ``u.retain_grad()``
+    and ``backward(retain_graph=True)``. Columns follow the order of computation: a node sits one column right of
     its latest input; a leaf sits just left of the first operation that uses it.
 
     Returns:
@@ -162,6 +175,7 @@ def plot_graph(output: Tensor, params: Mapping[str, Tensor] | None = None, path:
     if not isinstance(output, Tensor):
         raise TypeError(f"plot_graph needs a netgrad Tensor, got {type(output).__name__}")
     names = {id(t): name for name, t in (params or {}).items()}
+    named_ops = _named_ops(params)
     ops, leaves, edges = _walk(output)
     inputs: dict[int, list[int]] = {}
     for source, target in edges:
@@ -197,14 +211,17 @@ def plot_graph(output: Tensor, params: Mapping[str, Tensor] | None = None, path:
             return text
         if key in leaves:
             t = leaves[key]
-            text = f"{names.get(key, 'leaf')}  {_shape(tuple(t.shape))}"
-            if values and t.numel() == 1:
-                text += f"\n= {t.item():.4g}"
-                if t.grad is not None:
-                    text += f"\ngrad {t.grad.item():.4g}"
-            return text + "\nrequires_grad"
+            return f"{names.get(key, 'leaf')}  {_shape(tuple(t.shape))}" + value_and_grad(t) + "\nrequires_grad"
         node, shape = ops[key]
+        if key in named_ops:
+            name, t = named_ops[key]
+            return f"{_op_name(node)}\n{name}  {_shape(shape)}" + value_and_grad(t)
         return f"{_op_name(node)}\n{_shape(shape)}"
+
+    def value_and_grad(t: Tensor) -> str:
+        if not values or t.numel() != 1:
+            return ""
+        return f"\n= {t.item():.4g}" + (f"\ngrad {t.grad.item():.4g}" if t.grad is not None else "")
 
     plt = pyplot()
     width = max(column.values()) - min(column.values()) + 1

@@ -101,9 +101,22 @@ def _positions(count: int, gap: bool, height: float) -> np.ndarray:
     return ys
 
 
+def _legend_handles(biases: bool) -> list:
+    """Legend entries for the link colours and, when the layers have biases, the neuron fills."""
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], color=POSITIVE, linewidth=2.5, label="weight > 0 (thicker: larger |w|)"),
+               Line2D([], [], color=NEGATIVE, linewidth=2.5, label="weight < 0")]
+    if biases:
+        dot = {"marker": "o", "linestyle": "", "markersize": 9, "markeredgecolor": "#333333"}
+        handles += [Line2D([], [], markerfacecolor=POSITIVE, label="bias > 0 (stronger: larger |b|)", **dot),
+                    Line2D([], [], markerfacecolor=NEGATIVE, label="bias < 0", **dot)]
+    return handles
+
+
 def plot_network(model: Any, path: str | os.PathLike | None = None, *, max_neurons: int = 12,
                  input_names: Sequence[str] | None = None, output_names: Sequence[str] | None = None,
-                 ax: Any = None, title: str | None = None) -> Any:
+                 ax: Any = None, title: str | None = None, legend: bool = True) -> Any:
     """Draw a fully-connected network: neurons, links coloured by sign and sized by |w|.
 
     Args:
@@ -113,6 +126,8 @@ def plot_network(model: Any, path: str | os.PathLike | None = None, *, max_neuro
         input_names, output_names: Labels for the input and output neurons (when all are drawn).
         ax: Draw into this matplotlib Axes instead of a new figure.
         title: The figure's title (default: the layer sizes, e.g. ``784-300-100-10``).
+        legend: Explain the colours under the diagram: links by the sign of their weight (thicker for a
+            larger ``|w|``), neurons by the sign of their bias (stronger for a larger ``|b|``).
 
     Returns:
         The matplotlib Figure.
@@ -138,43 +153,46 @@ def plot_network(model: Any, path: str | os.PathLike | None = None, *, max_neuro
         fig = ax.figure
     radius = 0.3
     dx = 3.2  # horizontal distance between layers, in neuron spacings
-    for l, layer in enumerate(layers):
-        (src, _), (dst, _) = shown[l], shown[l + 1]
+    for c, layer in enumerate(layers):
+        (src, _), (dst, _) = shown[c], shown[c + 1]
         w = layer.weight[np.ix_(dst, src)]
         scale = np.abs(layer.weight).max() or 1.0
         segments, colors, widths = [], [], []
-        for j, y_dst in enumerate(ys[l + 1]):
-            for i, y_src in enumerate(ys[l]):
-                segments.append([(l * dx + radius, y_src), ((l + 1) * dx - radius, y_dst)])
+        for j, y_dst in enumerate(ys[c + 1]):
+            for i, y_src in enumerate(ys[c]):
+                segments.append([(c * dx + radius, y_src), ((c + 1) * dx - radius, y_dst)])
                 colors.append(POSITIVE if w[j, i] >= 0 else NEGATIVE)
                 widths.append(0.2 + 2.8 * abs(w[j, i]) / scale)
         ax.add_collection(LineCollection(segments, colors=colors, linewidths=widths, alpha=0.7, zorder=1))
-    for l, ((idx, gap), y) in enumerate(zip(shown, ys)):
-        bias = layers[l - 1].bias if l > 0 else None
-        for k, (neuron, y_k) in enumerate(zip(idx, y)):
+    for c, ((idx, gap), y) in enumerate(zip(shown, ys)):
+        bias = layers[c - 1].bias if c > 0 else None
+        for neuron, y_k in zip(idx, y):
             face, alpha = "#ffffff", 1.0
             if bias is not None:  # fill by the bias: its sign picks the colour, its size the strength
                 face = POSITIVE if bias[neuron] >= 0 else NEGATIVE
                 alpha = 0.25 + 0.75 * abs(bias[neuron]) / (np.abs(bias).max() or 1.0)
-            ax.add_patch(plt.Circle((l * dx, y_k), radius, facecolor=face, alpha=alpha, edgecolor="none", zorder=2))
-            ax.add_patch(plt.Circle((l * dx, y_k), radius, facecolor="none", edgecolor="#333333", linewidth=1,
+            ax.add_patch(plt.Circle((c * dx, y_k), radius, facecolor=face, alpha=alpha, edgecolor="none", zorder=2))
+            ax.add_patch(plt.Circle((c * dx, y_k), radius, facecolor="none", edgecolor="#333333", linewidth=1,
                                     zorder=3))
-            names = input_names if l == 0 else output_names if l == len(sizes) - 1 else None
+            names = input_names if c == 0 else output_names if c == len(sizes) - 1 else None
             if names is not None and not gap and neuron < len(names):
-                side, align = (-radius - 0.08, "right") if l == 0 else (radius + 0.08, "left")
-                ax.text(l * dx + side, y_k, str(names[neuron]), ha=align, va="center", fontsize=8)
+                side, align = (-radius - 0.08, "right") if c == 0 else (radius + 0.08, "left")
+                ax.text(c * dx + side, y_k, str(names[neuron]), ha=align, va="center", fontsize=8)
         if gap:
-            ax.text(l * dx, (y[len(idx) // 2 - 1] + y[len(idx) // 2]) / 2, "⋮", ha="center", va="center", fontsize=14)
-        if l == 0:
+            ax.text(c * dx, (y[len(idx) // 2 - 1] + y[len(idx) // 2]) / 2, "⋮", ha="center", va="center", fontsize=14)
+        if c == 0:
             caption = f"input\n{sizes[0]}"
         else:
-            role = "output" if l == len(sizes) - 1 else "hidden"
-            after = [name for name in layers[l - 1].after if name not in _UNCAPTIONED]
-            caption = f"{role}\n{sizes[l]}" + "".join(f"\n{name}" for name in after)
-        ax.text(l * dx, -height / 2 - 0.9, caption, ha="center", va="top", fontsize=9)
+            role = "output" if c == len(sizes) - 1 else "hidden"
+            after = [name for name in layers[c - 1].after if name not in _UNCAPTIONED]
+            caption = f"{role}\n{sizes[c]}" + "".join(f"\n{name}" for name in after)
+        ax.text(c * dx, -height / 2 - 0.9, caption, ha="center", va="top", fontsize=9)
     ax.set_xlim(-1.6, (len(sizes) - 1) * dx + 1.6)
     ax.set_ylim(-height / 2 - 2.4, height / 2 + 0.8)
     ax.set_aspect("equal")
     ax.axis("off")
+    if legend:
+        ax.legend(handles=_legend_handles(any(layer.bias is not None for layer in layers)), loc="upper center",
+                  bbox_to_anchor=(0.5, 0.0), ncol=2, fontsize=8, frameon=False)
     ax.set_title(title or "-".join(str(n) for n in sizes))
     return finish(fig, path)

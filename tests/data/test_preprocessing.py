@@ -3,8 +3,15 @@ import numpy as np
 import pytest
 
 import netgrad
-from netgrad.data import (PLAYGROUND_FEATURES, MinMaxScaler, NotFittedError, StandardScaler, one_hot,
-                          playground_features, polynomial_features)
+from netgrad.data import (
+    PLAYGROUND_FEATURES,
+    MinMaxScaler,
+    NotFittedError,
+    StandardScaler,
+    one_hot,
+    playground_features,
+    polynomial_features,
+)
 
 preprocessing = pytest.importorskip("sklearn.preprocessing")
 
@@ -74,7 +81,8 @@ def test_min_max_scaler_clip_keeps_new_data_in_range(data):
 
 
 def test_scaler_errors():
-    with pytest.raises(ValueError, match=r"Minimum of desired feature range must be smaller than maximum. Got \(1, 0\)"):
+    with pytest.raises(ValueError,
+                       match=r"Minimum of desired feature range must be smaller than maximum. Got \(1, 0\)"):
         MinMaxScaler((1, 0))
     with pytest.raises(ValueError, match="feature_range must be a pair"):
         MinMaxScaler(1)
@@ -150,3 +158,19 @@ def test_playground_features_errors_list_the_valid_names():
         playground_features(np.zeros((2, 3)))
     with pytest.raises(ValueError, match="choose at least one feature"):
         playground_features(np.zeros((2, 2)), [])
+
+
+def test_scaling_pixels_in_0_1_by_1_over_255_again_warns_once_with_the_fix():
+    import warnings
+
+    from netgrad.data.preprocessing import warn_if_scaled_twice
+
+    pixels = np.arange(256, dtype=np.float32).reshape(16, 16)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # raw pixels 0-255 and other factors pass silently
+        assert warn_if_scaled_twice(pixels, 1 / 255, "Rescaling")
+        assert warn_if_scaled_twice(pixels / 255, 0.5, "Rescaling")
+        assert not warn_if_scaled_twice(np.zeros((2, 3)), 1 / 255, "Rescaling")  # all zeros: nothing to judge
+    with pytest.warns(UserWarning, match=r"Rescaling multiplies by 1/255 data that already lies in \[0, 1\].*"
+                                         r"normalize=False"):
+        assert warn_if_scaled_twice(netgrad.tensor(pixels / 255), 1 / 255, "Rescaling")

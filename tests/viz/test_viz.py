@@ -6,14 +6,14 @@ import warnings
 import numpy as np
 import pytest
 
+import netgrad
+import netgrad.nn as nn
+from netgrad import diagnostics, viz
+from netgrad.viz import graph as graph_module
+
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-import netgrad  # noqa: E402
-import netgrad.nn as nn  # noqa: E402
-from netgrad import diagnostics, viz  # noqa: E402
-from netgrad.viz import graph as graph_module  # noqa: E402
+plt = pytest.importorskip("matplotlib.pyplot")
 
 
 @pytest.fixture(autouse=True)
@@ -256,8 +256,8 @@ def test_plot_network_of_the_digit_network(tmp_path):
     _nonempty_png(tmp_path / "net.png")
     assert fig.axes[0].get_title() == "784-300-100-10"
     layers = viz.dense_layers(model)
-    assert [l.weight.shape for l in layers] == [(300, 784), (100, 300), (10, 100)]
-    assert [l.after for l in layers] == [("ReLU",), ("ReLU",), ()]
+    assert [layer.weight.shape for layer in layers] == [(300, 784), (100, 300), (10, 100)]
+    assert [layer.after for layer in layers] == [("ReLU",), ("ReLU",), ()]
     # links: 10 shown inputs x 10 shown hidden, coloured by sign
     collection = fig.axes[0].collections[0]
     assert len(collection.get_segments()) == 100
@@ -340,7 +340,7 @@ def test_dense_layers_of_the_other_faces():
 
     model = keras.Sequential([keras.Input((4,)), layers.Dense(5, activation="relu"), layers.Dense(3)])
     found = viz.dense_layers(model)
-    assert [(l.weight.shape, l.after) for l in found] == [((5, 4), ("relu",)), ((3, 5), ())]
+    assert [(layer.weight.shape, layer.after) for layer in found] == [((5, 4), ("relu",)), ((3, 5), ())]
     np.testing.assert_array_equal(found[0].weight, model.layers[0].kernel.detach().numpy().T)
 
     class SklearnStyle:  # scikit-learn's MLP attributes: coefs_ (in, out) and intercepts_
@@ -348,4 +348,78 @@ def test_dense_layers_of_the_other_faces():
         intercepts_ = [np.zeros(3), np.ones(1)]
 
     found = viz.dense_layers(SklearnStyle())
-    assert [l.weight.shape for l in found] == [(3, 2), (1, 3)] and found[1].bias.tolist() == [1.0]
+    assert [layer.weight.shape for layer in found] == [(3, 2), (1, 3)] and found[1].bias.tolist() == [1.0]
+
+
+# ------------------------------------------------------------------ what the pictures say (axes, legends)
+
+
+def test_decision_boundary_names_axes_and_classes_and_pads_a_tenth():
+    X = np.array([[0.0, 10.0], [2.0, 30.0], [1.0, 20.0]], dtype=np.float32)
+    y = np.array([0.0, 1.0, 1.0])  # float labels, as a CSV's label column reads
+    fig = viz.plot_decision_boundary(lambda Z: Z[:, 0] - 1, X, y, feature_names=["sepal length", "petal width"],
+                                     class_names=["setosa", "versicolor"])
+    ax = fig.axes[0]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("sepal length", "petal width")
+    # 10 % of each feature's range on each side: x in [0, 2] -> [-0.2, 2.2], y in [10, 30] -> [8, 32]
+    np.testing.assert_allclose(ax.get_xlim(), [-0.2, 2.2], rtol=1e-6)
+    np.testing.assert_allclose(ax.get_ylim(), [8.0, 32.0], rtol=1e-6)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["setosa", "versicolor"]
+    faces = [matplotlib.colors.to_hex(c.get_facecolors()[0]) for c in ax.collections if c.get_label() in
+             ("setosa", "versicolor")]
+    assert faces == [viz._backend.CLASS_COLORS[0], viz._backend.CLASS_COLORS[1]]  # as integer labels 0, 1 get
+
+
+def test_decision_boundary_takes_a_dataframes_column_names_and_colours_float_labels_like_ints():
+    pd = pytest.importorskip("pandas")
+    X = pd.DataFrame({"income": [1.0, 2.0, 3.0, 4.0], "age": [20.0, 30.0, 40.0, 50.0]})
+    panels = []
+    for y in (np.array([0, 2, 1, 2]), np.array([0.0, 2.0, 1.0, 2.0])):
+        fig = viz.plot_decision_boundary(lambda Z: np.stack([Z[:, 0], -Z[:, 0], 0 * Z[:, 0]], 1), X, y)
+        ax = fig.axes[0]
+        assert (ax.get_xlabel(), ax.get_ylabel()) == ("income", "age")
+        panels.append([(c.get_label(), matplotlib.colors.to_hex(c.get_facecolors()[0])) for c in ax.collections
+                       if c.get_label().startswith("class")])
+    expected = [(f"class {k}", viz._backend.CLASS_COLORS[k]) for k in range(3)]
+    assert panels == [expected, expected]
+    with pytest.raises(ValueError, match="2 features"):
+        viz.plot_decision_boundary(lambda Z: Z[:, 0], X, [0, 1, 0, 1], feature_names=["a"])
+
+
+def test_network_diagram_has_a_legend_for_links_and_neurons():
+    fig = viz.plot_network([(np.array([[1.0, -2.0]]), np.array([0.5]))])
+    legend = fig.axes[0].get_legend()
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert texts == ["weight > 0 (thicker: larger |w|)", "weight < 0", "bias > 0 (stronger: larger |b|)",
+                     "bias < 0"]
+    colors = [matplotlib.colors.to_hex(h.get_color() if h.get_linestyle() != "None" else h.get_markerfacecolor())
+              for h in legend.legend_handles]
+    link_colors = [matplotlib.colors.to_hex(c) for c in fig.axes[0].collections[0].get_colors()]
+    assert colors[:2] == link_colors  # the first link's weight is +1, the second's -2
+    assert [t.get_text() for t in viz.plot_network([np.ones((1, 2))]).axes[0].get_legend().get_texts()] == [
+        "weight > 0 (thicker: larger |w|)", "weight < 0"]  # no biases, no bias entries
+
+
+def test_loss_curves_tick_whole_epochs():
+    losses = list(np.linspace(1.0, 0.1, 20))
+    fig = viz.plot_history({"loss": losses, "val_loss": losses})
+    ticks = [t for t in fig.axes[0].get_xticks() if 1 <= t <= 20]
+    assert len(ticks) >= 3 and all(float(t).is_integer() for t in ticks)
+    fig = viz.plot_optimizer_comparison({"SGD": losses})
+    assert all(float(t).is_integer() for t in fig.axes[0].get_xticks())
+
+
+def test_plot_graph_shows_the_notes_intermediate_values_and_gradients():
+    a = netgrad.tensor([3.0], requires_grad=True)
+    b = netgrad.tensor([2.0], requires_grad=True)
+    c = netgrad.tensor([5.0], requires_grad=True)
+    u = a * b
+    v = u + c
+    J = 2 * v
+    u.retain_grad()
+    v.retain_grad()
+    J.backward(retain_graph=True)
+    labels = [t.get_text() for t in viz.plot_graph(J, {"a": a, "b": b, "c": c, "u": u, "v": v}).axes[0].texts]
+    # the notes: u = ab = 6, v = u + c = 11, dJ/dv = 2, dJ/du = 2
+    assert "Mul\nu  (1,)\n= 6\ngrad 2" in labels and "Add\nv  (1,)\n= 11\ngrad 2" in labels
+    assert "Mul\n(1,)" in labels  # the unnamed J = 2v keeps its shape only
