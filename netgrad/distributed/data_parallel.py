@@ -16,8 +16,8 @@ from typing import Any, Iterator
 import numpy as np
 
 from ..data.loader import DataLoader, _array_source, default_collate
-from ..random import get_generator
 from ..engine.tensor import Tensor
+from ..random import get_generator
 from . import process_group
 from .process_group import _get_group
 

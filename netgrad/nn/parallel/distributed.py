@@ -20,9 +20,9 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from ...engine import autograd
 from ...distributed import collectives
 from ...distributed.process_group import _get_group
+from ...engine import autograd
 from ..module import Module
 
 _FIRST_BUCKET_BYTES = 1024 * 1024  # PyTorch's: a small first bucket starts communicating early
