@@ -23,6 +23,7 @@ import numpy as np
 from ..engine.autograd import no_grad
 from ..data import DataLoader, Subset, TensorDataset
 from ..data.validation import check_array, check_class_labels, to_numpy
+from ..distributed import data_parallel
 from ..engine import Tensor
 from ..training import Callback, History, Trainer
 from . import losses as keras_losses
@@ -541,16 +542,20 @@ class Model(Layer):
         """Save architecture, weights and compile state to one safetensors file (no pickle).
 
         ``keras.models.load_model(filepath)`` restores the model, ready to predict or go on training.
+        While a process group is open (``netgrad.distributed``) only rank 0 writes.
         """
         from .saving import save_model
 
-        save_model(self, filepath, overwrite=overwrite)
+        if data_parallel.is_main_process():
+            save_model(self, filepath, overwrite=overwrite)
 
     def save_weights(self, filepath: str, overwrite: bool = True) -> None:
-        """Save the weights only (safetensors), in the order of ``model.weights``."""
+        """Save the weights only (safetensors), in the order of ``model.weights``; on rank 0 only while a
+        process group is open."""
         from .saving import save_weights
 
-        save_weights(self, filepath, overwrite=overwrite)
+        if data_parallel.is_main_process():
+            save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath: str) -> None:
         """Load weights saved by :meth:`save_weights` (or :meth:`save`) into this built model."""
