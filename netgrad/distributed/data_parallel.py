@@ -54,7 +54,8 @@ class ShardedBatches:
         self.rank, self.world = group.rank, group.size
         seed = np.zeros(1, np.int64)
         if loader.shuffle and group.rank == 0:
-            seed[0] = (loader.generator or get_generator()).integers(2**62)
+            generator = loader.generator if isinstance(loader.generator, np.random.Generator) else get_generator()
+            seed[0] = generator.integers(2**62)
         group.comm.Bcast(seed, root=0)
         self.generator = np.random.default_rng(int(seed[0]))
 
@@ -75,8 +76,8 @@ class ShardedBatches:
 
     def __iter__(self) -> Iterator:
         dataset = self.loader.dataset
-        arrays, positions = _array_source(dataset) if self.loader.collate_fn is None else (None, None)
         collate = self.loader.collate_fn or default_collate
+        arrays, positions = _array_source(dataset) if collate is default_collate else (None, None)
         for rows in self._global_batches():
             part = np.array_split(rows, self.world)[self.rank]
             if arrays is None:

@@ -86,7 +86,8 @@ def test_trainer_keras_fit_and_estimators_train_data_parallel_once_the_group_is_
     result = mpiexec(2, "faces.py", str(tmp_path), timeout=400)
     out = check(result)
     for rank in (0, 1):
-        for what in ("Trainer equals one process", "Keras fit learns the digits", "estimator trains"):
+        for what in ("sharded batches cover the data", "Trainer equals one process", "Keras fit learns the digits",
+                     "estimator trains"):
             assert f"rank {rank}: {what}" in out
     assert out.count("Epoch 1/12") == 1  # progress from rank 0 only
     assert (tmp_path / "keras.ckpt").exists() and (tmp_path / "digits.keras").exists()
