@@ -243,7 +243,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\nmachine: {report['machine']}; {rounds} rounds; ratios are medians of per-round ratios")
     Path(args.json).write_text(json.dumps(report, indent=2))
     print(f"raw timings: {args.json}", flush=True)
-    for name in EXTRA:
+    for name in EXTRA if not only else ():  # --only names rows of this table alone
         if (HERE / name).exists():
             run_extra(HERE / name, args.quick, args.device)
 
