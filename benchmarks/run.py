@@ -9,17 +9,10 @@ measures the MLP at batch 128 and 1024 once per thread count instead of the defa
 with ``--only``): every process gets ``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS``
 (and numexpr's and numba's) set to the count, and PyTorch ``torch.set_num_threads``. ``--device cuda``
 times netgrad and PyTorch on that device for the MLP rows (the NumPy loop stays on the CPU, so its column is
-empty). The scripts in ``EXTRA`` (``cnn.py``, ``distributed.py``, ``busy.py``), when present beside this
-file, run after the table with the same ``--quick`` and ``--device`` options; their output is printed as
+empty). The other benchmark scripts listed in ``EXTRA`` (``cnn.py``, ``distributed.py``, ``busy.py``), when
+present beside this file, run after the table on CPU runs without ``--only`` or ``--threads``, sized to keep
+``make bench`` short (their own defaults measure more; run them alone for that); their output is printed as
 it comes, each under its own heading.
-
-Each implementation of a workload runs in its own process (``workloads.py --serve``), so NumPy's and
-PyTorch's thread pools never share one. The processes stay alive and are asked for one timing at a time,
-in turn: a round times every implementation once, back to back, the order alternating between rounds.
-A shared machine's speed drifts (by up to 2x on the machine in README.md, in phases of seconds), so the
-ratios are paired: "netgrad / PyTorch" is the median over the rounds of netgrad's timing divided by
-PyTorch's timing of the same round, which a drift between rounds does not bias. The table also shows each
-implementation's median with min-max; the JSON file keeps every timing.
 """
 from __future__ import annotations
 
@@ -58,9 +51,13 @@ DEVICE_ROWS = ("mlp_epoch_128", "mlp_epoch_1024")  # what --device cuda measures
 FRONT_ENDS = ("trainer_fit", "keras_fit", "estimator_fit")
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
                     "NUMBA_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
-# other benchmark scripts beside this one, run after the table when they exist: each takes --quick and
-# --device DEVICE and prints its own rows (markdown) on stdout
-EXTRA = ("cnn.py", "distributed.py", "busy.py")
+# other benchmark scripts beside this one, run after the table when they exist, each printing its own rows:
+# script -> (its arguments in a full run, with --quick)
+EXTRA = {
+    "cnn.py": (["--samples", "1024", "--rounds", "3"], ["--samples", "256", "--rounds", "1"]),
+    "distributed.py": (["--samples", "6000", "--rounds", "3"], ["--samples", "1024", "--rounds", "1"]),
+    "busy.py": (["--rounds", "1"], ["--quick"]),
+}
 
 
 class Server:
@@ -167,11 +164,10 @@ def row(workload: str, label: str, samples: dict, results: dict, target: str | N
     return [f"| {label} | {' | '.join(cells)} | {' | '.join(ratios)} | {target} |"]
 
 
-def run_extra(script: Path, quick: bool, device: str) -> None:
+def run_extra(script: Path, arguments: list[str]) -> None:
     """Run one of the other benchmark scripts, printing its output as it comes."""
-    print(f"\n### {script.name}\n", flush=True)
-    command = [sys.executable, str(script)] + (["--quick"] if quick else []) + (
-        ["--device", device] if device != "cpu" else [])
+    print(f"\n### {script.name} {' '.join(arguments)}\n", flush=True)
+    command = [sys.executable, str(script), *arguments]
     env = dict(os.environ, PYTHONPATH=str(HERE.parent) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env) as process:
         for line in process.stdout:
@@ -236,16 +232,18 @@ def main(argv: list[str] | None = None) -> None:
                 env = {name: str(count) for name in THREAD_VARIABLES}
             samples = measure(workload, impls_of(workload), rounds_of(workload), progress, options, env)
             report["samples"][label] = samples
-            target = "<= 1.0 x PyTorch" if count is not None else None
+            target = "<= 1.0 x PyTorch" if count is not None else "—" if args.device != "cpu" else None
             for line in row(workload, label, samples, report["results"].setdefault(label, {}), target):
                 progress.write(line, file=sys.stdout)
             sys.stdout.flush()
     print(f"\nmachine: {report['machine']}; {rounds} rounds; ratios are medians of per-round ratios")
     Path(args.json).write_text(json.dumps(report, indent=2))
     print(f"raw timings: {args.json}", flush=True)
-    for name in EXTRA if not only else ():  # --only names rows of this table alone
+    if only or threads or args.device != "cpu":
+        return
+    for name, (full, quick) in EXTRA.items():
         if (HERE / name).exists():
-            run_extra(HERE / name, args.quick, args.device)
+            run_extra(HERE / name, quick if args.quick else full)
 
 
 if __name__ == "__main__":

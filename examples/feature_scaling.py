@@ -76,12 +76,15 @@ def plot(results: dict[str, dict], out: str) -> str | None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from netgrad.viz._backend import integer_ticks
+
     figure, ax = plt.subplots(figsize=(6.5, 4))
     for name, result in results.items():
         if result["loss"] is not None:
             ax.plot(range(1, len(result["loss"]) + 1), result["loss"], label=f"{name} (R² {result['r2']:.4f})")
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
+    integer_ticks(ax)
     ax.set_ylabel("training MSE")
     ax.set_title("Gradient descent with and without feature scaling")
     ax.legend(fontsize=8)

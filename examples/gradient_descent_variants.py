@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> None:
               f"epochs θ0 = {theta[0]:.3f}, θ1 = {theta[1]:.3f}, loss {history.history['loss'][-1]:.4f}")
 
     try:
-        from netgrad.viz._backend import CLASS_COLORS, pyplot
+        from netgrad.viz._backend import CLASS_COLORS, integer_ticks, pyplot
         plt = pyplot()
     except ImportError as err:
         print(f"picture skipped: {err}")
@@ -86,6 +86,7 @@ def main(argv: list[str] | None = None) -> None:
         right.plot(path[:, 0], path[:, 1], "-", color=color, linewidth=1, alpha=0.85, label=name)
     left.set_yscale("log")
     left.set_xlabel("epoch")
+    integer_ticks(left)
     left.set_ylabel("training loss (MSE)")
     left.set_title("loss per epoch")
     left.legend()

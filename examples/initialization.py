@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> None:
     print("(Glorot and LeCun coincide on square 64x64 layers, where fan_avg = fan_in; they differ at the output)")
 
     try:
-        from netgrad.viz._backend import CLASS_COLORS, pyplot
+        from netgrad.viz._backend import CLASS_COLORS, integer_ticks, pyplot
         plt = pyplot()
     except ImportError as err:
         print(f"picture skipped: {err}")
@@ -111,6 +111,7 @@ def main(argv: list[str] | None = None) -> None:
     left.set_title("10 ReLU layers: does the signal keep its size?")
     left.legend(fontsize=8)
     right.set_xlabel("epoch")
+    integer_ticks(right)
     right.set_ylabel("test accuracy (%)")
     right.set_title("digits, Adam")
     right.legend(fontsize=8)

@@ -136,6 +136,8 @@ def plot(table: dict[float, float], curves: dict[str, list[float]], out: str) ->
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from netgrad.viz._backend import integer_ticks
+
     figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6))
     thetas = np.linspace(-1.2, 3.2, 200)
     x = np.array([1.0, 2.0, 3.0])
@@ -150,6 +152,7 @@ def plot(table: dict[float, float], curves: dict[str, list[float]], out: str) ->
         right.plot(range(1, len(losses) + 1), losses, style, label=name)
     right.set_yscale("log")
     right.set_xlabel("epoch")
+    integer_ticks(right)
     right.set_ylabel("mean squared error")
     right.set_title("Mini-batch gradient descent")
     right.legend()

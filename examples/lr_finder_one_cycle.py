@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> None:
 
     try:
         from netgrad import viz
-        from netgrad.viz._backend import CLASS_COLORS, pyplot
+        from netgrad.viz._backend import CLASS_COLORS, integer_ticks, pyplot
         plt = pyplot()
     except ImportError as err:
         print(f"pictures skipped: {err}")
@@ -109,6 +109,7 @@ def main(argv: list[str] | None = None) -> None:
     left.set_title("schedules")
     left.legend()
     right.set_xlabel("epoch")
+    integer_ticks(right)
     right.set_ylabel("validation accuracy (%)")
     right.set_title("same SGD, same epochs")
     right.legend()

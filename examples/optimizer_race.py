@@ -68,6 +68,8 @@ def plot(results: dict[str, dict], out: str) -> str | None:
     matplotlib.use("Agg")  # no window: the picture goes to a file
     import matplotlib.pyplot as plt
 
+    from netgrad.viz._backend import integer_ticks
+
     curves = {name: result["history"].history["loss"] for name, result in results.items()}
     columns = 3
     rows = -(-len(curves) // columns)
@@ -83,6 +85,7 @@ def plot(results: dict[str, dict], out: str) -> str | None:
         ax.set_visible(False)
     for ax in axes[-1]:
         ax.set_xlabel("epoch")
+        integer_ticks(ax)
     for ax in axes[:, 0]:
         ax.set_ylabel("training loss")
     figure.suptitle("The optimizer race: two spirals, same start, same mini-batches")

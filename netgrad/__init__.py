@@ -4,16 +4,20 @@ One engine (tensors with reverse-mode autograd) with three faces: PyTorch-style 
 ``netgrad.nn``, ``netgrad.optim``), Keras-style (``netgrad.keras``) and scikit-learn-style
 (``netgrad.estimators``). ``import netgrad as torch`` runs small PyTorch scripts unchanged.
 """
-from . import autograd, data, engine, metrics, nn, optim, random, training
+from . import accelerator, autograd, backends, cuda, data, engine, metrics, nn, optim, random, training, utils
 from .engine import (Function, Tensor, arange, as_tensor, bool_, cat, concat, concatenate, device, dtype, empty,
                      empty_like, eye, float16, float32, float64, from_numpy, full, full_like,
                      get_default_dtype, int32, int64, is_tensor, linspace, numel, ones, ones_like, rand,
                      rand_like, randint, randn, randn_like, randperm, set_default_dtype, stack, tensor,
                      uint8, where, zeros, zeros_like)
+from .engine.device import get_default_device, set_default_device
+from .engine.tensor import Size
 from .engine.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .engine.gradcheck import gradcheck
+from .functions import (BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor, add, div, dot, matmul, mm,
+                        mul, normal, pow, sub)
 from .io import load, load_checkpoint, save, save_checkpoint
-from .random import get_rng_state, manual_seed, seed, set_rng_state
+from .random import Generator, get_rng_state, manual_seed, seed, set_rng_state
 
 __version__ = "0.1.0"
 
@@ -32,7 +36,6 @@ logsumexp, softmax, log_softmax = Tensor.logsumexp, Tensor.softmax, Tensor.log_s
 argmax, argmin = Tensor.argmax, Tensor.argmin
 reshape, flatten, transpose, permute = Tensor.reshape, Tensor.flatten, Tensor.transpose, Tensor.permute
 squeeze, unsqueeze = Tensor.squeeze, Tensor.unsqueeze
-matmul, mm, dot = Tensor.matmul, Tensor.mm, Tensor.dot
-add, sub, mul, div, pow, neg = Tensor.add, Tensor.sub, Tensor.mul, Tensor.div, Tensor.pow, Tensor.neg  # noqa: A001
+neg = Tensor.neg
 square, norm, isnan, isfinite, sign = Tensor.square, Tensor.norm, Tensor.isnan, Tensor.isfinite, Tensor.sign
 allclose, equal = Tensor.allclose, Tensor.equal

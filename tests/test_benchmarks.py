@@ -42,17 +42,17 @@ def test_thread_table_gives_one_row_per_count_and_batch_and_streams_rows(tmp_pat
     assert "timing" in proc.stderr  # the progress bar
 
 
-def test_other_benchmark_scripts_are_run_with_the_same_options(tmp_path, capsys):
+def test_other_benchmark_scripts_are_run_and_their_output_relayed(tmp_path, capsys):
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("bench_run", ROOT / "benchmarks" / "run.py")
     run = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(run)
-    assert run.EXTRA == ("cnn.py", "distributed.py", "busy.py")
+    assert list(run.EXTRA) == ["cnn.py", "distributed.py", "busy.py"]
     script = tmp_path / "cnn.py"
     script.write_text("import sys\nprint('| conv row |', ' '.join(sys.argv[1:]))\n")
-    run.run_extra(script, quick=True, device="cuda")
-    assert capsys.readouterr().out.splitlines()[-1] == "| conv row | --quick --device cuda"
+    run.run_extra(script, run.EXTRA["cnn.py"][1])
+    assert capsys.readouterr().out.splitlines()[-1] == "| conv row | --samples 256 --rounds 1"
 
 
 @pytest.mark.skipif(shutil.which("valgrind") is None, reason="needs valgrind")

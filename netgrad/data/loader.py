@@ -1,14 +1,18 @@
 """Datasets, mini-batches and splits, with PyTorch's ``torch.utils.data`` semantics.
 
+This is the one loader behind ``netgrad.data`` and ``netgrad.utils.data`` (PyTorch's module path): the
+same :class:`DataLoader` batches arrays for the Trainer and runs PyTorch scripts' datasets, samplers and
+``collate_fn`` s.
+
 An epoch of a :class:`DataLoader` over ``n`` samples in batches of ``b`` makes ``ceil(n / b)`` updates
 (``floor(n / b)`` with ``drop_last``): batch gradient descent is ``b = n`` (one update per epoch),
 stochastic gradient descent ``b = 1`` (``n`` updates), mini-batch gradient descent anything in between;
 12 samples in batches of 3 give 4 updates per epoch.
 
-Batches of a :class:`TensorDataset` (or a :class:`Subset` of one) are cut straight from its arrays: a
-slice per batch without shuffling (a view, no copy), one gather (``np.take``) per batch with shuffling,
-which is faster than permuting the whole dataset each epoch and needs no second copy of it.
-No per-sample Python loop, no dtype conversion.
+Batches of a :class:`TensorDataset` (or a :class:`Subset` of one) with the default ``collate_fn`` are cut
+straight from its arrays: a slice per batch without shuffling (a view, no copy), one gather (``np.take``)
+per batch otherwise, which is faster than permuting the whole dataset each epoch and needs no second copy
+of it. No per-sample Python loop, no dtype conversion; the batches are those ``default_collate`` would make.
 
 Example:
     >>> X, y = np.random.rand(12, 2).astype(np.float32), np.arange(12)
@@ -19,21 +23,37 @@ Example:
 """
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
-from typing import Any, Callable, Iterator, Sequence
+import warnings
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
+from netgrad.data.sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+)
 from netgrad.data.validation import check_consistent_length, to_numpy
-from netgrad.random import get_generator
 from netgrad.engine import Tensor, tensor
+from netgrad.random import Generator, get_generator
 
 __all__ = [
     "Dataset",
+    "IterableDataset",
     "TensorDataset",
+    "ConcatDataset",
+    "ChainDataset",
     "Subset",
     "DataLoader",
     "default_collate",
+    "default_convert",
+    "get_worker_info",
     "random_split",
     "train_test_split",
 ]
@@ -47,7 +67,7 @@ def _generator(seed: Any) -> Any:
         return seed
     if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
         return np.random.default_rng(int(seed))
-    raise ValueError(f"expected None, an int seed or a numpy Generator, got {seed!r}")
+    raise ValueError(f"expected None, an int seed or a netgrad / numpy Generator, got {seed!r}")
 
 
 # ------------------------------------------------------------------------------------- datasets
@@ -57,6 +77,7 @@ class Dataset:
     """A map-style dataset: ``dataset[i]`` is sample ``i`` and ``len(dataset)`` the number of samples.
 
     Subclasses implement ``__getitem__`` and ``__len__``; a sample is usually a tuple ``(x, y)``.
+    ``a + b`` is ``ConcatDataset([a, b])``.
     """
 
     def __getitem__(self, index: int) -> Any:
@@ -64,6 +85,22 @@ class Dataset:
 
     def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} must implement __len__")
+
+    def __add__(self, other: Dataset) -> ConcatDataset:
+        return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """A stream of samples: subclasses implement ``__iter__`` (``len`` is optional).
+
+    A DataLoader batches the stream in order; it has no indices, so ``shuffle`` and samplers do not apply.
+    """
+
+    def __iter__(self) -> Iterator:
+        raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
+
+    def __add__(self, other: IterableDataset) -> ChainDataset:
+        return ChainDataset([self, other])
 
 
 class TensorDataset(Dataset):
@@ -100,56 +137,145 @@ class Subset(Dataset):
         self.indices = indices
 
     def __getitem__(self, index: int) -> Any:
+        if isinstance(index, list):
+            return [self.dataset[int(self.indices[i])] for i in index]
         return self.dataset[int(self.indices[index])]
 
     def __len__(self) -> int:
         return len(self.indices)
 
 
+class ConcatDataset(Dataset):
+    """The samples of several datasets one after the other; ``cumulative_sizes[k]`` ends dataset ``k``."""
+
+    def __init__(self, datasets: Iterable[Dataset]) -> None:
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("datasets should not be an empty iterable")
+        if any(isinstance(d, IterableDataset) for d in self.datasets):
+            raise TypeError("ConcatDataset does not support IterableDataset (chain them with ChainDataset)")
+        self.cumulative_sizes = list(itertools.accumulate(len(d) for d in self.datasets))
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index: int) -> Any:
+        if index < 0:
+            if -index > len(self):
+                raise ValueError("absolute value of index should not exceed dataset length")
+            index += len(self)
+        k = bisect.bisect_right(self.cumulative_sizes, index)
+        return self.datasets[k][index - (self.cumulative_sizes[k - 1] if k else 0)]
+
+
+class ChainDataset(IterableDataset):
+    """The streams of several iterable datasets one after the other."""
+
+    def __init__(self, datasets: Iterable[IterableDataset]) -> None:
+        self.datasets = datasets
+
+    def __iter__(self) -> Iterator:
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise TypeError("ChainDataset only supports IterableDataset")
+            yield from d
+
+    def __len__(self) -> int:
+        return sum(len(d) for d in self.datasets)
+
+
 def random_split(dataset: Dataset, lengths: Sequence[int | float], generator: Any = None) -> list[Subset]:
     """Split ``dataset`` into non-overlapping random subsets of the given lengths (as ``torch``).
 
     ``lengths`` are counts summing to ``len(dataset)``, or fractions summing to 1; fractions are floored
-    and the samples left over go one each to the subsets in turn, as in PyTorch.
+    and the samples left over go one each to the subsets in turn, as in PyTorch. Each subset's
+    ``indices`` is a list of ints.
 
     Args:
-        generator: an int seed or a numpy Generator; None draws from the global generator.
+        generator: a :class:`netgrad.Generator`, a numpy Generator or an int seed; None draws from the
+            global generator.
     """
     n = len(dataset)
-    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1 and not all(isinstance(k, int) for k in lengths):
-        if any(not 0 <= f <= 1 for f in lengths):
-            raise ValueError(f"fractions in lengths must be between 0 and 1, got {list(lengths)}")
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
+        for i, fraction in enumerate(lengths):
+            if not 0 <= fraction <= 1:
+                raise ValueError(f"Fraction at index {i} is not between 0 and 1")
         counts = [math.floor(n * f) for f in lengths]
         for i in range(n - sum(counts)):
             counts[i % len(counts)] += 1
+        for i, count in enumerate(counts):
+            if count == 0:
+                warnings.warn(f"Length of split at index {i} is 0. This might result in an empty dataset.",
+                              stacklevel=2)
         lengths = counts
     if any(not isinstance(k, (int, np.integer)) or k < 0 for k in lengths) or sum(lengths) != n:
         raise ValueError(
-            f"Sum of input lengths does not equal the length of the input dataset: lengths {list(lengths)} "
+            f"Sum of input lengths does not equal the length of the input dataset! Got lengths {list(lengths)} "
             f"for {n} samples (give counts summing to {n}, or fractions summing to 1)"
         )
-    order = _generator(generator).permutation(n)
-    ends = np.cumsum(lengths)
-    return [Subset(dataset, order[end - k:end]) for k, end in zip(lengths, ends)]
+    order = _generator(generator).permutation(n).tolist()
+    return [Subset(dataset, order[end - k:end]) for k, end in zip(lengths, itertools.accumulate(lengths))]
 
 
 # ------------------------------------------------------------------------------------- batching
 
 
-def default_collate(samples: list) -> Any:
-    """Stack a list of samples along a new first dimension, keeping their structure.
+def _stack(arrays: list) -> Tensor:
+    try:
+        return Tensor._wrap(np.stack(arrays))
+    except ValueError:
+        shapes = [np.shape(a) for a in arrays]
+        k = next(i for i, s in enumerate(shapes) if s != shapes[0])
+        raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shapes[0])} at entry 0 and "
+                           f"{list(shapes[k])} at entry {k}") from None
 
-    Tuples and lists of fields give a tuple of batched Tensors, dicts a dict; arrays and Tensors are
-    stacked as they are; Python numbers become Tensors as ``netgrad.tensor`` makes them (floats float32).
+
+def default_collate(batch: list) -> Any:
+    """Stack a list of samples along a new first dimension, keeping their structure, as PyTorch does.
+
+    Tensors and arrays are stacked; Python floats give a float64 Tensor, ints an int64 one, bools a bool one
+    (``torch.tensor(batch)``); NumPy scalars keep their dtype; strings stay a list; a dict gives a dict, a
+    namedtuple a namedtuple and any other tuple or list a **list** of batched fields.
     """
-    first = samples[0]
-    if isinstance(first, (tuple, list)):
-        return tuple(default_collate(list(field)) for field in zip(*samples))
-    if isinstance(first, dict):
-        return {key: default_collate([s[key] for s in samples]) for key in first}
-    if isinstance(first, (Tensor, np.ndarray, np.generic)):
-        return Tensor._wrap(np.stack([s._data if isinstance(s, Tensor) else s for s in samples]))
-    return tensor(samples)
+    first = batch[0]
+    if isinstance(first, (Tensor, np.ndarray)):
+        return _stack([s._data if isinstance(s, Tensor) else s for s in batch])
+    if isinstance(first, np.generic) and not isinstance(first, (np.str_, np.bytes_)):
+        return Tensor._wrap(np.array(batch))
+    if isinstance(first, float):
+        return Tensor._wrap(np.array(batch, dtype=np.float64))
+    if isinstance(first, (int, bool)):
+        return Tensor._wrap(np.array(batch, dtype=np.bool_ if isinstance(first, bool) else np.int64))
+    if isinstance(first, (str, bytes)):
+        return batch
+    if isinstance(first, Mapping):
+        return {key: default_collate([sample[key] for sample in batch]) for key in first}
+    if isinstance(first, tuple) and hasattr(first, "_fields"):  # namedtuple
+        return type(first)(*(default_collate(list(field)) for field in zip(*batch)))
+    if isinstance(first, Sequence):
+        if any(len(sample) != len(first) for sample in batch):
+            raise RuntimeError("each element in list of batch should be of equal size")
+        return [default_collate(list(field)) for field in zip(*batch)]
+    raise TypeError("default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
+                    f"found {type(first)}")
+
+
+def default_convert(data: Any) -> Any:
+    """One sample without batching (``batch_size=None``): arrays become Tensors, containers keep their shape."""
+    if isinstance(data, np.ndarray) and data.dtype.kind in "biuf":
+        return Tensor._wrap(data)
+    if isinstance(data, Mapping):
+        return {key: default_convert(value) for key, value in data.items()}
+    if isinstance(data, tuple) and hasattr(data, "_fields"):
+        return type(data)(*(default_convert(d) for d in data))
+    if isinstance(data, Sequence) and not isinstance(data, (str, bytes)):
+        return [default_convert(d) for d in data]
+    return data
+
+
+def get_worker_info() -> None:
+    """None: netgrad loads every batch in the main process."""
+    return None
 
 
 def _array_source(dataset: Dataset) -> tuple[tuple[np.ndarray, ...] | None, np.ndarray | None]:
@@ -160,86 +286,180 @@ def _array_source(dataset: Dataset) -> tuple[tuple[np.ndarray, ...] | None, np.n
     if type(dataset).__getitem__ is Subset.__getitem__:
         arrays, rows = _array_source(dataset.dataset)
         if arrays is not None:
-            indices = np.asarray(dataset.indices, dtype=np.int64)
+            indices = np.asarray(getattr(dataset.indices, "_data", dataset.indices), dtype=np.int64)
             return arrays, indices if rows is None else rows[indices]
     return None, None
 
 
+# samplers whose epoch order the loader can take as one array (their own __iter__ only iterates over it)
+_ARRAY_SAMPLERS = (SequentialSampler.__iter__, RandomSampler.__iter__, SubsetRandomSampler.__iter__,
+                   WeightedRandomSampler.__iter__)
+
+
 class DataLoader:
-    """Iterate over a dataset in mini-batches, optionally reshuffled every epoch (as in PyTorch).
+    """Iterate over a dataset in mini-batches, optionally reshuffled every epoch, as PyTorch's DataLoader.
 
     Args:
-        dataset: a :class:`Dataset` (a :class:`TensorDataset` is batched fastest).
-        batch_size: samples per batch (a positive int).
-        shuffle: reshuffle the samples at the start of every epoch.
+        dataset: a map-style :class:`Dataset` (anything with ``__getitem__`` and ``__len__``: a
+            :class:`TensorDataset` is batched fastest) or an :class:`IterableDataset`.
+        batch_size: samples per batch (a positive int); None yields the samples one by one, unbatched.
+        shuffle: reshuffle the samples at the start of every epoch (a :class:`RandomSampler`).
+        sampler: the order of the indices (excludes ``shuffle``).
+        batch_sampler: yields lists of indices, one per batch (excludes ``batch_size``, ``shuffle``,
+            ``sampler`` and ``drop_last``).
+        num_workers, pin_memory, timeout, worker_init_fn, multiprocessing_context, prefetch_factor,
+            persistent_workers, pin_memory_device, in_order: checked as PyTorch does and otherwise
+            ignored: netgrad loads every batch in the main process.
+        collate_fn: turns a list of samples into a batch (default :func:`default_collate`).
         drop_last: drop the last batch when it is smaller than ``batch_size``.
-        generator: numpy Generator for shuffling; by default netgrad's global generator is read at the
-            start of each epoch, so ``netgrad.manual_seed`` makes the order reproducible.
-        seed: an int seeding a generator of this loader's own (instead of ``generator``).
-        collate_fn: turns a list of samples into a batch (default :func:`default_collate`); used for
-            datasets that are not array-backed.
+        generator: a :class:`netgrad.Generator` or numpy Generator for shuffling; by default netgrad's
+            global generator is read at the start of each epoch, so ``netgrad.manual_seed`` makes the
+            order reproducible.
+        seed: (netgrad only) an int seeding a generator of this loader's own, instead of ``generator``.
 
     Yields:
-        Tuples of Tensors stacked along dimension 0, e.g. ``(xb, yb)``.
+        What ``collate_fn`` makes: for ``(x, y)`` samples a list ``[xb, yb]`` of Tensors stacked along
+        dimension 0.
+
+    As in PyTorch, ``DataLoader((X, y))`` is a loader over a dataset of **two** samples, ``X`` and ``y``
+    (a tuple is indexable and has a length); for the samples ``(X[i], y[i])`` pass ``TensorDataset(X, y)``.
     """
 
     def __init__(
         self,
-        dataset: Dataset,
-        batch_size: int = 1,
-        shuffle: bool = False,
-        drop_last: bool = False,
-        generator: np.random.Generator | None = None,
-        seed: int | None = None,
-        *,
+        dataset: Any,
+        batch_size: int | None = 1,
+        shuffle: bool | None = None,
+        sampler: Sampler | Iterable | None = None,
+        batch_sampler: Sampler | Iterable | None = None,
+        num_workers: int = 0,
         collate_fn: Callable[[list], Any] | None = None,
+        pin_memory: bool = False,
+        drop_last: bool = False,
+        timeout: float = 0,
+        worker_init_fn: Callable | None = None,
+        multiprocessing_context: Any = None,
+        generator: Any = None,
+        *,
+        prefetch_factor: int | None = None,
+        persistent_workers: bool = False,
+        pin_memory_device: str = "",
+        in_order: bool = True,
+        seed: int | None = None,
     ) -> None:
-        if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or batch_size < 1:
-            raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size!r}")
+        if not isinstance(num_workers, (int, np.integer)) or num_workers < 0:
+            raise ValueError("num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.")
+        if timeout < 0:
+            raise ValueError("timeout option should be non-negative")
+        if num_workers == 0 and prefetch_factor is not None:
+            raise ValueError("prefetch_factor option could only be specified in multiprocessing.let num_workers > 0 "
+                             "to enable multiprocessing, otherwise set prefetch_factor to None.")
+        if persistent_workers and num_workers == 0:
+            raise ValueError("persistent_workers option needs num_workers > 0")
         if generator is not None and seed is not None:
             raise ValueError("pass either generator or seed, not both")
         if generator is not None and not isinstance(generator, np.random.Generator):
-            raise ValueError(f"generator must be a numpy Generator, got {type(generator).__name__}")
-        self.dataset = dataset
-        self.batch_size = int(batch_size)
+            raise ValueError("generator must be a netgrad.Generator or a numpy Generator, "
+                             f"got {type(generator).__name__}")
+        if seed is not None:
+            generator = Generator().manual_seed(seed)
+        if isinstance(dataset, IterableDataset):
+            for name, value in (("shuffle", shuffle), ("sampler", sampler), ("batch_sampler", batch_sampler)):
+                if value not in (None, False):
+                    raise ValueError(f"DataLoader with IterableDataset: expected unspecified {name} option, "
+                                     f"but got {name}={value!r}")
+        elif sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError("batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, "
+                                 "and drop_last")
+            batch_size, drop_last = None, False
+        elif batch_size is None and drop_last:
+            raise ValueError("batch_size=None option disables auto-batching and is mutually exclusive with drop_last")
+        if sampler is None and not isinstance(dataset, IterableDataset):
+            sampler = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
+        if batch_size is not None and batch_sampler is None:
+            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+        self.dataset, self.batch_size, self.drop_last = dataset, batch_size, bool(drop_last)
+        self.sampler, self.batch_sampler, self.generator = sampler, batch_sampler, generator
         self.shuffle = bool(shuffle)
-        self.drop_last = bool(drop_last)
-        self.generator = _generator(seed) if seed is not None else generator
-        self.collate_fn = collate_fn
+        self.collate_fn = collate_fn or (default_collate if batch_sampler is not None else default_convert)
+        self.num_workers, self.pin_memory, self.timeout, self.worker_init_fn = (num_workers, pin_memory, timeout,
+                                                                                worker_init_fn)
+        self.multiprocessing_context, self.prefetch_factor = multiprocessing_context, prefetch_factor
+        self.persistent_workers, self.pin_memory_device, self.in_order = persistent_workers, pin_memory_device, in_order
 
     def __len__(self) -> int:
         """Batches per epoch: ``ceil(n / batch_size)``, or ``floor`` with ``drop_last``."""
-        n = len(self.dataset)
-        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+        if isinstance(self.dataset, IterableDataset):
+            n = len(self.dataset)
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+        return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)
 
     def __iter__(self) -> Iterator:
-        n = len(self.dataset)
-        order = (self.generator or get_generator()).permutation(n) if self.shuffle else None
-        stop = n - n % self.batch_size if self.drop_last else n
-        arrays, rows = _array_source(self.dataset) if self.collate_fn is None else (None, None)
+        if isinstance(self.dataset, IterableDataset):
+            return self._streamed()
+        if self.batch_sampler is None:
+            return (self.collate_fn(self.dataset[i]) for i in self.sampler)
+        arrays, rows = _array_source(self.dataset) if self.collate_fn is default_collate else (None, None)
         if arrays is None:
-            return self._collated(order, stop)
+            return self._collated()
+        sampler = self.batch_sampler.sampler if type(self.batch_sampler) is BatchSampler else None
+        if getattr(type(sampler), "__iter__", None) not in _ARRAY_SAMPLERS:
+            return self._gathered(arrays, rows, self.batch_sampler)
+        order = None if type(sampler) is SequentialSampler else sampler._indices()
         if rows is not None:
             order = rows if order is None else rows[order]
-        return self._sliced(arrays, order, stop)
+        return self._sliced(arrays, order, len(order) if order is not None else len(self.dataset))
 
-    def _sliced(self, arrays: tuple, order: np.ndarray | None, stop: int) -> Iterator[tuple]:
+    def _sliced(self, arrays: tuple, order: np.ndarray | None, n: int) -> Iterator[list]:
         wrap, size = Tensor._wrap, self.batch_size
+        stop = n - n % size if self.drop_last else n
         for start in range(0, stop, size):
             if order is None:
-                yield tuple(wrap(a[start:start + size]) for a in arrays)
+                yield [wrap(a[start:start + size]) for a in arrays]
             else:
                 batch = order[start:start + size]
-                yield tuple(wrap(np.take(a, batch, axis=0)) for a in arrays)  # take: faster than a[batch]
+                yield [wrap(np.take(a, batch, axis=0)) for a in arrays]  # take: faster than a[batch]
 
-    def _collated(self, order: np.ndarray | None, stop: int) -> Iterator:
-        collate = self.collate_fn or default_collate
-        positions = np.arange(stop) if order is None else order[:stop]
-        for start in range(0, stop, self.batch_size):
-            yield collate([self.dataset[int(i)] for i in positions[start:start + self.batch_size]])
+    def _gathered(self, arrays: tuple, rows: np.ndarray | None, batches: Iterable) -> Iterator[list]:
+        for batch in batches:
+            index = np.asarray(batch, dtype=np.int64)
+            index = index if rows is None else rows[index]
+            yield [Tensor._wrap(np.take(a, index, axis=0)) for a in arrays]
+
+    def _collated(self) -> Iterator:
+        dataset, collate = self.dataset, self.collate_fn
+        for batch in self.batch_sampler:
+            samples = [dataset[i] for i in batch]
+            try:
+                yield collate(samples)
+            except RuntimeError as error:
+                if not isinstance(dataset, (tuple, list)):
+                    raise
+                raise RuntimeError(f"{error}. A {type(dataset).__name__} given to DataLoader is a dataset of "
+                                   f"{len(dataset)} samples, as in PyTorch; for samples (X[i], y[i]) pass "
+                                   "TensorDataset(X, y)") from None
+
+    def _streamed(self) -> Iterator:
+        if self.batch_size is None:
+            yield from (self.collate_fn(sample) for sample in self.dataset)
+            return
+        batch: list = []
+        for sample in self.dataset:
+            batch.append(sample)
+            if len(batch) == self.batch_size:
+                yield self.collate_fn(batch)
+                batch = []
+        if batch and not self.drop_last:
+            yield self.collate_fn(batch)
 
     def __repr__(self) -> str:
-        return (f"DataLoader({type(self.dataset).__name__} of {len(self.dataset)}, batch_size={self.batch_size}, "
+        n = len(self.dataset) if hasattr(self.dataset, "__len__") else "?"
+        return (f"DataLoader({type(self.dataset).__name__} of {n}, batch_size={self.batch_size}, "
                 f"shuffle={self.shuffle}, drop_last={self.drop_last})")
 
 
@@ -303,7 +523,8 @@ def _stratified_indices(labels: np.ndarray, n_train: int, n_test: int, rng: Any)
                          f"{classes[class_counts < 2].tolist()}")
     for name, size in (("train_size", n_train), ("test_size", n_test)):
         if size < len(classes):
-            raise ValueError(f"The {name} = {size} should be greater or equal to the number of classes = {len(classes)}")
+            raise ValueError(f"The {name} = {size} should be greater or equal to the number of classes = "
+                             f"{len(classes)}")
     members = np.split(np.argsort(label_index, kind="stable"), np.cumsum(class_counts)[:-1])
     n_train_per_class = _approximate_mode(class_counts, n_train, rng)
     n_test_per_class = _approximate_mode(class_counts - n_train_per_class, n_test, rng)

@@ -191,7 +191,8 @@ def warn_if_scaled_twice(X: Any, scale: float, where: str) -> bool:
     """Warn (``UserWarning``) when ``X`` already lies in [0, 1] and is about to be multiplied by 1/255.
 
     Pixels scaled twice sit in [0, 0.004]: the network still trains, slowly and to a worse accuracy, with no
-    error to say why. Data that is all one value (e.g. the zeros a model is built with) tells nothing.
+    error to say why. Data that is all one value (e.g. the zeros a model is built with), or no numbers yet
+    (a symbolic input), tells nothing.
 
     Args:
         X: The values about to be scaled (array or Tensor).
@@ -199,14 +200,14 @@ def warn_if_scaled_twice(X: Any, scale: float, where: str) -> bool:
         where: What scales them, for the message (e.g. ``"Rescaling(scale=0.00392157)"``).
 
     Returns:
-        Whether the check is settled (the scale is not 1/255, or ``X`` holds more than one value), so a
-        caller that checks once (its first batch) knows it may stop.
+        Whether the check is settled (the scale is not 1/255, or ``X`` holds numbers of more than one
+        value), so a caller that checks once (its first informative batch) knows it may stop.
     """
     if not np.isclose(scale, 1 / 255, rtol=1e-3):
         return True
     arr = to_numpy(X)
-    if arr.size == 0 or arr.dtype.kind not in "fiu":
-        return arr.size > 0
+    if arr.size == 0 or arr.dtype.kind not in "fiu":  # nothing to judge yet (e.g. a symbolic input)
+        return False
     low, high = arr.min(), arr.max()
     if low == high:
         return False

@@ -16,6 +16,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from ..data.loader import DataLoader, _array_source, default_collate
+from ..data.sampler import BatchSampler, RandomSampler, SequentialSampler
 from ..engine.tensor import Tensor
 from ..random import get_generator
 from . import process_group
@@ -49,6 +50,12 @@ class ShardedBatches:
         if not isinstance(loader, DataLoader):
             raise TypeError(f"data-parallel training needs arrays, a Dataset or a netgrad DataLoader to share out, "
                             f"got {type(loader).__name__}")
+        sampler, batches = getattr(loader, "sampler", None), getattr(loader, "batch_sampler", None)
+        if type(sampler) not in (SequentialSampler, RandomSampler, type(None)) or loader.batch_size is None or \
+                (batches is not None and type(batches) is not BatchSampler):
+            raise ValueError(f"data-parallel training shares out a DataLoader's batches by itself: give it one with "
+                             f"batch_size and shuffle, not {type(sampler).__name__} / {type(batches).__name__} (for a "
+                             "sampler of your own, use DistributedSampler in your own loop)")
         group = _get_group()
         self.loader = loader
         self.rank, self.world = group.rank, group.size

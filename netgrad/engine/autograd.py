@@ -361,9 +361,12 @@ class _GradMode:
 
 
 class no_grad(_GradMode):
-    """Disable graph recording: ``with netgrad.no_grad(): ...`` or ``@netgrad.no_grad()``."""
+    """Disable graph recording: ``with netgrad.no_grad(): ...``, ``@netgrad.no_grad()`` or ``@netgrad.no_grad``."""
 
-    def __init__(self) -> None:
+    def __new__(cls, func: Callable | None = None) -> Any:
+        return super().__new__(cls) if func is None else cls()(func)  # bare @no_grad, as in PyTorch 2
+
+    def __init__(self, func: Callable | None = None) -> None:
         super().__init__(False)
 
 

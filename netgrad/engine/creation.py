@@ -7,17 +7,20 @@ import numpy as np
 
 from . import dtypes, ops
 from .autograd import ShapeError
+from .device import _checked
 from .dtypes import _float_dtype, _numpy_dtype
 from .tensor import Tensor, _size
 from ..random import get_generator
 
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """A new tensor holding a copy of ``data`` (Python floats become the default dtype, float32)."""
+    _checked(device)
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 
-def as_tensor(data: Any, dtype: Any = None) -> Tensor:
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """``data`` as a tensor, sharing memory when it already is an array of the right dtype."""
+    _checked(device)
     if isinstance(data, Tensor):
         return data if dtype is None else data.type(dtype)
     if isinstance(data, np.ndarray) and data.dtype.kind in "biuf":
@@ -34,21 +37,22 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._wrap(array)
 
 
-def _factory(array: np.ndarray, requires_grad: bool) -> Tensor:
+def _factory(array: np.ndarray, requires_grad: bool, device: Any = None) -> Tensor:
+    _checked(device)
     t = Tensor._wrap(array)
     return t.requires_grad_() if requires_grad else t
 
 
 def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    return _factory(np.zeros(_size(size), dtype=_float_dtype(dtype)), requires_grad)
+    return _factory(np.zeros(_size(size), dtype=_float_dtype(dtype)), requires_grad, device)
 
 
 def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    return _factory(np.ones(_size(size), dtype=_float_dtype(dtype)), requires_grad)
+    return _factory(np.ones(_size(size), dtype=_float_dtype(dtype)), requires_grad, device)
 
 
 def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    return _factory(np.empty(_size(size), dtype=_float_dtype(dtype)), requires_grad)
+    return _factory(np.empty(_size(size), dtype=_float_dtype(dtype)), requires_grad, device)
 
 
 def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False,
@@ -57,31 +61,32 @@ def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = Fa
         dtype = dtypes._default_dtype if isinstance(fill_value, float) else np.asarray(fill_value).dtype
         dtype = np.int64 if np.dtype(dtype).kind in "iu" else dtype
     return _factory(np.full(_size((size,) if isinstance(size, int) else (size,)), fill_value,
-                            dtype=_numpy_dtype(dtype)), requires_grad)
+                            dtype=_numpy_dtype(dtype)), requires_grad, device)
 
 
-def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _factory(np.zeros(t.shape, dtype=_numpy_dtype(dtype or t.dtype)), requires_grad)
+def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    return _factory(np.zeros(t.shape, dtype=_numpy_dtype(dtype or t.dtype)), requires_grad, device)
 
 
-def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _factory(np.ones(t.shape, dtype=_numpy_dtype(dtype or t.dtype)), requires_grad)
+def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    return _factory(np.ones(t.shape, dtype=_numpy_dtype(dtype or t.dtype)), requires_grad, device)
 
 
-def empty_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _factory(np.empty(t.shape, dtype=_numpy_dtype(dtype or t.dtype)), requires_grad)
+def empty_like(t: Tensor, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    return _factory(np.empty(t.shape, dtype=_numpy_dtype(dtype or t.dtype)), requires_grad, device)
 
 
-def full_like(t: Tensor, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _factory(np.full(t.shape, fill_value, dtype=_numpy_dtype(dtype or t.dtype)), requires_grad)
+def full_like(t: Tensor, fill_value: Any, dtype: Any = None, requires_grad: bool = False,
+              device: Any = None) -> Tensor:
+    return _factory(np.full(t.shape, fill_value, dtype=_numpy_dtype(dtype or t.dtype)), requires_grad, device)
 
 
-def rand_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return rand(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+def rand_like(t: Tensor, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    return rand(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad, device=device)
 
 
-def randn_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return randn(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+def randn_like(t: Tensor, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    return randn(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad, device=device)
 
 
 def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requires_grad: bool = False,
@@ -92,44 +97,49 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requir
     if dtype is None:
         is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = np.int64 if is_int else dtypes._default_dtype
-    return _factory(np.arange(start, end, step, dtype=_numpy_dtype(dtype)), requires_grad)
+    return _factory(np.arange(start, end, step, dtype=_numpy_dtype(dtype)), requires_grad, device)
 
 
-def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _factory(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
+def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False,
+             device: Any = None) -> Tensor:
+    return _factory(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad, device)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _factory(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
+def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False,
+        device: Any = None) -> Tensor:
+    return _factory(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, device)
 
 
-def rand(*size: Any, dtype: Any = None, requires_grad: bool = False, generator: Any = None) -> Tensor:
+def rand(*size: Any, dtype: Any = None, requires_grad: bool = False, generator: Any = None,
+         device: Any = None) -> Tensor:
     """Uniform samples on [0, 1) from the global generator."""
     rng = generator or get_generator()
-    return _factory(rng.random(_size(size), dtype=np.float64).astype(_float_dtype(dtype)), requires_grad)
+    return _factory(rng.random(_size(size), dtype=np.float64).astype(_float_dtype(dtype)), requires_grad, device)
 
 
-def randn(*size: Any, dtype: Any = None, requires_grad: bool = False, generator: Any = None) -> Tensor:
+def randn(*size: Any, dtype: Any = None, requires_grad: bool = False, generator: Any = None,
+          device: Any = None) -> Tensor:
     """Standard normal samples from the global generator."""
     rng = generator or get_generator()
-    return _factory(rng.standard_normal(_size(size)).astype(_float_dtype(dtype)), requires_grad)
+    return _factory(rng.standard_normal(_size(size)).astype(_float_dtype(dtype)), requires_grad, device)
 
 
 def randint(low: int, high: int | None = None, size: Any = None, dtype: Any = None,
-            generator: Any = None) -> Tensor:
+            generator: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Integers uniform on [low, high), int64 (``randint(high, size)`` also works, as in PyTorch)."""
     if size is None:
         low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
     rng = generator or get_generator()
-    return Tensor._wrap(rng.integers(low, high, size=_size((size,) if isinstance(size, int) else (size,)),
-                                     dtype=np.int64).astype(_numpy_dtype(dtype or np.int64)))
+    return _factory(rng.integers(low, high, size=_size((size,) if isinstance(size, int) else (size,)),
+                                 dtype=np.int64).astype(_numpy_dtype(dtype or np.int64)), requires_grad, device)
 
 
-def randperm(n: int, generator: Any = None) -> Tensor:
+def randperm(n: int, generator: Any = None, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
     rng = generator or get_generator()
-    return Tensor._wrap(rng.permutation(n).astype(np.int64))
+    return _factory(rng.permutation(n).astype(_numpy_dtype(dtype or np.int64)), requires_grad, device)
 
 
 # ------------------------------------------------------------------------------------ module-level ops

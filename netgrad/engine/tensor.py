@@ -11,7 +11,7 @@ import numpy as np
 
 from . import autograd, dtypes, ops
 from .autograd import ShapeError, TensorBase
-from .device import _CPU, device
+from .device import _CPU, _checked, device
 from .dtypes import _DTYPES, _numpy_dtype, dtype
 from .printing import format_tensor
 from ..random import get_generator
@@ -58,6 +58,18 @@ def _size(size: Sequence) -> tuple:
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
     return tuple(int(s) for s in size)
+
+
+class Size(tuple):
+    """A tensor's shape, as ``torch.Size``: a tuple of ints with ``numel()``."""
+
+    __slots__ = ()
+
+    def numel(self) -> int:
+        return int(np.prod(self, dtype=np.int64))
+
+    def __repr__(self) -> str:
+        return f"netgrad.Size({list(self)})"
 
 
 def _axis(dim: Any, ndim: int) -> Any:
@@ -135,7 +147,10 @@ class Tensor(TensorBase):
         if value is None:
             self._grad = None
             return
-        array = value._data if isinstance(value, Tensor) else np.asarray(value)
+        if not isinstance(value, (Tensor, np.ndarray)):
+            raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                            f"{type(value).__name__}")
+        array = value._data if isinstance(value, Tensor) else value
         if array.shape != self._data.shape:
             raise ShapeError(f"assigned grad has shape {array.shape} but the tensor has shape {self._data.shape}")
         self._grad = array
@@ -149,11 +164,11 @@ class Tensor(TensorBase):
         return self._grad_fn is None
 
     @property
-    def shape(self) -> tuple:
-        return self._data.shape
+    def shape(self) -> Size:
+        return Size(self._data.shape)
 
     def size(self, dim: int | None = None) -> Any:
-        return self._data.shape if dim is None else self._data.shape[dim]
+        return Size(self._data.shape) if dim is None else self._data.shape[dim]
 
     @property
     def ndim(self) -> int:
@@ -242,7 +257,7 @@ class Tensor(TensorBase):
             if isinstance(a, Tensor):
                 target = a.dtype
             elif isinstance(a, (str, device)):
-                device(str(a))
+                _checked(a)
             else:
                 target = a
         if target is None or _numpy_dtype(target) == self._data.dtype:
@@ -393,38 +408,56 @@ class Tensor(TensorBase):
             array = array.astype(self._data.dtype, copy=False)  # arrays do not upcast a float32 tensor
         return array
 
+    def _pair(self, other: Any) -> tuple:
+        """``(self, other)`` cast to PyTorch's result type where NumPy's would differ: a Python float turns
+        a bool or int tensor into the default float dtype, and two tensors follow :func:`_result_dtype`."""
+        other = self._operand(other)
+        if type(other) is float:
+            return (self.type(dtypes._default_dtype) if self._data.dtype.kind in "biu" else self), other
+        if isinstance(other, Tensor) and other._data.dtype is not self._data.dtype:
+            dt = _result_dtype(self._data, other._data)
+            return self.type(dt), other.type(dt)
+        return self, other
+
     def __add__(self, other: Any) -> "Tensor":
-        return ops.Add.apply(self, self._operand(other))
+        return ops.Add.apply(*self._pair(other))
 
     def __radd__(self, other: Any) -> "Tensor":
-        return ops.Add.apply(self._operand(other), self)
+        a, b = self._pair(other)
+        return ops.Add.apply(b, a)
 
     def __sub__(self, other: Any) -> "Tensor":
-        return ops.Sub.apply(self, self._operand(other))
+        return ops.Sub.apply(*self._pair(other))
 
     def __rsub__(self, other: Any) -> "Tensor":
-        return ops.Sub.apply(self._operand(other), self)
+        a, b = self._pair(other)
+        return ops.Sub.apply(b, a)
 
     def __mul__(self, other: Any) -> "Tensor":
-        return ops.Mul.apply(self, self._operand(other))
+        return ops.Mul.apply(*self._pair(other))
 
     def __rmul__(self, other: Any) -> "Tensor":
-        return ops.Mul.apply(self._operand(other), self)
+        a, b = self._pair(other)
+        return ops.Mul.apply(b, a)
 
     def __truediv__(self, other: Any) -> "Tensor":
-        other = self._operand(other)
-        if self._data.dtype.kind != "f" and not isinstance(other, (float, Tensor)):
-            return ops.Div.apply(self.type(dtypes._default_dtype), other)  # int / int is a float, as in PyTorch
-        return ops.Div.apply(self, other)
+        a, b = self._pair(other)
+        if a._data.dtype.kind != "f" and not _is_float(b):  # int / int is a float, as in PyTorch
+            a, b = a.type(dtypes._default_dtype), b.type(dtypes._default_dtype) if isinstance(b, Tensor) else b
+        return ops.Div.apply(a, b)
 
     def __rtruediv__(self, other: Any) -> "Tensor":
-        return ops.Div.apply(self._operand(other), self)
+        a, b = self._pair(other)
+        if a._data.dtype.kind != "f" and not _is_float(b):
+            a, b = a.type(dtypes._default_dtype), b.type(dtypes._default_dtype) if isinstance(b, Tensor) else b
+        return ops.Div.apply(b, a)
 
     def __pow__(self, exponent: Any) -> "Tensor":
-        return ops.Pow.apply(self, self._operand(exponent))
+        return ops.Pow.apply(*self._pair(exponent))
 
     def __rpow__(self, base: Any) -> "Tensor":
-        return ops.Pow.apply(self._operand(base), self)
+        a, b = self._pair(base)
+        return ops.Pow.apply(b, a)
 
     def __matmul__(self, other: Any) -> "Tensor":
         return ops.MatMul.apply(self, other if isinstance(other, Tensor) else Tensor(other, dtype=self.dtype))
@@ -490,10 +523,12 @@ class Tensor(TensorBase):
     def __invert__(self) -> "Tensor":
         return Tensor._wrap(~self._data)
 
-    def argmax(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
+    def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> "Tensor":
+        dim = dim if axis is None else axis
         return Tensor._wrap(np.asarray(np.argmax(self._data, axis=dim, keepdims=keepdim), dtype=np.int64))
 
-    def argmin(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
+    def argmin(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> "Tensor":
+        dim = dim if axis is None else axis
         return Tensor._wrap(np.asarray(np.argmin(self._data, axis=dim, keepdims=keepdim), dtype=np.int64))
 
     def any(self, dim: int | None = None) -> "Tensor":
@@ -575,27 +610,29 @@ class Tensor(TensorBase):
 
     # ----------------------------------------------------------------------------------------- reductions
 
-    def sum(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
-        return ops.Sum.apply(self, _axis(dim, self.ndim), keepdim)
+    def sum(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None) -> "Tensor":
+        return ops.Sum.apply(self, _axis(dim if axis is None else axis, self.ndim), keepdim)
 
-    def mean(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+    def mean(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None) -> "Tensor":
+        dim = dim if axis is None else axis
         if self._data.dtype.kind != "f":
             raise RuntimeError(f"mean() needs a floating-point tensor, got {self.dtype}; call .float() first")
         return ops.Mean.apply(self, _axis(dim, self.ndim), keepdim)
 
     def var(self, dim: Any = None, unbiased: bool = True, keepdim: bool = False, *,
-            correction: Any = None) -> "Tensor":
+            correction: Any = None, axis: Any = None) -> "Tensor":
         """Variance with Bessel's correction by default (divide by n - 1), as in PyTorch."""
+        dim = dim if axis is None else axis
         correction = (1 if unbiased else 0) if correction is None else correction
         return ops.Var.apply(self, _axis(dim, self.ndim), correction, keepdim)
 
     def std(self, dim: Any = None, unbiased: bool = True, keepdim: bool = False, *,
-            correction: Any = None) -> "Tensor":
+            correction: Any = None, axis: Any = None) -> "Tensor":
         correction = (1 if unbiased else 0) if correction is None else correction
-        return ops.Std.apply(self, _axis(dim, self.ndim), correction, keepdim)
+        return ops.Std.apply(self, _axis(dim if axis is None else axis, self.ndim), correction, keepdim)
 
-    def prod(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
-        return ops.Prod.apply(self, dim, keepdim)
+    def prod(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> "Tensor":
+        return ops.Prod.apply(self, dim if axis is None else axis, keepdim)
 
     def _extremum(self, dim: Any, keepdim: bool, largest: bool) -> Any:
         if dim is None:
@@ -608,22 +645,24 @@ class Tensor(TensorBase):
             indices = np.expand_dims(indices, dim)
         return ReturnTypes(values, Tensor._wrap(indices.astype(np.int64)))
 
-    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+    def max(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None) -> Any:
         """Largest value; with ``dim``, the named tuple ``(values, indices)`` like PyTorch."""
-        return self._extremum(dim, keepdim, True)
+        return self._extremum(dim if axis is None else axis, keepdim, True)
 
-    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+    def min(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None) -> Any:
         """Smallest value; with ``dim``, the named tuple ``(values, indices)`` like PyTorch."""
-        return self._extremum(dim, keepdim, False)
+        return self._extremum(dim if axis is None else axis, keepdim, False)
 
-    def amax(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+    def amax(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None) -> "Tensor":
+        dim = dim if axis is None else axis
         return self.max() if dim is None else self.max(dim, keepdim).values
 
-    def amin(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+    def amin(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None) -> "Tensor":
+        dim = dim if axis is None else axis
         return self.min() if dim is None else self.min(dim, keepdim).values
 
-    def logsumexp(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
-        return ops.LogSumExp.apply(self, _axis(dim, self.ndim), keepdim)
+    def logsumexp(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None) -> "Tensor":
+        return ops.LogSumExp.apply(self, _axis(dim if axis is None else axis, self.ndim), keepdim)
 
     def softmax(self, dim: int = -1) -> "Tensor":
         return ops.Softmax.apply(self, dim)
@@ -722,6 +761,10 @@ class Tensor(TensorBase):
     def __repr__(self) -> str:
         return format_tensor(self)
 
+    def __format__(self, spec: str) -> str:
+        """A 0-d tensor formats as its number (``f"{loss:>7f}"``), as in PyTorch."""
+        return format(self._data.item(), spec) if self._data.ndim == 0 else object.__format__(self, spec)
+
 
 def _index_key(key: Any) -> Any:
     """Tensors inside an index become arrays (so a[t] works like a[t.numpy()])."""
@@ -736,3 +779,21 @@ def _index_key(key: Any) -> Any:
 
 
 Tensor._result_type = Tensor
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
+def _is_float(operand: Any) -> bool:
+    data = operand._data if isinstance(operand, Tensor) else operand
+    return isinstance(data, float) or getattr(data, "dtype", np.dtype(int)).kind == "f"
+
+
+def _result_dtype(x: np.ndarray, y: np.ndarray) -> np.dtype:
+    """PyTorch's result type of two tensors: the higher category (bool < int < float) wins; within a
+    category a dimensioned tensor's dtype wins over a 0-d tensor's, and otherwise the larger type."""
+    cx, cy = _CATEGORY[x.dtype.kind], _CATEGORY[y.dtype.kind]
+    if cx != cy:
+        return x.dtype if cx > cy else y.dtype
+    if (x.ndim == 0) != (y.ndim == 0):
+        return y.dtype if x.ndim == 0 else x.dtype
+    return np.promote_types(x.dtype, y.dtype)

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from ..engine.autograd import ShapeError
-from ..engine.kernels.conv import Convolution
 from ..engine.dtypes import _float_dtype
+from ..engine.kernels.conv import Convolution
 from ..engine.tensor import Tensor
 from . import init
 from .module import Module, Parameter

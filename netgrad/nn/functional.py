@@ -273,22 +273,26 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
 
 
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
-    """Zero whole channels: each (n, c) plane of an (N, C, H, W) input (or (C, H, W)) with probability ``p``,
-    the rest scaled by 1/(1-p). The identity when ``training`` is False or p = 0."""
+    """Zero whole channels: each (n, c) plane of an (N, C, H, W) input with probability ``p``, the rest scaled
+    by 1/(1-p). The identity when ``training`` is False or p = 0. A 3-D input is read as (N, C, L), with
+    PyTorch's warning."""
     if not 0 <= p <= 1:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     data = _array(input)
     if data.ndim not in (3, 4):
-        raise ShapeError(f"dropout2d: expected a 4-D input (N, C, H, W) or a 3-D unbatched one (C, H, W), got "
-                         f"shape {data.shape}")
+        raise ShapeError(f"dropout2d: expected a 4-D input (N, C, H, W), got shape {data.shape}")
+    if data.ndim == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
+                      "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel dim. "
+                      "To maintain the 1D channel-wise dropout behavior, please switch to using dropout1d "
+                      "instead.", UserWarning, stacklevel=2)
     if not training or p == 0:
         return input
-    channels = data.shape[:data.ndim - 2]
-    uniform = get_generator().random(channels, dtype=np.float32 if data.dtype == np.float32 else np.float64)
+    uniform = get_generator().random(data.shape[:2], dtype=np.float32 if data.dtype == np.float32 else np.float64)
     mask = (uniform >= p).astype(data.dtype)
     if p < 1:
         mask *= 1.0 / (1.0 - p)
-    return input * Tensor._wrap(mask[..., None, None])
+    return input * Tensor._wrap(mask.reshape(data.shape[:2] + (1,) * (data.ndim - 2)))
 
 
 # ---------------------------------------------------------------------------------------------- normalisation
@@ -297,14 +301,16 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,  # noqa: A002
                weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
                momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
-    """Batch normalisation of an (N, C) or (N, C, L) input per channel C (see :class:`BatchNorm`).
+    """Batch normalisation of an (N, C), (N, C, L) or (N, C, H, W) input per channel C (see :class:`BatchNorm`):
+    the statistics of each channel are over every other axis.
 
     With ``training=True`` the batch statistics are used and ``running_mean`` / ``running_var`` (if given)
     are updated in place; otherwise the running statistics are used.
     """
     data = _array(input)
     if data.ndim < 2:
-        raise ShapeError(f"batch_norm: expected an input of shape (N, C) or (N, C, L), got shape {data.shape}")
+        raise ShapeError(f"batch_norm: expected an input of shape (N, C), (N, C, L) or (N, C, H, W), got shape "
+                         f"{data.shape}")
     if training:
         if data.size // data.shape[1] <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size {data.shape}")

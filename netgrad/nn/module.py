@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 
-from ..engine.device import device
+from ..engine.device import _checked, device
 from ..engine.dtypes import _numpy_dtype, get_default_dtype
 from ..engine.tensor import Tensor
 
@@ -367,12 +367,12 @@ class Module:
         """
         target = kwargs.get("dtype")
         if "device" in kwargs and kwargs["device"] is not None:
-            device(str(kwargs["device"]))
+            _checked(kwargs["device"])
         for arg in args:
             if isinstance(arg, Tensor):
                 target = arg._data.dtype
             elif isinstance(arg, (str, device)):
-                device(str(arg))
+                _checked(arg)
             else:
                 target = arg
         if target is None:
@@ -550,8 +550,9 @@ class Sequential(_IndexedContainer):
     new ``Sequential`` sharing the modules), iterable, ``len``-able, and growable with ``append``.
 
     A ``Linear`` directly followed by ``ReLU``, ``Sigmoid`` or ``Tanh`` (and a ``Conv1d`` / ``Conv2d`` followed
-    by ``ReLU``) runs as one graph node (for example ``LinearReLUBackward``): the same arithmetic, bit for bit, with one node less and the activation computed
-    in place, which is what makes small networks cheap to train. Calling the modules one by one gives the
+    by ``ReLU``) runs as one graph node (for example ``LinearReLUBackward``): the same arithmetic, bit for
+    bit, with one node less and the activation computed in place, which is what makes small networks cheap
+    to train. Calling the modules one by one gives the
     same values and gradients.
     """
 

@@ -24,8 +24,8 @@ __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg
 def _window_arguments(kernel_size: Any, stride: Any, padding: Any, dilation: Any, dims: int, owner: str) -> tuple:
     """The pooling hyper-parameters as dims-tuples, checked as PyTorch does (padding <= half the window)."""
     kernel = ntuple(kernel_size, dims, "kernel_size", owner)
-    stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) else \
-        ntuple(stride, dims, "stride", owner)
+    empty = stride is None or isinstance(stride, (list, tuple)) and len(stride) == 0  # PyTorch: [] means None
+    stride = kernel if empty else ntuple(stride, dims, "stride", owner)
     padding = ntuple(padding, dims, "padding", owner, minimum=0)
     dilation = ntuple(dilation, dims, "dilation", owner)
     for k, p, d in zip(kernel, padding, dilation):

@@ -609,6 +609,14 @@ def create_app(*, max_sessions: int = 32, frame_interval: float = 0.05,
     return app
 
 
+def _port(text: str) -> int:
+    """A TCP port number for ``--port`` (0 lets the system pick a free one)."""
+    port = int(text) if text.strip().isdigit() else -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535 (0 picks a free one), got {text!r}")
+    return port
+
+
 def main(argv: list[str] | None = None) -> int:
     """``netgrad playground [--host HOST] [--port PORT] [--allow-host NAME] [--no-browser]``: serve the playground.
 
@@ -619,7 +627,7 @@ def main(argv: list[str] | None = None) -> int:
                                      description="Build a small network in the browser and watch netgrad train it.")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default %(default)s: only this computer can connect)")
-    parser.add_argument("--port", type=int, default=8000, help="port (default %(default)s; 0 picks a free one)")
+    parser.add_argument("--port", type=_port, default=8000, help="port (default %(default)s; 0 picks a free one)")
     parser.add_argument("--allow-host", action="append", default=[], metavar="NAME",
                         help="also serve pages that reach the server by this host name (repeatable; besides "
                              "localhost, 127.0.0.1, [::1] and --host, every other name is refused, so that no "

@@ -55,7 +55,7 @@ from netgrad.engine.numerics import sigmoid_array, softmax_array
 from netgrad.data import DataLoader, Dataset, TensorDataset
 from netgrad.data.validation import check_array, check_class_labels, check_X_y, to_numpy
 from netgrad.distributed import data_parallel
-from netgrad.engine import Tensor, get_default_dtype
+from netgrad.engine import Tensor, blas, get_default_dtype
 
 from .callbacks import Callback, CallbackList, CSVLogger, ModelCheckpoint, ProgressBar
 from .history import History
@@ -562,7 +562,8 @@ class Trainer:
         error: NonFiniteLossError | None = None
         try:
             # on several ranks Ctrl-C ends the whole job (netgrad.distributed): no rank may stop on its own
-            with contextlib.nullcontext() if parallel else _GracefulInterrupt(self):
+            with contextlib.nullcontext() if parallel else _GracefulInterrupt(self), \
+                    blas.for_training(self.model, getattr(loader, "batch_size", None)):
                 cbs.call("on_train_begin", {})
                 try:
                     for epoch in range(initial_epoch, epochs):

@@ -26,6 +26,13 @@ def pyplot() -> Any:
     return plt
 
 
+def integer_ticks(ax: Any) -> None:
+    """Ticks at whole numbers only on the x axis (epochs and steps: no tick at 2.5)."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 def finish(fig: Any, path: str | os.PathLike | None, dpi: int = 110) -> Any:
     """Save ``fig`` to ``path`` when one is given (creating its folder), and return it."""
     if path is not None:

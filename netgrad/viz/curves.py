@@ -7,16 +7,9 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from ._backend import CLASS_COLORS, finish, pyplot
+from ._backend import CLASS_COLORS, finish, integer_ticks, pyplot
 
 __all__ = ["plot_history", "plot_optimizer_comparison", "plot_lr_finder", "plot_lr_schedule"]
-
-
-def _integer_ticks(ax: Any) -> None:
-    """Epochs and steps are whole numbers: no tick at 2.5."""
-    from matplotlib.ticker import MaxNLocator
-
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _history_dict(history: Any) -> tuple[dict[str, list], list[int] | None]:
@@ -69,7 +62,7 @@ def plot_history(history: Any, metrics: Sequence[str] | None = None, path: str |
             ax.plot(xs, ys, style, color=CLASS_COLORS[1] if style == "-" else CLASS_COLORS[0], marker="o",
                     markersize=3 if len(ys) < 60 else 0, label=label)
         ax.set_xlabel("epoch")
-        _integer_ticks(ax)
+        integer_ticks(ax)
         ax.set_ylabel(name)
         ax.set_title(name)
         if name == "loss" and log_loss:
@@ -118,7 +111,7 @@ def plot_optimizer_comparison(results: Mapping[str, Any], metric: str = "loss",
     if log_scale:
         ax.set_yscale("log")
     ax.set_xlabel(xlabel)
-    _integer_ticks(ax)
+    integer_ticks(ax)
     ax.set_ylabel(metric)
     ax.set_title(title or f"{metric} by {xlabel}")
     ax.grid(alpha=0.3, which="both")
@@ -184,7 +177,7 @@ def plot_lr_schedule(lrs: Sequence[float] | Mapping[str, Sequence[float]], path:
         values = np.asarray(values, dtype=float)
         ax.plot(np.arange(len(values)), values, label=str(label), color=CLASS_COLORS[i % len(CLASS_COLORS)])
     ax.set_xlabel(xlabel)
-    _integer_ticks(ax)
+    integer_ticks(ax)
     ax.set_ylabel("learning rate")
     ax.set_title(title or "learning-rate schedule")
     ax.grid(alpha=0.3)

@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ._backend import finish, pyplot
+from ._backend import finish, integer_ticks, pyplot
 
 __all__ = ["plot_layer_histograms", "plot_diagnostics"]
 
@@ -112,6 +112,7 @@ def plot_diagnostics(diagnostics: Any, path: str | os.PathLike | None = None, *,
             ax.set_yscale("log")
         ax.set_title(statistic.replace("_", " "))
         ax.set_xlabel("epoch")
+        integer_ticks(ax)
         ax.grid(alpha=0.25, which="both")
     axes[0, 0].legend(fontsize=7)
     if title:

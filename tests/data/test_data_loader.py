@@ -118,7 +118,7 @@ def test_generic_datasets_are_collated_like_pytorch():
     xb, yb, zb = batches[0]
     assert xb.tolist() == [[0.0, 0.0], [1.0, 1.0]] and xb.dtype == netgrad.float32
     assert yb.tolist() == [0, 1] and yb.dtype == netgrad.int64
-    assert zb.tolist() == [0.0, 0.5] and zb.dtype == netgrad.float32
+    assert zb.tolist() == [0.0, 0.5] and zb.dtype == netgrad.float64  # torch.tensor(list of floats, float64)
     netgrad.manual_seed(4)
     order = np.concatenate([yb.numpy() for _, yb, _ in DataLoader(Squares(), batch_size=2, shuffle=True)])
     netgrad.manual_seed(4)
@@ -164,11 +164,11 @@ def test_random_split_counts_and_fractions():
     np.testing.assert_array_equal(first, random_split(ds, [5, 5])[0].indices)
     with pytest.raises(ValueError, match=r"Sum of input lengths does not equal the length of the input dataset"):
         random_split(ds, [3, 3])
-    with pytest.raises(ValueError, match="fractions in lengths must be between 0 and 1"):
+    with pytest.raises(ValueError, match="Fraction at index 0 is not between 0 and 1"):
         random_split(ds, [1.5, -0.5])
 
 
-@pytest.mark.parametrize("batch_size", [0, -1, 2.5, True, None])
+@pytest.mark.parametrize("batch_size", [0, -1, 2.5, True])
 def test_bad_loader_arguments(batch_size):
     with pytest.raises(ValueError, match="batch_size should be a positive integer value"):
         DataLoader(TensorDataset(*rows(4)), batch_size=batch_size)
@@ -177,7 +177,7 @@ def test_bad_loader_arguments(batch_size):
 def test_generator_and_seed_are_exclusive():
     with pytest.raises(ValueError, match="either generator or seed"):
         DataLoader(TensorDataset(*rows(4)), generator=np.random.default_rng(0), seed=1)
-    with pytest.raises(ValueError, match="generator must be a numpy Generator"):
+    with pytest.raises(ValueError, match="generator must be a netgrad.Generator or a numpy Generator"):
         DataLoader(TensorDataset(*rows(4)), generator=3)
 
 
@@ -204,7 +204,7 @@ def test_stratified_split_is_scikit_learns_split(test_size):
     ref = model_selection.train_test_split(X, y, test_size=test_size, random_state=3, stratify=y)
     for a, b in zip(ours, ref):
         np.testing.assert_array_equal(a, b)
-    y_train, y_test = ours[2], ours[3]
+    y_test = ours[3]
     for label, count in enumerate([20, 13, 7]):  # every class keeps its share, to within one sample
         assert abs(np.sum(y_test == label) - count * len(y_test) / len(y)) < 1
 
@@ -239,7 +239,8 @@ def test_split_errors_are_value_errors_like_scikit_learns():
         (dict(test_size="a"), r"Invalid value for test_size: 'a'"),
         (dict(stratify=y, shuffle=False), r"Stratified train/test split is not implemented for shuffle=False"),
         (dict(stratify=y), r"The least populated classes in y have only 1 member.*\[0, 1, 2"),
-        (dict(stratify=y % 2, test_size=1), r"The test_size = 1 should be greater or equal to the number of classes = 2"),
+        (dict(stratify=y % 2, test_size=1),
+         r"The test_size = 1 should be greater or equal to the number of classes = 2"),
     ]
     for kwargs, message in cases:
         with pytest.raises(ValueError, match=message):

@@ -171,6 +171,7 @@ def test_scaling_pixels_in_0_1_by_1_over_255_again_warns_once_with_the_fix():
         assert warn_if_scaled_twice(pixels, 1 / 255, "Rescaling")
         assert warn_if_scaled_twice(pixels / 255, 0.5, "Rescaling")
         assert not warn_if_scaled_twice(np.zeros((2, 3)), 1 / 255, "Rescaling")  # all zeros: nothing to judge
+        assert not warn_if_scaled_twice(object(), 1 / 255, "Rescaling")  # no numbers yet
     with pytest.warns(UserWarning, match=r"Rescaling multiplies by 1/255 data that already lies in \[0, 1\].*"
                                          r"normalize=False"):
         assert warn_if_scaled_twice(netgrad.tensor(pixels / 255), 1 / 255, "Rescaling")

@@ -9,8 +9,7 @@ import pytest
 
 import netgrad
 import netgrad.nn.functional as F
-from netgrad import keras
-from netgrad import gradcheck
+from netgrad import gradcheck, keras
 from netgrad.keras import layers
 
 rng = np.random.default_rng(0)

@@ -9,8 +9,8 @@ import pytest
 import netgrad
 import netgrad.nn as nn
 import netgrad.nn.functional as F
-from netgrad.engine.autograd import ShapeError
 from netgrad import gradcheck
+from netgrad.engine.autograd import ShapeError
 
 rng = np.random.default_rng(0)
 
@@ -107,7 +107,8 @@ def test_avg_pool2d_gradients(setting):
     kernel, stride, padding, _, ceil_mode = setting
     x = leaf((2, 3, 7, 8))
     for include in (True, False):
-        assert gradcheck(lambda x: F.avg_pool2d(x, kernel, stride, padding, ceil_mode, include), (x,))
+        assert gradcheck(lambda x, include=include: F.avg_pool2d(x, kernel, stride, padding, ceil_mode, include),
+                         (x,))
 
 
 def test_pool1d_and_adaptive_gradients():
@@ -116,7 +117,7 @@ def test_pool1d_and_adaptive_gradients():
     assert gradcheck(lambda x: F.avg_pool1d(x, 4, 3, 2, ceil_mode=True, count_include_pad=False), (x,))
     x = leaf((2, 3, 7, 5))
     for size in (1, (3, 2), (4, None)):
-        assert gradcheck(lambda x: F.adaptive_avg_pool2d(x, size), (x,))
+        assert gradcheck(lambda x, size=size: F.adaptive_avg_pool2d(x, size), (x,))
 
 
 def test_batchnorm2d_and_dropout2d_gradients():
@@ -274,3 +275,17 @@ def test_sequential_runs_conv_and_relu_as_one_node_with_the_same_arithmetic(conv
     for ours, theirs in zip(fused, [p.grad.numpy() for p in model.parameters()] + [x.grad.numpy()]):
         np.testing.assert_array_equal(ours, theirs)
     assert gradcheck(model, (x,))
+
+
+def test_dropout2d_masks_channels_and_reads_3d_as_n_c_l():
+    netgrad.manual_seed(0)
+    x = np.ones((8, 6, 3, 2))
+    out = F.dropout2d(netgrad.tensor(x), 0.5).numpy()
+    planes = out.reshape(8, 6, -1)
+    assert set(np.unique(planes)) <= {0.0, 2.0}
+    assert np.all(planes.min(axis=2) == planes.max(axis=2))  # a plane is dropped or kept whole
+    with pytest.warns(UserWarning, match="interpreted as shape"):
+        out = F.dropout2d(netgrad.tensor(np.ones((8, 6, 5))), 0.5).numpy()
+    assert np.all(out.min(axis=2) == out.max(axis=2))
+    assert F.dropout2d(netgrad.tensor(x), 0.5, training=False).numpy() is not None
+    assert nn.MaxPool2d(2, stride=[])(netgrad.zeros(1, 1, 4, 4)).shape == (1, 1, 2, 2)

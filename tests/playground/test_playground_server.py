@@ -495,3 +495,12 @@ def test_main_serves_the_host_it_binds_and_each_allow_host(monkeypatch):
 def test_static_directory_is_packaged():
     static = Path(server_module.__file__).parent / "static"
     assert {"index.html", "playground.css", "playground.js"} <= {p.name for p in static.iterdir()}
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_main_refuses_a_port_out_of_range_in_one_line(capsys, port):
+    with pytest.raises(SystemExit) as exit_:
+        server_module.main(["--port", port, "--no-browser"])
+    error = capsys.readouterr().err
+    assert exit_.value.code == 2 and "Traceback" not in error
+    assert f"argument --port: expected a port number from 0 to 65535 (0 picks a free one), got '{port}'" in error

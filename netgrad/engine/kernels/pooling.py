@@ -1,12 +1,14 @@
 """Pooling: max (keeping its argmax), average and adaptive average, forward next to backward.
 
 Every pooling acts on each (n, c) plane alone, so the kernels work on whichever of (N, C) or (C, N) order
-the input has in memory (a convolution's output is channel-major) and hand back the same order. A window
-of kh x kw cells is read as kh kw strided slices of the (padded) planes, one per kernel offset (i, j):
+the input has in memory (a convolution's output is channel-major) and hand back the same order. The cells
+of every kh x kw window are copied once (one strided pass) into a contiguous array, one row per kernel
+offset (i, j):
 
-    slice_ij[n, c, p, q] = x_pad[n, c, p*sh + i*dh, q*sw + j*dw],
+    cells[(i, j), (n, c, p, q)] = x_pad[n, c, p*sh + i*dh, q*sw + j*dw],
 
-so a pooling is kh kw passes over the output, never a Python loop over the batch or the positions.
+so a pooling is kh kw contiguous passes over the output, never a Python loop over the batch or the
+positions; the backward pass writes the cells' gradients back the same way (col2im's pattern).
 Output sizes follow PyTorch: floor((H + 2p - d (k - 1) - 1) / s) + 1, or the ceiling with ``ceil_mode``
 (minus one when the last window would start in the right padding), with (before, after) padding per axis
 (PyTorch pads both sides alike; Keras' 'same' puts the odd cell after). 1-D pooling is 2-D with a height of 1.
