@@ -35,6 +35,8 @@ __all__ = [
     "mean_squared_error",
     "root_mean_squared_error",
     "r2_score",
+    "r2_from_sums",
+    "scores_from_counts",
     "log_loss",
     "accuracy_score",
     "precision_score",
@@ -140,7 +142,21 @@ def _counts(t: np.ndarray, p: np.ndarray, labels: np.ndarray, multilabel: bool) 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray, zero_division: float) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(denominator > 0, numerator / np.maximum(denominator, 1), zero_division)
+        return np.where(denominator > 0, numerator / np.where(denominator > 0, denominator, 1), zero_division)
+
+
+def scores_from_counts(true_positives: Any, predicted_positives: Any, actual_positives: Any,
+                       zero_division: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Precision TP / (TP + FP), recall TP / (TP + FN) and F1 2 TP / (2 TP + FP + FN) from (weighted) counts.
+
+    Args:
+        true_positives, predicted_positives, actual_positives: counts (TP, TP + FP, TP + FN), per label.
+        zero_division: the score where a denominator is 0.
+    """
+    tp, predicted, actual = (np.asarray(a, dtype=np.float64) for a in (true_positives, predicted_positives,
+                                                                          actual_positives))
+    return (_ratio(tp, predicted, zero_division), _ratio(tp, actual, zero_division),
+            _ratio(2 * tp, predicted + actual, zero_division))
 
 
 def _mean(values: np.ndarray, weights: np.ndarray | None) -> float:
@@ -173,8 +189,7 @@ def _precision_recall_f1(y_true, y_pred, average, labels, pos_label, threshold, 
     tp, predicted, actual = _counts(t, p, np.asarray(labels), multilabel)
     if average == "micro":
         tp, predicted, actual = tp.sum(keepdims=True), predicted.sum(keepdims=True), actual.sum(keepdims=True)
-    scores = (_ratio(tp, predicted, zero_division), _ratio(tp, actual, zero_division),
-              _ratio(2 * tp, predicted + actual, zero_division))  # F1 = 2 TP / (2 TP + FP + FN)
+    scores = scores_from_counts(tp, predicted, actual, zero_division)
     if average is None:
         return scores
     weights = actual.astype(np.float64) if average == "weighted" else None
@@ -358,8 +373,16 @@ def r2_score(y_true: Any, y_pred: Any, *, multioutput: Any = "uniform_average") 
     if len(t) < 2:
         raw = isinstance(multioutput, str) and multioutput == "raw_values"
         return np.full(t.shape[1], np.nan) if raw else float("nan")
-    residual = np.square(t - p).sum(axis=0)
-    total = np.square(t - t.mean(axis=0)).sum(axis=0)
+    return _outputs(r2_from_sums(np.square(t - p).sum(axis=0), np.square(t - t.mean(axis=0)).sum(axis=0)),
+                    multioutput)
+
+
+def r2_from_sums(residual: Any, total: Any) -> np.ndarray:
+    """R^2 = 1 - SS_res / SS_tot per output, from the residual and total sums of squares.
+
+    A constant target (SS_tot = 0) scores 1.0 when predicted exactly and 0.0 otherwise (scikit-learn's
+    ``force_finite``, also Keras's ``R2Score``).
+    """
+    residual, total = np.asarray(residual, dtype=np.float64), np.asarray(total, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
-        r2 = np.where(total > 0, 1 - residual / total, np.where(residual == 0, 1.0, 0.0))
-    return _outputs(r2, multioutput)
+        return np.where(total > 0, 1 - residual / total, np.where(residual == 0, 1.0, 0.0))

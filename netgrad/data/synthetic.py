@@ -17,6 +17,7 @@ What ``noise`` means follows each dataset's origin:
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -38,6 +39,7 @@ __all__ = [
     "traffic_volume",
     "TRAFFIC_NETWORK",
     "PLAYGROUND_DATASETS",
+    "PlaygroundDataset",
 ]
 
 Dataset = tuple[np.ndarray, np.ndarray]
@@ -208,13 +210,29 @@ def make_multi_gaussian(n_samples: int = 200, noise: float = 0.0, seed=None) -> 
     return X.astype(np.float32), bump[np.arange(n_samples), strongest].astype(np.float32)
 
 
-PLAYGROUND_DATASETS: dict[str, Callable[..., Dataset]] = {
-    "circle": make_circle,
-    "xor": make_playground_xor,
-    "gauss": make_gaussians,
-    "spiral": make_spiral,
-    "reg-plane": make_plane,
-    "reg-gauss": make_multi_gaussian,
+@dataclass(frozen=True)
+class PlaygroundDataset:
+    """A TensorFlow Playground dataset: its generator, problem type, number of points and menu label."""
+
+    generator: Callable[..., Dataset]
+    problem: str
+    n_samples: int
+    label: str
+
+    def __call__(self, noise: float = 0.0, seed=None) -> Dataset:
+        """The Playground's points: ``generator(n_samples, noise=noise, seed=seed)``."""
+        return self.generator(self.n_samples, noise=noise, seed=seed)
+
+
+#: The one registry of the Playground's datasets (the playground's menu and its exported scripts read it).
+#: The point counts are TensorFlow Playground's: 500 for classification, 1200 for regression.
+PLAYGROUND_DATASETS: dict[str, PlaygroundDataset] = {
+    "circle": PlaygroundDataset(make_circle, "classification", 500, "Circle"),
+    "xor": PlaygroundDataset(make_playground_xor, "classification", 500, "Exclusive or"),
+    "gauss": PlaygroundDataset(make_gaussians, "classification", 500, "Gaussian"),
+    "spiral": PlaygroundDataset(make_spiral, "classification", 500, "Spiral"),
+    "reg-plane": PlaygroundDataset(make_plane, "regression", 1200, "Plane"),
+    "reg-gauss": PlaygroundDataset(make_multi_gaussian, "regression", 1200, "Multi Gaussian"),
 }
 
 

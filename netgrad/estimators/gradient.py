@@ -14,28 +14,21 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from netgrad import optim
+from netgrad.optim import names
 from netgrad.training import Callback, NonFiniteLossError, Trainer
 
 from .base import check_choice
 
 __all__ = ["OPTIMIZERS", "make_optimizer", "NoImprovementStopping", "FitResult", "fit_module", "SumOverOutputs"]
 
-OPTIMIZERS: dict[str, type] = {
-    "sgd": optim.SGD,
-    "adam": optim.Adam,
-    "adamw": optim.AdamW,
-    "nadam": optim.NAdam,
-    "adamax": optim.Adamax,
-    "rmsprop": optim.RMSprop,
-    "adagrad": optim.Adagrad,
-    "adadelta": optim.Adadelta,
-}
+#: The optimizers accepted by name (``solver=``): netgrad's one table, :data:`netgrad.optim.names.OPTIMIZERS`.
+OPTIMIZERS = names.OPTIMIZERS
 
 
 def make_optimizer(name: str, parameters: Any, lr: float, **options: Any) -> optim.Optimizer:
     """The :mod:`netgrad.optim` optimizer called ``name`` (``'sgd'``, ``'adam'``, ...) over ``parameters``."""
     check_choice(name, "optimizer", tuple(OPTIMIZERS))
-    return OPTIMIZERS[name](parameters, lr=lr, **options)
+    return names.create(name, parameters, lr, OPTIMIZERS, **options)
 
 
 class SumOverOutputs:

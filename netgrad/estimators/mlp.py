@@ -35,6 +35,7 @@ from netgrad.engine.numerics import sigmoid_array, softmax_array
 from netgrad.data import train_test_split
 from netgrad.metrics import r2_score
 from netgrad.engine import Tensor
+from netgrad.nn.mlp import build_mlp
 
 from .base import (BaseEstimator, ClassifierMixin, RegressorMixin, check_choice, check_is_fitted,
                    check_positive_float, check_positive_int, encode_labels, seeded, validate_data,
@@ -44,7 +45,8 @@ from .linear import _data_conversion_warning, resolve_batch_size
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
-_ACTIVATIONS = {"identity": nn.Identity, "logistic": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}
+#: scikit-learn's activation names, resolved through :data:`netgrad.nn.names.ACTIVATIONS`.
+_ACTIVATIONS = ("identity", "logistic", "tanh", "relu")
 
 
 class _PenalizedLoss:
@@ -112,7 +114,7 @@ class _BaseMLP(BaseEstimator):
         return tuple(int(size) for size in sizes)
 
     def _validate_params(self) -> None:
-        check_choice(self.activation, "activation", tuple(_ACTIVATIONS))
+        check_choice(self.activation, "activation", _ACTIVATIONS)
         if self.solver == "lbfgs":
             raise ValueError("solver='lbfgs' is not available in netgrad (its optimizers are first-order); use "
                              f"one of {list(OPTIMIZERS)}")
@@ -140,16 +142,16 @@ class _BaseMLP(BaseEstimator):
 
     def _build(self, n_in: int, n_out: int, dtype: np.dtype) -> nn.Sequential:
         """Linear layers with the activation between them, initialised as scikit-learn does."""
-        sizes = (n_in, *self._hidden_sizes(), n_out)
         factor = 2.0 if self.activation == "logistic" else 6.0
-        layers: list[nn.Module] = []
-        for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-            layer = nn.Linear(fan_in, fan_out, dtype=dtype)
-            bound = np.sqrt(factor / (fan_in + fan_out))
+
+        def glorot_uniform(layer: nn.Linear) -> None:
+            bound = np.sqrt(factor / (layer.in_features + layer.out_features))
             nn.init.uniform_(layer.weight, -bound, bound)
             nn.init.uniform_(layer.bias, -bound, bound)
-            layers += [layer, _ACTIVATIONS[self.activation]()]
-        return nn.Sequential(*layers[:-1])  # no activation after the output layer: it is fused into the loss
+
+        model = build_mlp(n_in, self._hidden_sizes(), n_out, self.activation, dtype=dtype, activations=_ACTIVATIONS,
+                          init=glorot_uniform)
+        return model  # no activation after the output layer: it is fused into the loss
 
     def _optimizer(self, module: nn.Module) -> Any:
         lr = float(self.learning_rate_init)

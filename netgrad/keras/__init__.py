@@ -12,14 +12,28 @@ Layers are ``netgrad.nn.Module`` subclasses and training runs through ``netgrad.
 training loop every face of netgrad uses. Keras's conventions hold inside this face (a Dense kernel has
 shape ``(input_dim, units)``); PyTorch's everywhere else.
 """
-from . import (activations, backend, callbacks, initializers, layers, losses, metrics, models, optimizers,
-               regularizers, saving, utils)
-from .layers import Input, KerasTensor, Layer, InputLayer
+from . import (
+               activations,
+               backend,
+               callbacks,
+               initializers,
+               layers,
+               losses,
+               metrics,
+               models,
+               ops,
+               optimizers,
+               random,
+               regularizers,
+               saving,
+               utils,
+)
+from .layers import Input, InputLayer, KerasTensor, Layer
 from .models import Model, Sequential
 from .saving import load_model
 
 __all__ = [
     "Input", "InputLayer", "KerasTensor", "Layer", "Model", "Sequential", "activations", "backend", "callbacks",
-    "initializers", "layers", "load_model", "losses", "metrics", "models", "optimizers", "regularizers", "saving",
-    "utils",
+    "initializers", "layers", "load_model", "losses", "metrics", "models", "ops", "optimizers", "random",
+    "regularizers", "saving", "utils",
 ]

@@ -16,8 +16,9 @@ from __future__ import annotations
 import weakref
 from typing import Any, Callable
 
-from ..nn import functional as F
 from ..engine import Tensor
+from ..nn import functional as F
+from .names import Catalogue
 
 __all__ = [
     "elu", "exponential", "gelu", "get", "hard_sigmoid", "hard_silu", "hard_swish", "leaky_relu", "linear",
@@ -188,36 +189,7 @@ _ACTIVATIONS: dict[str, Callable[..., Tensor]] = {
 _ACTIVATIONS.update(swish=silu, hard_swish=hard_silu)
 
 
-def get(identifier: str | Callable | None) -> Callable[..., Tensor]:
-    """The activation function for a name (``'relu'``), a callable (returned as is) or None (``linear``).
-
-    Raises:
-        ValueError: for an unknown name; the message lists the valid ones.
-    """
-    if identifier is None:
-        return linear
-    if isinstance(identifier, str):
-        fn = _ACTIVATIONS.get(identifier)
-        if fn is None:
-            raise ValueError(f"Unknown activation {identifier!r}. Valid names: {', '.join(sorted(_ACTIVATIONS))}")
-        return fn
-    if isinstance(identifier, dict) and identifier.get("class_name") == "function":
-        return get(identifier.get("config"))  # Keras's serialized form of a named activation
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret activation identifier: {identifier!r} (expected a name such as "
-                     f"'relu', a callable or None)")
-
-
-def serialize(activation: Callable) -> str:
-    """The name of a Keras activation function, for a model's JSON configuration.
-
-    Raises:
-        ValueError: for a callable that is not one of this module's functions (it cannot be saved by name).
-    """
-    for name, fn in _ACTIVATIONS.items():
-        if fn is activation:
-            return name
-    raise ValueError(f"Cannot serialize the activation {activation!r}: only the named activations of "
-                     "netgrad.keras.activations can be saved in a model file; pass the activation by name "
-                     "(e.g. activation='relu')")
+_catalogue = Catalogue("activation", _ACTIVATIONS, default=linear)
+get = _catalogue.get  # a name ('relu'), a callable (returned as is) or None (linear)
+serialize = _catalogue.serialize  # the name of a named activation
+deserialize = _catalogue.deserialize

@@ -23,8 +23,10 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..engine import Tensor
 from ..random import get_generator
 from .backend import standardize_dtype, to_snake_case
+from .names import Catalogue
 
 __all__ = [
     "Constant", "GlorotNormal", "GlorotUniform", "HeNormal", "HeUniform", "Identity", "Initializer", "LecunNormal",
@@ -67,9 +69,13 @@ def _float_dtype(dtype: Any) -> np.dtype:
 
 
 class Initializer:
-    """Base class: ``__call__(shape, dtype=None)`` returns a new array; ``get_config`` its arguments."""
+    """Base class: ``__call__(shape, dtype=None)`` returns a new tensor; ``get_config`` its arguments."""
 
-    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+    def __call__(self, shape: Any, dtype: Any = None) -> Tensor:
+        """A new tensor of ``shape`` and ``dtype`` (Keras 3's initializers return tensors)."""
+        return Tensor._wrap(self._values(shape, dtype))
+
+    def _values(self, shape: Any, dtype: Any = None) -> np.ndarray:
         raise NotImplementedError(f"{type(self).__name__} must implement __call__(shape, dtype=None)")
 
     def get_config(self) -> dict[str, Any]:
@@ -87,14 +93,14 @@ class Initializer:
 class Zeros(Initializer):
     """All zeros."""
 
-    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+    def _values(self, shape: Any, dtype: Any = None) -> np.ndarray:
         return np.zeros(_shape(shape), dtype=standardize_dtype(dtype))
 
 
 class Ones(Initializer):
     """All ones."""
 
-    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+    def _values(self, shape: Any, dtype: Any = None) -> np.ndarray:
         return np.ones(_shape(shape), dtype=standardize_dtype(dtype))
 
 
@@ -104,7 +110,7 @@ class Constant(Initializer):
     def __init__(self, value: float = 0.0) -> None:
         self.value = value
 
-    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+    def _values(self, shape: Any, dtype: Any = None) -> np.ndarray:
         return np.full(_shape(shape), self.value, dtype=standardize_dtype(dtype))
 
     def get_config(self) -> dict[str, Any]:
@@ -117,7 +123,7 @@ class Identity(Initializer):
     def __init__(self, gain: float = 1.0) -> None:
         self.gain = gain
 
-    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+    def _values(self, shape: Any, dtype: Any = None) -> np.ndarray:
         shape = _shape(shape)
         if len(shape) != 2:
             raise ValueError(f"Identity initializer can only be used for 2D matrices, got shape {shape}")
@@ -159,7 +165,7 @@ class RandomNormal(RandomInitializer):
         super().__init__(seed)
         self.mean, self.stddev = mean, stddev
 
-    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+    def _values(self, shape: Any, dtype: Any = None) -> np.ndarray:
         values = self._generator().normal(self.mean, self.stddev, _shape(shape))
         return values.astype(_float_dtype(dtype))
 
@@ -174,7 +180,7 @@ class TruncatedNormal(RandomInitializer):
         super().__init__(seed)
         self.mean, self.stddev = mean, stddev
 
-    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+    def _values(self, shape: Any, dtype: Any = None) -> np.ndarray:
         values = _truncated_normal(self._generator(), _shape(shape), self.mean, self.stddev)
         return values.astype(_float_dtype(dtype))
 
@@ -189,7 +195,7 @@ class RandomUniform(RandomInitializer):
         super().__init__(seed)
         self.minval, self.maxval = minval, maxval
 
-    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+    def _values(self, shape: Any, dtype: Any = None) -> np.ndarray:
         values = self._generator().uniform(self.minval, self.maxval, _shape(shape))
         return values.astype(_float_dtype(dtype))
 
@@ -221,7 +227,7 @@ class VarianceScaling(RandomInitializer):
                              f"{', '.join(self._DISTRIBUTIONS)}")
         self.scale, self.mode, self.distribution = scale, mode, distribution
 
-    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+    def _values(self, shape: Any, dtype: Any = None) -> np.ndarray:
         shape, dtype = _shape(shape), _float_dtype(dtype)
         fan_in, fan_out = compute_fans(shape)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
@@ -299,7 +305,7 @@ class Orthogonal(RandomInitializer):
         super().__init__(seed)
         self.gain = gain
 
-    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+    def _values(self, shape: Any, dtype: Any = None) -> np.ndarray:
         shape, dtype = _shape(shape), _float_dtype(dtype)
         if len(shape) < 2:
             raise ValueError(f"The tensor to initialize must be at least two-dimensional, got shape {shape}")
@@ -324,41 +330,18 @@ _BY_NAME.update({to_snake_case(cls.__name__): cls for cls in _CLASSES})
 _BY_NAME.update(normal=RandomNormal, uniform=RandomUniform, zero=Zeros, one=Ones)
 
 
-def serialize(initializer: Any) -> dict[str, Any]:
-    """``{"class_name": ..., "config": ...}`` of an initialiser, for a model's JSON configuration."""
-    if not isinstance(initializer, Initializer) or type(initializer).__name__ not in _BY_NAME:
-        raise ValueError(f"Cannot serialize the initializer {initializer!r}: only the initializers of "
-                         "netgrad.keras.initializers can be saved in a model file")
-    return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
-
-
-def deserialize(config: dict[str, Any]) -> Initializer:
-    """The initialiser described by :func:`serialize`'s dict."""
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"an initializer configuration is a dict with 'class_name' and 'config', got {config!r}")
-    cls = _BY_NAME.get(config["class_name"])
-    if cls is None:
-        raise ValueError(f"Unknown initializer {config['class_name']!r}. Valid names: {', '.join(sorted(_BY_NAME))}")
-    return cls(**(config.get("config") or {}))
+_catalogue = Catalogue("initializer", _BY_NAME, base=Initializer)
+serialize = _catalogue.serialize
+deserialize = _catalogue.deserialize
 
 
 def get(identifier: Any) -> Initializer | Callable | None:
-    """An initialiser from a name (``'he_normal'``), a config dict, an instance, a callable or an array.
+    """An initialiser from a name (``'he_normal'``), a config dict, an instance, a class, a callable or an
+    array of initial values.
 
     Raises:
         ValueError: for an unknown name; the message lists the valid ones.
     """
-    if identifier is None or isinstance(identifier, Initializer):
-        return identifier
-    if isinstance(identifier, str):
-        cls = _BY_NAME.get(identifier)
-        if cls is None:
-            raise ValueError(f"Unknown initializer {identifier!r}. Valid names: {', '.join(sorted(_BY_NAME))}")
-        return cls()
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, type) and issubclass(identifier, Initializer):
-        return identifier()
     if isinstance(identifier, (np.ndarray, np.generic)):
         values = np.asarray(identifier)
 
@@ -369,6 +352,4 @@ def get(identifier: Any) -> Initializer | Callable | None:
             return values.astype(standardize_dtype(dtype))
 
         return from_values
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret initializer identifier: {identifier!r}")
+    return _catalogue.get(identifier)

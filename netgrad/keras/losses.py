@@ -17,10 +17,11 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..nn import functional as F
 from ..engine import Tensor
+from ..nn import functional as F
 from . import activations
 from .backend import epsilon, floatx, to_snake_case
+from .names import Catalogue
 
 __all__ = [
     "BinaryCrossentropy", "CategoricalCrossentropy", "Hinge", "Huber", "KLDivergence", "LogCosh", "Loss",
@@ -484,55 +485,23 @@ mse, mae, mape, msle = mean_squared_error, mean_absolute_error, mean_absolute_pe
     mean_squared_logarithmic_error
 
 
-def get(identifier: Any) -> Any:
-    """A loss from a name (``'mse'`` -> the function, ``'MeanSquaredError'`` -> an instance), a config dict,
-    a Loss object or a callable ``fn(y_true, y_pred)``.
-
-    Raises:
-        ValueError: for an unknown name; the message lists the valid ones.
-    """
-    if identifier is None or isinstance(identifier, Loss):
-        return identifier
-    if isinstance(identifier, str):
-        if identifier in _FUNCTIONS:
-            return _FUNCTIONS[identifier]
-        if identifier in _CLASSES:
-            return _CLASSES[identifier]()
-        raise ValueError(f"Unknown loss {identifier!r}. Valid names: "
-                         f"{', '.join(sorted(set(_FUNCTIONS) | set(_CLASSES)))}")
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret loss identifier: {identifier!r}")
+_catalogue = Catalogue("loss", {**_FUNCTIONS, **_CLASSES}, base=Loss)
+get = _catalogue.get  # 'mse' -> the function, 'MeanSquaredError' -> an instance; objects and callables as they are
 
 
 def serialize(loss: Any) -> Any:
     """A Keras loss as JSON-able data: the name of a loss function, or ``{"class_name", "config"}``."""
-    for name, fn in _FUNCTIONS.items():
-        if loss is fn:
-            return fn.__name__
-    if type(loss).__name__ in _CLASSES and type(loss) is _CLASSES[type(loss).__name__]:
-        return {"class_name": type(loss).__name__, "config": loss.get_config()}
     if type(loss) is LossFunctionWrapper and loss.fn in _FUNCTIONS.values():
-        return {"class_name": "LossFunctionWrapper", "config": {**loss.get_config(), "fn": loss.fn.__name__}}
-    raise ValueError(f"Cannot serialize the loss {loss!r}: only the losses of netgrad.keras.losses can be saved "
-                     "with a model (compile it again after loading)")
+        return {"class_name": "LossFunctionWrapper", "config": {**loss.get_config(), "fn": serialize(loss.fn)}}
+    return _catalogue.serialize(loss)
 
 
-def deserialize(config: Any) -> Any:
+def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> Any:
     """The loss described by :func:`serialize`'s data."""
-    if isinstance(config, str):
-        return get(config)
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"a loss configuration is a name or a dict with 'class_name', got {config!r}")
-    options = dict(config.get("config") or {})
-    if config["class_name"] == "LossFunctionWrapper":
+    if isinstance(config, dict) and config.get("class_name") == "LossFunctionWrapper":
+        options = dict(config.get("config") or {})
         fn = _FUNCTIONS.get(options.pop("fn", None))
         if fn is None:
             raise ValueError(f"Unknown loss function in {config!r}")
         return LossFunctionWrapper(fn, **options)
-    cls = _CLASSES.get(config["class_name"])
-    if cls is None:
-        raise ValueError(f"Unknown loss class {config['class_name']!r}. Valid names: {', '.join(sorted(_CLASSES))}")
-    return cls(**options)
+    return _catalogue.deserialize(config, custom_objects)

@@ -12,10 +12,13 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..engine.autograd import no_grad
-from ..engine import Tensor
+from ..engine import Tensor, no_grad
+from ..metrics import r2_from_sums, scores_from_counts
+from . import initializers
 from . import losses as _losses
-from .backend import to_snake_case
+from .backend import standardize_dtype, to_snake_case
+from .names import Catalogue
+from .variables import NonTrainableVariable
 
 __all__ = [
     "Accuracy", "BinaryAccuracy", "BinaryCrossentropy", "CategoricalAccuracy", "CategoricalCrossentropy", "Hinge",
@@ -23,8 +26,8 @@ __all__ = [
     "MeanMetricWrapper", "MeanSquaredError", "MeanSquaredLogarithmicError", "Metric", "Poisson", "Precision",
     "R2Score", "Recall", "RootMeanSquaredError", "SparseCategoricalAccuracy", "SparseCategoricalCrossentropy",
     "SparseTopKCategoricalAccuracy", "SquaredHinge", "TopKCategoricalAccuracy", "accuracy", "binary_accuracy",
-    "categorical_accuracy", "deserialize", "get", "serialize", "sparse_categorical_accuracy", "sparse_top_k_categorical_accuracy",
-    "top_k_categorical_accuracy",
+    "categorical_accuracy", "deserialize", "get", "serialize", "sparse_categorical_accuracy",
+    "sparse_top_k_categorical_accuracy", "top_k_categorical_accuracy",
 ]
 
 
@@ -101,25 +104,52 @@ def sparse_top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> n
 
 class Metric:
     """Base class of the stateful metrics: ``update_state`` accumulates, ``result`` reads, ``reset_state``
-    starts again."""
+    starts again.
 
-    def __init__(self, name: str | None = None, dtype: Any = None) -> None:
+    As in Keras 3, a subclass creates its state in ``__init__`` after ``super().__init__()``, with
+    ``self.add_variable(shape=(), initializer="zeros", name="...")`` (or ``add_weight``), updates it with
+    ``assign`` / ``assign_add`` and returns it from ``result``; the default ``reset_state`` sets every
+    variable back to zero. Metrics that keep Python numbers instead override ``reset_state`` and call it
+    from their ``__init__``.
+    """
+
+    def __init__(self, dtype: Any = None, name: str | None = None) -> None:
         self.name = name or to_snake_case(type(self).__name__)
         self.dtype = dtype
-        self.reset_state()
+        self._variables: list[NonTrainableVariable] = []
+
+    def add_variable(self, shape: Any = (), initializer: Any = "zeros", dtype: Any = None, aggregation: str = "sum",
+                     name: str | None = None) -> NonTrainableVariable:
+        """A state variable of this metric (not trained), filled by ``initializer``."""
+        shape = (shape,) if isinstance(shape, int) else tuple(shape or ())
+        values = initializers.get(initializer)(shape, dtype=standardize_dtype(dtype or self.dtype))
+        variable = NonTrainableVariable(np.array(_array(values)))
+        self._variables.append(variable)
+        return variable
+
+    def add_weight(self, shape: Any = (), initializer: Any = "zeros", dtype: Any = None, aggregation: str = "sum",
+                   name: str | None = None) -> NonTrainableVariable:
+        """Keras's other name for :meth:`add_variable`."""
+        return self.add_variable(shape, initializer, dtype, aggregation, name)
+
+    @property
+    def variables(self) -> list[NonTrainableVariable]:
+        return list(self._variables)
 
     def reset_state(self) -> None:
-        raise NotImplementedError(f"{type(self).__name__} must implement reset_state()")
+        """Set every state variable to zero."""
+        for variable in self._variables:
+            variable.assign(0)
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         raise NotImplementedError(f"{type(self).__name__} must implement update_state(y_true, y_pred)")
 
-    def result(self) -> float:
+    def result(self) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must implement result()")
 
-    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
         """Update with one batch and return the result (Keras's ``metric(y_true, y_pred)``)."""
-        self.update_state(y_true, y_pred, sample_weight)
+        self.update_state(y_true, y_pred, sample_weight=sample_weight)
         return self.result()
 
     def get_config(self) -> dict[str, Any]:
@@ -135,6 +165,10 @@ class Metric:
 
 class Mean(Metric):
     """The (weighted) mean of the values given to ``update_state(values, sample_weight=None)``."""
+
+    def __init__(self, name: str | None = None, dtype: Any = None) -> None:
+        super().__init__(dtype=dtype, name=name)
+        self.reset_state()
 
     def reset_state(self) -> None:
         self.total, self.count = 0.0, 0.0
@@ -312,6 +346,7 @@ class RootMeanSquaredError(Metric):
 
     def __init__(self, name: str = "root_mean_squared_error", dtype: Any = None) -> None:
         super().__init__(name=name, dtype=dtype)
+        self.reset_state()
 
     def reset_state(self) -> None:
         self._mean = Mean()
@@ -332,6 +367,7 @@ class _Counts(Metric):
         if not 0.0 <= self.thresholds <= 1.0:
             raise ValueError(f"Threshold values must be in [0, 1]. Received: {thresholds}")
         super().__init__(name=name, dtype=dtype)
+        self.reset_state()
 
     def reset_state(self) -> None:
         self.true_positives = self.false_positives = self.false_negatives = 0.0
@@ -358,8 +394,8 @@ class Precision(_Counts):
         super().__init__(thresholds, name, dtype)
 
     def result(self) -> float:
-        denominator = self.true_positives + self.false_positives
-        return self.true_positives / denominator if denominator else 0.0
+        return float(scores_from_counts(self.true_positives, self.true_positives + self.false_positives,
+                                        self.true_positives + self.false_negatives)[0])
 
 
 class Recall(_Counts):
@@ -369,8 +405,8 @@ class Recall(_Counts):
         super().__init__(thresholds, name, dtype)
 
     def result(self) -> float:
-        denominator = self.true_positives + self.false_negatives
-        return self.true_positives / denominator if denominator else 0.0
+        return float(scores_from_counts(self.true_positives, self.true_positives + self.false_positives,
+                                        self.true_positives + self.false_negatives)[1])
 
 
 class R2Score(Metric):
@@ -386,6 +422,7 @@ class R2Score(Metric):
                              f"values: {self._AGGREGATIONS}")
         self.class_aggregation = class_aggregation
         super().__init__(name=name, dtype=dtype)
+        self.reset_state()
 
     def reset_state(self) -> None:
         self._sums = None
@@ -405,8 +442,7 @@ class R2Score(Metric):
             return 0.0
         count, total, squares, residual = self._sums
         variance = squares - total ** 2 / np.maximum(count, 1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scores = np.where(variance > 0, 1.0 - residual / variance, np.where(residual == 0, 1.0, 0.0))
+        scores = r2_from_sums(residual, variance)
         if self.class_aggregation is None:
             return scores
         if self.class_aggregation == "variance_weighted_average" and variance.sum() > 0:
@@ -432,46 +468,16 @@ _CLASSES.update({to_snake_case(name): cls for name, cls in list(_CLASSES.items()
                  if to_snake_case(name) not in _FUNCTIONS})
 
 
-def get(identifier: Any) -> Any:
-    """A metric from a name (a function such as ``'mae'``, or a class such as ``'precision'`` / ``'Recall'``),
-    a Metric object, or a callable ``fn(y_true, y_pred)``.
-
-    Raises:
-        ValueError: for an unknown name; the message lists the valid ones.
-    """
-    if isinstance(identifier, Metric):
-        return identifier
-    if isinstance(identifier, str):
-        if identifier in _FUNCTIONS:
-            return _FUNCTIONS[identifier]
-        if identifier in _CLASSES:
-            return _CLASSES[identifier]()
-        raise ValueError(f"Unknown metric {identifier!r}. Valid names: acc, "
-                         f"{', '.join(sorted(set(_FUNCTIONS) | set(_CLASSES)))}")
-    if isinstance(identifier, type) and issubclass(identifier, Metric):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
+_catalogue = Catalogue("metric", {**_FUNCTIONS, **_CLASSES}, base=Metric, shown=["acc", *_FUNCTIONS, *_CLASSES])
+get = _catalogue.get  # 'mae' -> the function, 'precision' / 'Recall' -> an instance; objects and callables as they are
 
 
 def serialize(metric: Any) -> Any:
-    """A metric as JSON-able data: its name for a named function, ``{"class_name", "config"}`` for an object."""
-    if isinstance(metric, str):
-        return metric
-    for name, fn in _FUNCTIONS.items():
-        if metric is fn:
-            return name
-    if isinstance(metric, Metric) and _CLASSES.get(type(metric).__name__) is type(metric):
-        return {"class_name": type(metric).__name__, "config": metric.get_config()}
-    raise ValueError(f"Cannot serialize the metric {metric!r}: only named metrics and the metric classes of "
-                     "netgrad.keras.metrics can be saved with a model")
+    """A compiled metric as JSON-able data: a name as it is, a named function's name, an object's
+    ``{"class_name", "config"}``."""
+    return metric if isinstance(metric, str) else _catalogue.serialize(metric)
 
 
-def deserialize(config: Any) -> Any:
-    """The metric described by :func:`serialize`'s data."""
-    if isinstance(config, str):
-        return config
-    if not isinstance(config, dict) or _CLASSES.get(config.get("class_name")) is None:
-        raise ValueError(f"Unknown metric configuration {config!r}")
-    return _CLASSES[config["class_name"]].from_config(dict(config.get("config") or {}))
+def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> Any:
+    """The metric described by :func:`serialize`'s data (a name stays a name: compile resolves it)."""
+    return config if isinstance(config, str) else _catalogue.deserialize(config, custom_objects)

@@ -3,13 +3,17 @@
 A Keras optimizer is created without parameters (``Adam(learning_rate=1e-3)``) and bound to a model's
 trainable weights when the model first trains (:meth:`Optimizer.build`). From then on it is an ordinary
 ``netgrad.optim`` optimizer (``param_groups``, ``state``, ``state_dict``), so learning-rate callbacks and
-schedulers work on it; ``learning_rate`` reads and sets the group's ``lr``.
+schedulers work on it; ``learning_rate`` reads and sets the group's ``lr``. A
+``keras.optimizers.schedules`` schedule as ``learning_rate`` sets the rate to ``schedule(iterations)``
+before each update.
 
-The formulas are Keras's, which differ from PyTorch's in small ways: ε sits inside the square root for
-RMSprop, Adagrad and Adadelta; Adam's ε is not bias-corrected; Adagrad's accumulator starts at 0.1; the
-defaults are Keras's (ε = 1e-7, learning rate 1e-3 except SGD's 0.01). Before every update, as in Keras:
-gradients are clipped (``clipnorm`` per weight, ``global_clipnorm`` over all, or ``clipvalue``
-elementwise) and ``weight_decay`` λ shrinks each weight, w <- w - λ lr w.
+Each class is a preset over the update rule ``netgrad.optim.rules`` shares with the PyTorch-style
+optimizers, with Keras's conventions as its arguments: ε sits inside the square root for RMSprop, Adagrad
+and Adadelta; Adam's ε is not bias-corrected; Adamax adds ε after the maximum; momentum accumulates
+lr * g; Adagrad's accumulator starts at 0.1; Nadam's schedule is 0.96^t; the defaults are Keras's
+(ε = 1e-7, learning rate 1e-3 except SGD's 0.01). Before every update, as in Keras, gradients are
+clipped (``clipnorm`` per weight, ``global_clipnorm`` over all, or ``clipvalue`` elementwise) and
+``weight_decay`` λ shrinks each weight, w <- w - λ lr w.
 In the formulas below g is a weight's gradient, lr the learning rate, t the step number (from 1).
 """
 from __future__ import annotations
@@ -20,11 +24,14 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from ..optim import rules
 from ..optim.optimizer import Optimizer as _TorchStyleOptimizer
+from . import schedules
 from .backend import to_snake_case
+from .names import Catalogue
 
 __all__ = ["Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "Nadam", "Optimizer", "RMSprop", "SGD", "deserialize",
-           "get", "serialize"]
+           "get", "schedules", "serialize"]
 
 
 def _number(value: Any, name: str, low: float = 0.0, high: float = math.inf, high_open: bool = False) -> float:
@@ -55,7 +62,10 @@ class Optimizer(_TorchStyleOptimizer):
     def __init__(self, learning_rate: float, weight_decay: float | None = None, clipnorm: float | None = None,
                  clipvalue: float | None = None, global_clipnorm: float | None = None, name: str | None = None,
                  **hyperparameters: Any) -> None:
-        learning_rate = _number(learning_rate, "learning_rate")
+        if isinstance(learning_rate, dict):
+            learning_rate = schedules.deserialize(learning_rate)
+        self._schedule = learning_rate if isinstance(learning_rate, schedules.LearningRateSchedule) else None
+        learning_rate = self._schedule(0) if self._schedule else _number(learning_rate, "learning_rate")
         clips = {k: v for k, v in (("clipnorm", clipnorm), ("clipvalue", clipvalue),
                                    ("global_clipnorm", global_clipnorm)) if v is not None}
         if len(clips) > 1:
@@ -92,8 +102,9 @@ class Optimizer(_TorchStyleOptimizer):
         return float(self.param_groups[0]["lr"] if self.param_groups else self.defaults["lr"])
 
     @learning_rate.setter
-    def learning_rate(self, value: float) -> None:
-        value = _number(value, "learning_rate")
+    def learning_rate(self, value: Any) -> None:
+        self._schedule = value if isinstance(value, schedules.LearningRateSchedule) else None
+        value = self._schedule(self.iterations) if self._schedule else _number(value, "learning_rate")
         self.defaults["lr"] = value
         for group in self.param_groups:
             group["lr"] = value
@@ -105,6 +116,11 @@ class Optimizer(_TorchStyleOptimizer):
         if not self.built:
             raise RuntimeError(f"{type(self).__name__} is not built: call optimizer.build(model.trainable_weights) "
                                "first (model.fit does this)")
+        if self._schedule is not None:
+            rate = float(self._schedule(self.iterations))
+            self.defaults["lr"] = rate
+            for group in self.param_groups:
+                group["lr"] = rate
         params = [p for group in self.param_groups for p in group["params"] if p._grad is not None]
         self._clip_gradients(params)
         if self.weight_decay:
@@ -154,7 +170,8 @@ class Optimizer(_TorchStyleOptimizer):
 
     def get_config(self) -> dict[str, Any]:
         """The constructor's arguments (``from_config`` rebuilds an equal, unbuilt optimizer)."""
-        config = {"name": self.name, "learning_rate": self.learning_rate, "weight_decay": self.weight_decay,
+        rate = schedules.serialize(self._schedule) if self._schedule is not None else self.learning_rate
+        config = {"name": self.name, "learning_rate": rate, "weight_decay": self.weight_decay,
                   "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue}
         config.update(self._own_config())
         return config
@@ -186,21 +203,8 @@ class SGD(Optimizer):
                          momentum=momentum, nesterov=bool(nesterov))
 
     def _update(self, param, grad, state, group, t) -> None:
-        lr, momentum = group["lr"], group["momentum"]
-        step = np.multiply(grad, lr, out=self._buffer(param))
-        if momentum == 0:
-            param -= step
-            return
-        if not state:
-            state["momentum"] = np.zeros_like(param)
-        velocity = state["momentum"]
-        velocity *= momentum
-        velocity -= step
-        if group["nesterov"]:
-            param -= step
-            param += np.multiply(velocity, momentum, out=step)
-        else:
-            param += velocity
+        rules.sgd(param, grad, state, self._buffer, lr=group["lr"], momentum=group["momentum"],
+                  nesterov=group["nesterov"], lr_in_momentum=True)
 
     def _own_config(self) -> dict[str, Any]:
         return {"momentum": self.defaults["momentum"], "nesterov": self.defaults["nesterov"]}
@@ -221,30 +225,9 @@ class RMSprop(Optimizer):
                          epsilon=_number(epsilon, "epsilon"), centered=bool(centered))
 
     def _update(self, param, grad, state, group, t) -> None:
-        lr, rho, momentum, eps = group["lr"], group["rho"], group["momentum"], group["epsilon"]
-        if not state:
-            state["velocity"] = np.zeros_like(param)
-            if momentum > 0:
-                state["momentum"] = np.zeros_like(param)
-            if group["centered"]:
-                state["average_gradient"] = np.zeros_like(param)
-        velocity, scratch = state["velocity"], self._buffer(param)
-        velocity *= rho
-        velocity += np.multiply(np.multiply(grad, grad, out=scratch), 1 - rho, out=scratch)
-        denominator = np.add(velocity, eps, out=self._buffer(param, 1))
-        if group["centered"]:
-            average = state["average_gradient"]
-            average *= rho
-            average += np.multiply(grad, 1 - rho, out=scratch)
-            denominator -= np.multiply(average, average, out=scratch)
-        increment = np.divide(np.multiply(grad, lr, out=scratch), np.sqrt(denominator, out=denominator), out=scratch)
-        if momentum > 0:
-            velocity_m = state["momentum"]
-            velocity_m *= momentum
-            velocity_m += increment
-            param -= velocity_m
-        else:
-            param -= increment
+        rules.rmsprop(param, grad, state, self._buffer, lr=group["lr"], alpha=group["rho"], eps=group["epsilon"],
+                      momentum=group["momentum"], centered=group["centered"], eps_inside_sqrt=True,
+                      lr_in_momentum=True)
 
     def _own_config(self) -> dict[str, Any]:
         d = self.defaults
@@ -262,12 +245,8 @@ class Adagrad(Optimizer):
                          epsilon=_number(epsilon, "epsilon"))
 
     def _update(self, param, grad, state, group, t) -> None:
-        if not state:
-            state["accumulator"] = np.full_like(param, group["initial_accumulator_value"])
-        accumulator, scratch, denominator = state["accumulator"], self._buffer(param), self._buffer(param, 1)
-        accumulator += np.multiply(grad, grad, out=scratch)
-        np.sqrt(np.add(accumulator, group["epsilon"], out=denominator), out=denominator)
-        param -= np.divide(np.multiply(grad, group["lr"], out=scratch), denominator, out=scratch)
+        rules.adagrad(param, grad, state, self._buffer, lr=group["lr"], eps=group["epsilon"],
+                      initial_accumulator_value=group["initial_accumulator_value"], eps_inside_sqrt=True)
 
     def _own_config(self) -> dict[str, Any]:
         return {"initial_accumulator_value": self.defaults["initial_accumulator_value"],
@@ -285,17 +264,7 @@ class Adadelta(Optimizer):
                          rho=_number(rho, "rho", 0.0, 1.0), epsilon=_number(epsilon, "epsilon"))
 
     def _update(self, param, grad, state, group, t) -> None:
-        rho, eps = group["rho"], group["epsilon"]
-        if not state:
-            state["accumulated_grad"] = np.zeros_like(param)
-            state["accumulated_delta_var"] = np.zeros_like(param)
-        accumulated_grad, accumulated_delta = state["accumulated_grad"], state["accumulated_delta_var"]
-        accumulated_grad *= rho
-        accumulated_grad += (1 - rho) * grad * grad
-        delta = -np.sqrt(accumulated_delta + eps) * grad / np.sqrt(accumulated_grad + eps)
-        accumulated_delta *= rho
-        accumulated_delta += (1 - rho) * delta * delta
-        param += group["lr"] * delta
+        rules.adadelta(param, grad, state, self._buffer, lr=group["lr"], rho=group["rho"], eps=group["epsilon"])
 
     def _own_config(self) -> dict[str, Any]:
         return {"rho": self.defaults["rho"], "epsilon": self.defaults["epsilon"]}
@@ -320,20 +289,8 @@ class Adam(Optimizer):
                          **_betas(beta_1, beta_2), epsilon=_number(epsilon, "epsilon"), amsgrad=bool(amsgrad))
 
     def _update(self, param, grad, state, group, t) -> None:
-        beta_1, beta_2 = group["beta_1"], group["beta_2"]
-        if not state:
-            state["momentum"] = np.zeros_like(param)
-            state["velocity"] = np.zeros_like(param)
-            if group["amsgrad"]:
-                state["velocity_hat"] = np.zeros_like(param)
-        m, v, scratch = state["momentum"], state["velocity"], self._buffer(param)
-        alpha = group["lr"] * math.sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t)
-        m += np.multiply(np.subtract(grad, m, out=scratch), 1 - beta_1, out=scratch)
-        v += np.multiply(np.subtract(np.multiply(grad, grad, out=scratch), v, out=scratch), 1 - beta_2, out=scratch)
-        if group["amsgrad"]:
-            v = np.maximum(state["velocity_hat"], v, out=state["velocity_hat"])
-        denominator = np.add(np.sqrt(v, out=scratch), group["epsilon"], out=scratch)
-        param -= np.divide(np.multiply(m, alpha, out=self._buffer(param, 1)), denominator, out=scratch)
+        rules.adam(param, grad, state, self._buffer, lr=group["lr"], beta1=group["beta_1"], beta2=group["beta_2"],
+                   eps=group["epsilon"], step=t, amsgrad=group["amsgrad"], eps_before_correction=True)
 
     def _own_config(self) -> dict[str, Any]:
         d = self.defaults
@@ -363,14 +320,8 @@ class Adamax(Optimizer):
                          **_betas(beta_1, beta_2), epsilon=_number(epsilon, "epsilon"))
 
     def _update(self, param, grad, state, group, t) -> None:
-        beta_1, beta_2 = group["beta_1"], group["beta_2"]
-        if not state:
-            state["m"] = np.zeros_like(param)
-            state["u"] = np.zeros_like(param)
-        m, u = state["m"], state["u"]
-        m += (grad - m) * (1 - beta_1)
-        np.maximum(beta_2 * u, np.abs(grad), out=u)
-        param -= group["lr"] * m / ((1 - beta_1 ** t) * (u + group["epsilon"]))
+        rules.adamax(param, grad, state, self._buffer, lr=group["lr"], beta1=group["beta_1"], beta2=group["beta_2"],
+                     eps=group["epsilon"], step=t, eps_in_max=False)
 
     def _own_config(self) -> dict[str, Any]:
         d = self.defaults
@@ -389,38 +340,10 @@ class Nadam(Optimizer):
                  clipvalue: float | None = None, global_clipnorm: float | None = None, name: str | None = None) -> None:
         super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name,
                          **_betas(beta_1, beta_2), epsilon=_number(epsilon, "epsilon"))
-        self.u_product = 1.0
-
-    def step(self, closure: Any = None) -> Any:
-        # the momentum-schedule product advances once per step, before the weights are updated (as in Keras)
-        self.u_product *= self.defaults["beta_1"] * (1.0 - 0.5 * 0.96 ** (self.iterations + 1))
-        return super().step(closure)
 
     def _update(self, param, grad, state, group, t) -> None:
-        beta_1, beta_2 = group["beta_1"], group["beta_2"]
-        if not state:
-            state["momentum"] = np.zeros_like(param)
-            state["velocity"] = np.zeros_like(param)
-        u_t = beta_1 * (1.0 - 0.5 * 0.96 ** t)
-        u_t_1 = beta_1 * (1.0 - 0.5 * 0.96 ** (t + 1))
-        u_product_t = self.u_product
-        u_product_t_1 = u_product_t * u_t_1
-        m, v = state["momentum"], state["velocity"]
-        m += (grad - m) * (1 - beta_1)
-        v += (grad * grad - v) * (1 - beta_2)
-        m_hat = u_t_1 * m / (1 - u_product_t_1) + (1 - u_t) * grad / (1 - u_product_t)
-        v_hat = v / (1 - beta_2 ** t)
-        param -= m_hat * group["lr"] / (np.sqrt(v_hat) + group["epsilon"])
-
-    def state_dict(self) -> dict[str, Any]:
-        state = super().state_dict()
-        state["u_product"] = self.u_product
-        return state
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        state_dict = dict(state_dict)
-        self.u_product = float(state_dict.pop("u_product", 1.0))
-        super().load_state_dict(state_dict)
+        rules.nadam(param, grad, state, self._buffer, lr=group["lr"], beta1=group["beta_1"], beta2=group["beta_2"],
+                    eps=group["epsilon"], step=t, momentum_decay=1.0)
 
     def _own_config(self) -> dict[str, Any]:
         d = self.defaults
@@ -434,39 +357,8 @@ _BY_NAME: dict[str, type] = {cls.__name__: cls for cls in _CLASSES}
 _BY_NAME.update({cls.__name__.lower(): cls for cls in _CLASSES})
 
 
-def serialize(optimizer: Optimizer) -> dict[str, Any]:
-    """``{"class_name": ..., "config": ...}`` of a Keras optimizer."""
-    if type(optimizer) not in _CLASSES:
-        raise ValueError(f"Cannot serialize the optimizer {optimizer!r}: only the optimizers of "
-                         "netgrad.keras.optimizers can be saved with a model")
-    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
-
-
-def deserialize(config: dict[str, Any]) -> Optimizer:
-    """The (unbuilt) optimizer described by :func:`serialize`'s dict."""
-    if not isinstance(config, dict) or config.get("class_name") not in _BY_NAME:
-        raise ValueError(f"Unknown optimizer configuration {config!r}. Valid class names: "
-                         f"{', '.join(cls.__name__ for cls in _CLASSES)}")
-    return _BY_NAME[config["class_name"]].from_config(dict(config.get("config") or {}))
-
-
-def get(identifier: Any) -> Any:
-    """An optimizer from a name (``'adam'``, with Keras's defaults), a config dict or an instance.
-
-    A ``netgrad.optim`` optimizer already bound to a model's parameters is accepted as it is.
-
-    Raises:
-        ValueError: for an unknown name; the message lists the valid ones.
-    """
-    if isinstance(identifier, _TorchStyleOptimizer):
-        return identifier
-    if isinstance(identifier, str):
-        cls = _BY_NAME.get(identifier)
-        if cls is None:
-            raise ValueError(f"Unknown optimizer {identifier!r}. Valid names: "
-                             f"{', '.join(sorted(n for n in _BY_NAME if n.islower()))}")
-        return cls()
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    raise ValueError(f"Could not interpret optimizer identifier: {identifier!r} (expected a name such as 'adam', "
-                     "or an optimizer object)")
+_catalogue = Catalogue("optimizer", _BY_NAME, base=_TorchStyleOptimizer,
+                       shown=[cls.__name__.lower() for cls in _CLASSES])
+get = _catalogue.get  # 'adam' (Keras's defaults), a config dict, an instance; a netgrad.optim optimizer as it is
+serialize = _catalogue.serialize
+deserialize = _catalogue.deserialize

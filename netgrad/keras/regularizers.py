@@ -8,16 +8,18 @@ Trainer's ``penalty``.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from typing import Any
 
 from ..engine import Tensor
+from .names import Catalogue
 
 __all__ = ["L1", "L1L2", "L2", "Regularizer", "deserialize", "get", "l1", "l1_l2", "l2", "serialize"]
 
 
 def _non_negative(value: Any, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-        raise ValueError(f"Invalid value for argument {name}: expected a non-negative float. Received: {name}={value!r}")
+        raise ValueError(f"Invalid value for argument {name}: expected a non-negative float. Received: "
+                         f"{name}={value!r}")
     return float(value)
 
 
@@ -87,36 +89,7 @@ l1, l2, l1_l2 = L1, L2, L1L2  # Keras's lower-case names for the same classes
 _BY_NAME: dict[str, type] = {"L1": L1, "L2": L2, "L1L2": L1L2, "l1": L1, "l2": L2, "l1_l2": L1L2}
 
 
-def serialize(regularizer: Regularizer) -> dict[str, Any]:
-    """``{"class_name": ..., "config": ...}`` of a regulariser, for a model's JSON configuration."""
-    if type(regularizer) not in (L1, L2, L1L2):
-        raise ValueError(f"Cannot serialize the regularizer {regularizer!r}: only L1, L2 and L1L2 can be saved "
-                         "in a model file")
-    return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
-
-
-def deserialize(config: dict[str, Any]) -> Regularizer:
-    """The regulariser described by :func:`serialize`'s dict."""
-    if not isinstance(config, dict) or config.get("class_name") not in _BY_NAME:
-        raise ValueError(f"Unknown regularizer configuration {config!r}. Valid class names: L1, L2, L1L2")
-    return _BY_NAME[config["class_name"]](**(config.get("config") or {}))
-
-
-def get(identifier: Any) -> Regularizer | Callable | None:
-    """A regulariser from a name (``'l2'``: the default strength), a config dict, an instance or a callable.
-
-    Raises:
-        ValueError: for an unknown name; the message lists the valid ones.
-    """
-    if identifier is None or isinstance(identifier, Regularizer):
-        return identifier
-    if isinstance(identifier, str):
-        cls = _BY_NAME.get(identifier)
-        if cls is None:
-            raise ValueError(f"Unknown regularizer {identifier!r}. Valid names: {', '.join(sorted(_BY_NAME))}")
-        return cls()
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}")
+_catalogue = Catalogue("regularizer", _BY_NAME, base=Regularizer)
+get = _catalogue.get  # a name ('l2': the default strength), a config dict, an instance or a callable
+serialize = _catalogue.serialize
+deserialize = _catalogue.deserialize

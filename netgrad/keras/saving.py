@@ -12,44 +12,31 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from .. import io
 from ..engine import Tensor
-from .layers import Layer, deserialize as deserialize_layer, serialize as serialize_layer
+from .layers import Layer
+from .layers.layer import weight_budget
+from .layers.serialization import deserialize as deserialize_layer
+from .layers.serialization import serialize as serialize_layer
+from .names import (
+    custom_object_scope,
+    get_custom_objects,
+    get_registered_name,
+    get_registered_object,
+    register_keras_serializable,
+)
+from .optimizers import Optimizer
 
-__all__ = ["get_registered_object", "load_model", "load_weights", "model_from_json", "register_keras_serializable",
-           "save_model", "save_weights"]
+__all__ = ["custom_object_scope", "get_custom_objects", "get_registered_name", "get_registered_object", "load_model",
+           "load_weights", "model_from_json", "register_keras_serializable", "save_model", "save_weights"]
 
 _FORMAT = "netgrad.keras"
 _WEIGHTS_FORMAT = "netgrad.keras.weights"
 _FORMAT_VERSION = 1
-
-_registered: dict[str, type] = {}
-
-
-def register_keras_serializable(package: str = "Custom", name: str | None = None) -> Callable[[type], type]:
-    """Class decorator: let :func:`load_model` rebuild this custom layer or model without ``custom_objects``.
-
-    Example:
-        >>> @keras.saving.register_keras_serializable()
-        ... class SimpleDense(keras.layers.Layer): ...
-    """
-    def register(cls: type) -> type:
-        key = name or cls.__name__
-        _registered[key] = cls
-        _registered[f"{package}>{key}"] = cls
-        return cls
-
-    return register
-
-
-def get_registered_object(name: str) -> type | None:
-    """The class registered under ``name`` with :func:`register_keras_serializable`, else None."""
-    return _registered.get(name)
-
 
 def _check_overwrite(filepath: str, overwrite: bool) -> str:
     filepath = os.fspath(filepath)
@@ -103,8 +90,6 @@ def _assign_weights(model: Layer, arrays: Any, where: str) -> None:
 
 def save_model(model: Any, filepath: str, overwrite: bool = True) -> None:
     """Save a built model's architecture, weights, compile arguments and optimizer state to ``filepath``."""
-    from .optimizers import Optimizer
-
     filepath = _check_overwrite(filepath, overwrite)
     if not model.built:
         raise ValueError(f"Model {model.name!r} is not built yet, so it has no weights to save: call it on data, "
@@ -115,23 +100,6 @@ def save_model(model: Any, filepath: str, overwrite: bool = True) -> None:
              "compile_config": model.get_compile_config() if hasattr(model, "get_compile_config") else None,
              "weights": [np.array(w._data) for w in model.weights],
              "optimizer_state": optimizer_state}, filepath)
-
-
-def _deserialize_model(config: Any, custom_objects: dict | None) -> Any:
-    from .models import Functional, Sequential
-
-    if not isinstance(config, dict) or not isinstance(config.get("class_name"), str) or \
-            not isinstance(config.get("config"), dict):
-        raise ValueError(f"a model configuration is a dict with 'class_name' and 'config', got {str(config)[:200]}")
-    builders = {"Sequential": Sequential, "Functional": Functional}
-    name = config["class_name"]
-    if name in builders and not (custom_objects and name in custom_objects):
-        model = builders[name].from_config(config["config"], custom_objects)
-    else:
-        model = deserialize_layer(config, custom_objects)
-    if not model.built and config.get("build_config"):
-        model.build_from_config(config["build_config"])
-    return model
 
 
 def load_model(filepath: str, custom_objects: dict[str, type] | None = None, compile: bool = True) -> Any:  # noqa: A002
@@ -161,8 +129,11 @@ def load_model(filepath: str, custom_objects: dict[str, type] | None = None, com
     if data.get("format_version") != _FORMAT_VERSION:
         raise ValueError(f"{where} has Keras model format version {data.get('format_version')!r}; this netgrad reads "
                          f"version {_FORMAT_VERSION}")
+    weights = data.get("weights")
+    stored = sum(w.size for w in weights if isinstance(w, np.ndarray)) if isinstance(weights, list) else 0
     try:
-        model = _deserialize_model(data.get("model_config"), custom_objects)
+        with weight_budget(stored):  # the configuration may not ask for more weights than the file could hold
+            model = deserialize_layer(data.get("model_config"), custom_objects)
     except (TypeError, KeyError, AttributeError) as error:
         raise ValueError(f"{where} is damaged: its model configuration cannot be built ({error})") from None
     except ValueError as error:
@@ -215,4 +186,4 @@ def model_from_json(json_string: str, custom_objects: dict[str, type] | None = N
         config = json.loads(json_string)
     except json.JSONDecodeError as error:
         raise ValueError(f"model_from_json: not valid JSON ({error})") from None
-    return _deserialize_model(config, custom_objects)
+    return deserialize_layer(config, custom_objects)

@@ -36,11 +36,22 @@ from typing import Any, Callable, Iterable, Sequence
 from .optimizer import Optimizer
 
 __all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
-           "ExponentialLR", "PolynomialLR", "CosineAnnealingLR", "OneCycleLR", "ReduceLROnPlateau"]
+           "ExponentialLR", "PolynomialLR", "CosineAnnealingLR", "OneCycleLR", "ReduceLROnPlateau",
+           "cosine_annealing", "polynomial_decay"]
 
 _EPOCH_DEPRECATION_WARNING = (
     "The epoch parameter in `scheduler.step()` is deprecated (as in PyTorch); "
     "use `scheduler.step()` without arguments. With an epoch, the closed form is used where available.")
+
+
+def polynomial_decay(initial: float, final: float, step: float, total: float, power: float = 1.0) -> float:
+    """(initial - final) (1 - min(step, total) / total)^power + final: the polynomial schedule in closed form."""
+    return (initial - final) * (1.0 - min(step, total) / total) ** power + final
+
+
+def cosine_annealing(initial: float, final: float, step: float, total: float) -> float:
+    """final + (initial - final) (1 + cos(pi step / total)) / 2: the cosine schedule in closed form (SGDR)."""
+    return final + (initial - final) * (1 + math.cos(math.pi * step / total)) / 2
 
 
 def _group_values(optimizer: Optimizer, key: str) -> list[Any]:
@@ -400,7 +411,7 @@ class PolynomialLR(LRScheduler):
         return [group["lr"] * decay for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self) -> list[float]:
-        return [base_lr * (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters) ** self.power
+        return [polynomial_decay(base_lr, 0.0, self.last_epoch, self.total_iters, self.power)
                 for base_lr in self.base_lrs]
 
 
@@ -444,8 +455,7 @@ class CosineAnnealingLR(LRScheduler):
                 for group in groups]
 
     def _get_closed_form_lr(self) -> list[float]:
-        return [self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
-                for base_lr in self.base_lrs]
+        return [cosine_annealing(base_lr, self.eta_min, self.last_epoch, self.T_max) for base_lr in self.base_lrs]
 
 
 # ------------------------------------------------------------------------------------------------ 1cycle

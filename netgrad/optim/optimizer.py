@@ -22,8 +22,8 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from ..engine.autograd import enable_grad
 from ..engine import Tensor
+from ..engine.autograd import enable_grad
 
 __all__ = ["Optimizer", "required"]
 

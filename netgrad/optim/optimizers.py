@@ -27,6 +27,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from . import rules
 from .optimizer import Optimizer
 
 __all__ = ["SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "Adamax", "NAdam"]
@@ -135,24 +136,9 @@ class SGD(Optimizer):
                 step = grad * rate if param.size <= _SMALL else np.multiply(grad, rate, out=self._buffer(param, 1))
                 np.subtract(param, step, out=param)
                 continue
-            scratch = self._buffer(param, 1)
             g = _update_gradient(param, grad, weight_decay, maximize, self._buffer(param, 0))
-            if momentum != 0:
-                state = self.state[p]
-                buf = state.get("momentum_buffer")
-                if buf is None:
-                    buf = state["momentum_buffer"] = np.array(g, dtype=param.dtype)
-                else:
-                    buf *= momentum
-                    if dampening == 0:
-                        buf += g
-                    else:
-                        buf += np.multiply(g, 1 - dampening, out=scratch)
-                if nesterov:
-                    g = np.add(g, np.multiply(buf, momentum, out=scratch), out=scratch)
-                else:
-                    g = buf
-            np.subtract(param, np.multiply(g, lr, out=scratch), out=param)
+            rules.sgd(param, g, self.state[p] if momentum != 0 else {}, self._buffer, lr=lr, momentum=momentum,
+                      dampening=dampening, nesterov=nesterov)
 
 
 # --------------------------------------------------------------------------------------------- Adagrad
@@ -214,12 +200,7 @@ class Adagrad(Optimizer):
             state["step"] += 1
             clr = lr / (1 + (state["step"] - 1) * lr_decay)
             g = _update_gradient(param, grad, weight_decay, maximize, self._buffer(param, 0))
-            scratch = self._buffer(param, 1)
-            state_sum = state["sum"]
-            state_sum += np.multiply(g, g, out=scratch)
-            std = np.add(np.sqrt(state_sum, out=scratch), eps, out=scratch)
-            step = np.divide(g, std, out=scratch)
-            np.subtract(param, np.multiply(step, clr, out=scratch), out=param)
+            rules.adagrad(param, g, state, self._buffer, lr=clr, eps=eps)
 
 
 # --------------------------------------------------------------------------------------------- RMSprop
@@ -270,36 +251,10 @@ class RMSprop(Optimizer):
             state = self.state[p]
             if not state:
                 state["step"] = 0.0
-                state["square_avg"] = np.zeros_like(param)
-                if momentum > 0:
-                    state["momentum_buffer"] = np.zeros_like(param)
-                if centered:
-                    state["grad_avg"] = np.zeros_like(param)
             state["step"] += 1
             g = _update_gradient(param, grad, weight_decay, maximize, self._buffer(param, 0))
-            scratch = self._buffer(param, 1)
-            square_avg = state["square_avg"]
-            square_avg *= alpha
-            square_avg += np.multiply(np.multiply(g, g, out=scratch), 1 - alpha, out=scratch)
-            if centered:
-                grad_avg = state["grad_avg"]
-                grad_avg += np.multiply(np.subtract(g, grad_avg, out=scratch), 1 - alpha, out=scratch)
-                np.subtract(square_avg, np.multiply(grad_avg, grad_avg, out=scratch), out=scratch)
-                avg = np.sqrt(scratch, out=scratch)
-            else:
-                avg = np.sqrt(square_avg, out=scratch)
-            avg += eps
-            if momentum > 0:
-                buf = state["momentum_buffer"]
-                buf *= momentum
-                buf += np.divide(g, avg, out=scratch)
-                np.subtract(param, np.multiply(buf, lr, out=scratch), out=param)
-            else:
-                step = np.divide(g, avg, out=scratch)
-                np.subtract(param, np.multiply(step, lr, out=scratch), out=param)
-
-
-# -------------------------------------------------------------------------------------------- Adadelta
+            rules.rmsprop(param, g, state, self._buffer, lr=lr, alpha=alpha, eps=eps, momentum=momentum,
+                          centered=centered)
 
 
 class Adadelta(Optimizer):
@@ -344,20 +299,9 @@ class Adadelta(Optimizer):
             state = self.state[p]
             if not state:
                 state["step"] = 0.0
-                state["square_avg"] = np.zeros_like(param)
-                state["acc_delta"] = np.zeros_like(param)
             state["step"] += 1
             g = _update_gradient(param, grad, weight_decay, maximize, self._buffer(param, 0))
-            std, delta = self._buffer(param, 1), self._buffer(param, 2)
-            square_avg, acc_delta = state["square_avg"], state["acc_delta"]
-            square_avg *= rho
-            square_avg += np.multiply(np.multiply(g, g, out=std), 1 - rho, out=std)
-            np.sqrt(np.add(square_avg, eps, out=std), out=std)
-            np.sqrt(np.add(acc_delta, eps, out=delta), out=delta)
-            np.multiply(np.divide(delta, std, out=delta), g, out=delta)
-            acc_delta *= rho
-            acc_delta += np.multiply(np.multiply(delta, delta, out=std), 1 - rho, out=std)
-            np.subtract(param, np.multiply(delta, lr, out=delta), out=param)
+            rules.adadelta(param, g, state, self._buffer, lr=lr, rho=rho, eps=eps)
 
 
 # ------------------------------------------------------------------------------------------ Adam family
@@ -412,33 +356,14 @@ class Adam(Optimizer):
             state = self.state[p]
             if not state:
                 state["step"] = 0.0
-                state["exp_avg"] = np.zeros_like(param)
-                state["exp_avg_sq"] = np.zeros_like(param)
-                if amsgrad:
-                    state["max_exp_avg_sq"] = np.zeros_like(param)
             state["step"] += 1
-            step = state["step"]
             if decoupled and weight_decay != 0:
                 param *= 1 - lr * weight_decay
                 g = _update_gradient(param, grad, 0.0, maximize, self._buffer(param, 0))
             else:
                 g = _update_gradient(param, grad, weight_decay, maximize, self._buffer(param, 0))
-            scratch = self._buffer(param, 1)
-            exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-            exp_avg += np.multiply(np.subtract(g, exp_avg, out=scratch), 1 - beta1, out=scratch)
-            exp_avg_sq *= beta2
-            exp_avg_sq += np.multiply(np.multiply(g, g, out=scratch), 1 - beta2, out=scratch)
-
-            step_size = lr / (1 - beta1 ** step)
-            bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
-            if amsgrad:
-                second_moment = np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
-            else:
-                second_moment = exp_avg_sq
-            denom = np.divide(np.sqrt(second_moment, out=scratch), bias_correction2_sqrt, out=scratch)
-            denom += eps
-            update = np.divide(exp_avg, denom, out=scratch)
-            np.subtract(param, np.multiply(update, step_size, out=scratch), out=param)
+            rules.adam(param, g, state, self._buffer, lr=lr, beta1=beta1, beta2=beta2, eps=eps, step=state["step"],
+                       amsgrad=amsgrad)
 
 
 class AdamW(Adam):
@@ -511,18 +436,9 @@ class Adamax(Optimizer):
             state = self.state[p]
             if not state:
                 state["step"] = 0.0
-                state["exp_avg"] = np.zeros_like(param)
-                state["exp_inf"] = np.zeros_like(param)
             state["step"] += 1
             g = _update_gradient(param, grad, weight_decay, maximize, self._buffer(param, 0))
-            scratch = self._buffer(param, 1)
-            exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
-            exp_avg += np.multiply(np.subtract(g, exp_avg, out=scratch), 1 - beta1, out=scratch)
-            exp_inf *= beta2
-            np.maximum(exp_inf, np.add(np.abs(g, out=scratch), eps, out=scratch), out=exp_inf)
-            clr = lr / (1 - beta1 ** state["step"])
-            update = np.divide(exp_avg, exp_inf, out=scratch)
-            np.subtract(param, np.multiply(update, clr, out=scratch), out=param)
+            rules.adamax(param, g, state, self._buffer, lr=lr, beta1=beta1, beta2=beta2, eps=eps, step=state["step"])
 
 
 class NAdam(Optimizer):
@@ -579,33 +495,11 @@ class NAdam(Optimizer):
             state = self.state[p]
             if not state:
                 state["step"] = 0.0
-                state["mu_product"] = 1.0
-                state["exp_avg"] = np.zeros_like(param)
-                state["exp_avg_sq"] = np.zeros_like(param)
             state["step"] += 1
-            step = state["step"]
             if decoupled and weight_decay != 0:
                 param *= 1 - lr * weight_decay
                 g = _update_gradient(param, grad, 0.0, maximize, self._buffer(param, 0))
             else:
                 g = _update_gradient(param, grad, weight_decay, maximize, self._buffer(param, 0))
-
-            mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
-            mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
-            state["mu_product"] *= mu
-            mu_product = state["mu_product"]
-            mu_product_next = mu_product * mu_next
-
-            scratch, denom = self._buffer(param, 1), self._buffer(param, 2)
-            exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-            exp_avg += np.multiply(np.subtract(g, exp_avg, out=scratch), 1 - beta1, out=scratch)
-            exp_avg_sq *= beta2
-            exp_avg_sq += np.multiply(np.multiply(g, g, out=scratch), 1 - beta2, out=scratch)
-            np.sqrt(np.divide(exp_avg_sq, 1 - beta2 ** step, out=denom), out=denom)
-            denom += eps
-            gradient_weight = lr * (1.0 - mu) / (1.0 - mu_product)
-            momentum_weight = lr * mu_next / (1.0 - mu_product_next)
-            np.subtract(param, np.multiply(np.divide(g, denom, out=scratch), gradient_weight, out=scratch), out=param)
-            np.subtract(param, np.multiply(np.divide(exp_avg, denom, out=scratch), momentum_weight, out=scratch),
-                        out=param)
-
+            rules.nadam(param, g, state, self._buffer, lr=lr, beta1=beta1, beta2=beta2, eps=eps, step=state["step"],
+                        momentum_decay=momentum_decay)

@@ -16,27 +16,17 @@ Example:
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from netgrad.playground.session import (ACTIVATIONS, DATASETS, OPTIMIZERS, UPLOAD, PlaygroundConfig, _class_targets,
-                                        _regression_targets, held_out_count)
+from netgrad.nn.names import ACTIVATIONS as ACTIVATION_MODULES
+from netgrad.optim.names import KERAS_NAMES, OPTIMIZERS as OPTIMIZER_CLASSES, PRESETS
 
-if TYPE_CHECKING:
-    from netgrad.playground.session import UploadedData
+from .config import DATASETS, UPLOAD, PlaygroundConfig, held_out_count
+from .uploads import UploadedData, class_targets, numeric_targets
 
 __all__ = ["export_script", "APIS"]
 
 APIS = ("nn", "keras")
-
-# Keras names of the optimizers (keras.optimizers.<name>(learning_rate=..., **extra)).
-_KERAS_OPTIMIZERS = {
-    "sgd": ("SGD", {}), "momentum": ("SGD", {"momentum": 0.9}),
-    "nesterov": ("SGD", {"momentum": 0.9, "nesterov": True}), "adagrad": ("Adagrad", {}), "rmsprop": ("RMSprop", {}),
-    "adadelta": ("Adadelta", {}), "adam": ("Adam", {}), "adamax": ("Adamax", {}), "nadam": ("Nadam", {}),
-    "adamw": ("AdamW", {}),
-}
 
 
 def _keywords(extra: dict) -> str:
@@ -48,17 +38,17 @@ def _float32_list(values: np.ndarray) -> str:
     return ", ".join(np.format_float_positional(np.float32(v), unique=True, trim="-") for v in values)
 
 
-def _uploaded_arrays(config: PlaygroundConfig, uploaded: "UploadedData") -> tuple[str, str]:
+def _uploaded_arrays(config: PlaygroundConfig, uploaded: UploadedData) -> tuple[str, str]:
     """Source lines defining X (the points) and y (targets as the playground trains on them)."""
     rows = ",\n    ".join(f"[{_float32_list(row)}]" for row in uploaded.X)
     if config.problem == "classification":
-        y, classes = _class_targets(uploaded.labels)
+        y, classes = class_targets(uploaded.labels)
         lines = [f"CLASSES = {classes!r}  # the CSV's labels; y holds their indices",
                  f"X = np.array([\n    {rows},\n], dtype=np.float32)",
                  f"y = np.array([{', '.join(str(int(v)) for v in y)}], dtype=np.int64)"]
         description = f"uploaded points ({len(y)}, {len(classes)} classes)"
     else:
-        y = _regression_targets(uploaded.labels)
+        y = numeric_targets(uploaded.labels)
         lines = [f"X = np.array([\n    {rows},\n], dtype=np.float32)",
                  f"y = np.array([{_float32_list(y)}], dtype=np.float32)"]
         description = f"uploaded points ({len(y)}, regression)"
@@ -96,12 +86,14 @@ def export_script(config: PlaygroundConfig, *, api: str = "nn", epochs: int = 10
             raise ValueError("the configuration trains on uploaded data: pass it as uploaded=")
         data_source, description = _uploaded_arrays(config, uploaded)
         n_samples = len(uploaded.labels)
-        n_classes = len(_class_targets(uploaded.labels)[1]) if config.problem == "classification" else 0
+        n_classes = len(class_targets(uploaded.labels)[1]) if config.problem == "classification" else 0
         data_imports, data_function = [], '''def load_data():
     """The points uploaded to the playground."""
     return X, y'''
     else:
-        generator, problem, n_samples, label = DATASETS[config.dataset]
+        dataset = DATASETS[config.dataset]
+        generator, problem, n_samples, label = (dataset.generator.__name__, dataset.problem, dataset.n_samples,
+                                                dataset.label)
         description = f"{label.lower()} data, {n_samples} points, noise {config.noise} %"
         data_source = ""
         data_imports = [generator]
@@ -143,7 +135,7 @@ def _nn_script(summary: str, config: PlaygroundConfig, n_test: int, n_classes: i
                data_source: str, data_function: str, epochs: int) -> str:
     widths = [len(config.features), *config.hidden]
     n_outputs = n_classes if n_classes > 2 else 1
-    activation = ACTIVATIONS[config.activation]
+    activation = ACTIVATION_MODULES[config.activation].__name__
     layers = [f"nn.Linear({a}, {b}), nn.{activation}()," for a, b in zip(widths, widths[1:])]
     layers.append(f"nn.Linear({widths[-1]}, {n_outputs}),")
     if config.problem == "regression":
@@ -157,7 +149,8 @@ def _nn_script(summary: str, config: PlaygroundConfig, n_test: int, n_classes: i
         targets = ("y_train.astype(np.float32).reshape(-1, 1), y_test.astype(np.float32).reshape(-1, 1)"
                    "  # a column of 0/1")
         output_note = "one output, sigmoid inside BCEWithLogitsLoss"
-    class_name, extra, _ = OPTIMIZERS[config.optimizer]
+    base, extra = PRESETS[config.optimizer]
+    class_name = OPTIMIZER_CLASSES[base].__name__
     if config.regularization != "none" and config.regularization_rate:
         penalty_function = f'''
 
@@ -253,7 +246,8 @@ def _keras_script(summary: str, config: PlaygroundConfig, n_test: int, n_classes
         layers.append(f'keras.layers.Dense(1, activation="sigmoid"{regularizer}),')
         loss = '"binary_crossentropy"'
         targets = "y_train.astype(np.float32).reshape(-1, 1), y_test.astype(np.float32).reshape(-1, 1)"
-    class_name, extra = _KERAS_OPTIMIZERS[config.optimizer]
+    base, extra = PRESETS[config.optimizer]
+    class_name = KERAS_NAMES[base]
     imports = ", ".join([*data_imports, "playground_features", "train_test_split"])
     layer_lines = "\n        ".join(layers)
     source = f'''{_header(summary, "netgrad.keras", "[--epochs N] [--save trained.netgrad]")}

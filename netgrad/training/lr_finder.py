@@ -31,7 +31,8 @@ import numpy as np
 from netgrad.random import get_rng_state, set_rng_state
 
 from .callbacks import Callback, _copy_state, _restore_state
-from .trainer import Trainer, _length
+from .data_checks import length as _length
+from .trainer import Trainer
 
 __all__ = ["find_lr", "LRFinderResult", "LRRangeTest"]
 

@@ -43,247 +43,30 @@ from __future__ import annotations
 import contextlib
 import inspect
 import math
-import signal
 import sys
-import threading
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
 from netgrad.engine.autograd import no_grad
-from netgrad.engine.numerics import sigmoid_array, softmax_array
-from netgrad.data import DataLoader, Dataset, TensorDataset
-from netgrad.data.validation import check_array, check_class_labels, check_X_y, to_numpy
+from netgrad.data import DataLoader, Dataset
+from netgrad.data.validation import check_array, to_numpy
 from netgrad.distributed import data_parallel
-from netgrad.engine import Tensor, blas, get_default_dtype
+from netgrad.engine import Tensor, blas
+from netgrad.nn.module import training_mode
 
 from .callbacks import Callback, CallbackList, CSVLogger, ModelCheckpoint, ProgressBar
+from .data_checks import DEFAULT_BATCH_SIZE, DataChecks, concatenate, length
+from .errors import NonFiniteLossError
 from .history import History
+from .interrupt import GracefulInterrupt
+from .links import Predictions, link_of
+from .metric_table import Metric
 
 __all__ = ["Trainer", "NonFiniteLossError"]
 
-DEFAULT_BATCH_SIZE = 32  # Keras's default for arrays
 
-
-class NonFiniteLossError(FloatingPointError):
-    """The loss of a training batch was NaN or infinite; training stopped before that batch's update.
-
-    Attributes:
-        loss: The bad value. ``epoch`` and ``batch``: where it happened (0-based indices, as the
-            callbacks see them; the message counts from 1, as the progress bar does).
-    """
-
-    def __init__(self, loss: float, epoch: int, batch: int, epochs: int, steps: int | None) -> None:
-        self.loss, self.epoch, self.batch = loss, epoch, batch
-        of_steps = f"/{steps}" if steps else ""
-        super().__init__(
-            f"the loss is {loss} at epoch {epoch + 1}/{epochs}, batch {batch + 1}{of_steps}; training stopped "
-            "before this batch's update, so the model keeps the weights of the previous batch. Likely causes: "
-            "a learning rate that is too high (try a 10x smaller one, or netgrad.training.find_lr), exploding "
-            "gradients (try clip_grad_norm=1.0), or a loss given probabilities where it expects logits. Pass "
-            "callbacks=[TerminateOnNaN()] to stop quietly instead.")
-
-
-# ------------------------------------------------------------------------------------------ losses
-
-
-def _loss_links() -> list[tuple[tuple, str]]:
-    """(loss classes and functions, link) pairs: how each classification loss reads the model's outputs."""
-    from netgrad import nn
-
-    functional = getattr(nn, "functional", None)
-
-    def named(module: Any, *names: str) -> tuple:
-        return tuple(getattr(module, name) for name in names if module is not None and hasattr(module, name))
-
-    return [
-        (named(nn, "CrossEntropyLoss") + named(functional, "cross_entropy"), "softmax"),
-        (named(nn, "NLLLoss") + named(functional, "nll_loss"), "log_softmax"),
-        (named(nn, "BCEWithLogitsLoss") + named(functional, "binary_cross_entropy_with_logits"), "sigmoid"),
-        (named(nn, "BCELoss") + named(functional, "binary_cross_entropy"), "probability"),
-    ]
-
-
-def _link_of(loss: Any) -> str:
-    """'softmax' | 'log_softmax' (class-index targets), 'sigmoid' | 'probability' (0/1 targets), or 'identity'."""
-    for kinds, link in _loss_links():
-        classes = tuple(k for k in kinds if isinstance(k, type))
-        if (classes and isinstance(loss, classes)) or any(loss is k for k in kinds if not isinstance(k, type)):
-            return link
-    return "identity"
-
-
-_MULTICLASS, _BINARY = ("softmax", "log_softmax"), ("sigmoid", "probability")
-
-
-# ------------------------------------------------------------------------------------------ metrics
-
-_LABELS, _PROBA, _VALUES, _PREDICT = "labels", "proba", "values", "predict"
-# name -> (function in netgrad.metrics, what it is given, larger is better)
-_METRIC_TABLE = {
-    "accuracy": ("accuracy", _LABELS, True),
-    "acc": ("accuracy", _LABELS, True),
-    "precision": ("precision", _LABELS, True),
-    "recall": ("recall", _LABELS, True),
-    "f1": ("f1_score", _LABELS, True),
-    "f1_score": ("f1_score", _LABELS, True),
-    "mae": ("mean_absolute_error", _VALUES, False),
-    "mean_absolute_error": ("mean_absolute_error", _VALUES, False),
-    "mse": ("mean_squared_error", _VALUES, False),
-    "mean_squared_error": ("mean_squared_error", _VALUES, False),
-    "rmse": ("root_mean_squared_error", _VALUES, False),
-    "root_mean_squared_error": ("root_mean_squared_error", _VALUES, False),
-    "r2": ("r2_score", _VALUES, True),
-    "r2_score": ("r2_score", _VALUES, True),
-    "log_loss": ("log_loss", _PROBA, False),
-}
-_AVERAGED = ("precision", "recall", "f1_score")
-
-
-class _Predictions:
-    """One epoch's outputs and targets, turned into classes / probabilities / values on demand."""
-
-    def __init__(self, link: str, outputs: np.ndarray, targets: np.ndarray) -> None:
-        self.link, self.outputs, self.targets = link, outputs, targets
-        self._cache: dict[str, Any] = {}
-
-    def _once(self, key: str, compute: Callable[[], Any]) -> Any:
-        if key not in self._cache:
-            self._cache[key] = compute()
-        return self._cache[key]
-
-    @property
-    def multilabel(self) -> bool:
-        return self.link in _BINARY and self.outputs.ndim == 2 and self.outputs.shape[1] > 1
-
-    @property
-    def n_classes(self) -> int:
-        if self.multilabel:
-            return self.outputs.shape[1]
-        return self.outputs.shape[1] if self.outputs.ndim == 2 and self.outputs.shape[1] > 1 else 2
-
-    def proba(self) -> np.ndarray:
-        link, out = self.link, self.outputs
-        if link == "softmax":
-            return self._once("proba", lambda: softmax_array(out, 1))
-        if link == "log_softmax":
-            return self._once("proba", lambda: np.exp(out))
-        if link == "sigmoid":
-            return self._once("proba", lambda: sigmoid_array(out))
-        return out
-
-    def true_classes(self) -> np.ndarray:
-        t = self.targets
-        if self.multilabel:
-            return t
-        if t.ndim == 2 and t.shape[1] > 1:  # one-hot or probability rows
-            return self._once("true", lambda: t.argmax(axis=1))
-        return t.reshape(-1)
-
-    def classes(self) -> np.ndarray:
-        """Predicted classes: argmax for several columns, ``probability > 0.5`` for one (or per label)."""
-        def compute() -> np.ndarray:
-            out = self.outputs
-            if self.link in _MULTICLASS or (out.ndim == 2 and out.shape[1] > 1 and not self.multilabel):
-                return out.argmax(axis=1)
-            threshold = 0.0 if self.link == "sigmoid" else 0.5  # sigmoid(z) > 0.5 exactly when z > 0
-            predicted = (out > threshold).astype(np.int64)
-            return predicted if self.multilabel else predicted.reshape(-1)
-        return self._once("classes", compute)
-
-    def values(self) -> tuple[np.ndarray, np.ndarray]:
-        """(predicted, true) for regression metrics: probabilities and one-hot targets for classification."""
-        if self.link in _MULTICLASS:
-            t = self.targets
-            onehot = t if t.ndim == 2 else np.eye(self.outputs.shape[1], dtype=self.outputs.dtype)[t.astype(np.int64)]
-            return self.proba(), onehot
-        values, t = self.proba(), self.targets
-        if values.ndim == 2 and values.shape[1] == 1 and t.ndim == 1:
-            values = values.reshape(-1)
-        return values, t
-
-    def predict(self) -> np.ndarray:
-        """What scikit-learn's ``predict`` returns: classes for classification losses, values otherwise."""
-        if self.link != "identity":
-            return self.classes()
-        out = self.outputs
-        return out.reshape(-1) if out.ndim == 2 and out.shape[1] == 1 and self.targets.ndim == 1 else out
-
-
-class _Metric:
-    """A metric resolved from a name or a function: its log name, function and what it is given."""
-
-    def __init__(self, spec: str | Callable) -> None:
-        from netgrad import metrics
-
-        if isinstance(spec, str):
-            if spec not in _METRIC_TABLE:
-                raise ValueError(f"unknown metric {spec!r}; the metrics by name are {', '.join(_METRIC_TABLE)}, "
-                                 "or pass a function f(y_true, y_pred) -> float")
-            function_name, self.kind, self.greater_is_better = _METRIC_TABLE[spec]
-            self.name, self.function = spec, getattr(metrics, function_name)
-        elif callable(spec):
-            # a netgrad.metrics function is given what its name would be given; any other function what
-            # scikit-learn's predict returns
-            entry = next((e for e in _METRIC_TABLE.values() if getattr(metrics, e[0]) is spec), None)
-            self.function = spec
-            self.name = getattr(spec, "__name__", type(spec).__name__)
-            self.kind, self.greater_is_better = (entry[1], entry[2]) if entry else (_PREDICT, None)
-        else:
-            raise TypeError(f"a metric is a name or a function f(y_true, y_pred) -> float, got {spec!r}")
-
-    def __call__(self, p: _Predictions) -> float:
-        kind, function = self.kind, self.function
-        if kind == _PREDICT:
-            return float(function(p.targets, p.predict()))
-        if kind == _PROBA:
-            return float(function(p.targets, p.proba()))
-        if kind == _VALUES:
-            y_pred, y_true = p.values()
-            return float(function(y_true, y_pred))
-        options: dict[str, Any] = {}
-        if p.multilabel:
-            options["multilabel"] = True
-        if function.__name__ in _AVERAGED and (p.multilabel or p.n_classes > 2):
-            options["average"] = "macro"
-        y_pred = p.classes() if p.link != "identity" else p.outputs  # identity: netgrad.metrics thresholds
-        return float(function(p.true_classes() if p.link != "identity" else p.targets, y_pred, **options))
-
-
-# ------------------------------------------------------------------------------------------ Ctrl-C
-
-
-class _GracefulInterrupt:
-    """While training: the first Ctrl-C asks the loop to stop after the current batch; a second one
-    raises KeyboardInterrupt at once (Python's usual behaviour)."""
-
-    def __init__(self, trainer: "Trainer") -> None:
-        self.trainer = trainer
-        self.installed = False
-
-    def __enter__(self) -> "_GracefulInterrupt":
-        if threading.current_thread() is threading.main_thread() and \
-                signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-            signal.signal(signal.SIGINT, self._handle)
-            self.installed = True
-        return self
-
-    def _handle(self, signum: int, frame: Any) -> None:
-        self.trainer.stop_training = True
-        self.trainer._interrupt_requested = True
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        print("\nCtrl-C: stopping after the current batch (press Ctrl-C again to abort at once)",
-              file=sys.stderr, flush=True)
-
-    def __exit__(self, *exc: Any) -> None:
-        if self.installed:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-
-
-# ------------------------------------------------------------------------------------------ the Trainer
-
-
-class Trainer:
+class Trainer(DataChecks):
     """Trains a model with a loss and an optimizer: ``fit``, ``evaluate``, ``predict``.
 
     Args:
@@ -356,7 +139,7 @@ class Trainer:
         self.penalty = penalty
         self.callbacks = self._checked_callbacks(callbacks)
         self.metrics = list(metrics or [])
-        self._metrics = [_Metric(m) for m in self.metrics]
+        self._metrics = [Metric(m) for m in self.metrics]
         names = [m.name for m in self._metrics]
         duplicated = sorted({n for n in names if names.count(n) > 1})
         if duplicated or "loss" in names:
@@ -371,7 +154,7 @@ class Trainer:
             default = "batch" if type(scheduler).__name__ in ("OneCycleLR", "CyclicLR") else "epoch"
             self.scheduler_interval = getattr(scheduler, "interval", default)
         self._scheduler_wants_metric = scheduler is not None and _step_needs_value(scheduler)
-        self._link = _link_of(loss)
+        self._link = link_of(loss)
         self.history = History()
         self.epoch = 0
         self.stop_training = False
@@ -393,114 +176,6 @@ class Trainer:
             if not isinstance(callback, Callback):
                 raise TypeError(f"callbacks must be netgrad.training.Callback objects, got {callback!r}")
         return callbacks
-
-    # -------------------------------------------------------------------------------------- data
-
-    def _float_dtype(self) -> np.dtype:
-        for p in self.model.parameters():
-            if p._data.dtype.kind == "f":
-                return p._data.dtype
-        return get_default_dtype().numpy
-
-    def _probe(self, sample: np.ndarray) -> np.ndarray:
-        """The model's output for a few samples (eval mode, no gradient, nothing random)."""
-        was_training = getattr(self.model, "training", None)
-        if hasattr(self.model, "eval"):
-            self.model.eval()
-        try:
-            with no_grad():
-                return np.asarray(to_numpy(self.model(Tensor._wrap(sample))))
-        finally:
-            if was_training and hasattr(self.model, "train"):
-                self.model.train()
-
-    def _checked_arrays(self, data: Sequence, role: str) -> tuple[np.ndarray, ...]:
-        """Validate and convert ``(X, y[, sample_weight])`` before training: refused with a clear message."""
-        if len(data) not in (2, 3):
-            raise ValueError(f"{role} data must be a DataLoader, or (X, y) or (X, y, sample_weight) arrays; "
-                             f"got a {type(data).__name__} of {len(data)} items")
-        X, y = check_X_y(data[0], data[1], allow_nd=True)
-        dtype = self._float_dtype()
-        if X.dtype != dtype:
-            X = X.astype(dtype)  # one conversion up front (ints, or float64 data for a float32 model)
-        y = self._checked_targets(y, self._probe(X[:2]), role)
-        arrays = (X, y)
-        if len(data) == 3 and data[2] is not None:
-            weight = to_numpy(data[2])
-            if weight.ndim != 1 or len(weight) != len(X):
-                raise ValueError(f"{role} sample_weight must have shape ({len(X)},), one weight per sample; "
-                                 f"got shape {weight.shape}")
-            weight = check_array(weight.astype(dtype, copy=False), name="sample_weight", ensure_2d=False)
-            if (weight < 0).any():
-                raise ValueError(f"{role} sample_weight must be non-negative; found {weight.min()}")
-            arrays = (X, y, weight)
-        return arrays
-
-    def _checked_targets(self, y: np.ndarray, output: np.ndarray, role: str) -> np.ndarray:
-        """Targets that fit the loss and the model's output, or a ValueError saying what does not."""
-        link, name = self._link, f"{role} y"
-        out_shape = output.shape[1:]
-        if link in _MULTICLASS:
-            n_classes = out_shape[0] if len(out_shape) == 1 else None
-            if y.ndim == 2 and y.shape[1] > 1:  # one-hot or probability rows
-                if y.shape[1:] != out_shape:
-                    raise ValueError(f"{name} has {y.shape[1]} columns of class probabilities but the model "
-                                     f"outputs {out_shape} per sample")
-                if y.min() < 0 or y.max() > 1:
-                    raise ValueError(f"{name} of shape {y.shape} must hold one-hot rows or class probabilities in "
-                                     f"[0, 1]; found values from {y.min()} to {y.max()}")
-                return y.astype(output.dtype, copy=False)
-            labels = check_class_labels(y.reshape(-1) if y.ndim == 2 and y.shape[1] == 1 else y, n_classes,
-                                        name=name)
-            if n_classes == 1:
-                raise ValueError(f"the model has 1 output, but {type(self.loss).__name__} needs one output per "
-                                 "class (2 for a binary problem); or use BCEWithLogitsLoss with 1 output")
-            return labels
-        y = y.astype(output.dtype, copy=False) if y.dtype != output.dtype else y
-        if y.shape[1:] != out_shape:
-            if y.ndim == 1 and out_shape == (1,):
-                y = y.reshape(-1, 1)  # (n,) targets for a model with one output column
-            else:
-                raise ValueError(f"{name} has shape {y.shape} but the model outputs {out_shape} per sample "
-                                 f"(shape {(len(y), *out_shape)} expected)")
-        if link in _BINARY and y.size and (y.min() < 0 or y.max() > 1):
-            raise ValueError(f"{name} must hold 0/1 labels (or probabilities in [0, 1]) for "
-                             f"{type(self.loss).__name__}; found values from {y.min()} to {y.max()}")
-        return y
-
-    def _loader(self, data: Any, batch_size: int | None, shuffle: bool, role: str) -> Any:
-        """A DataLoader for `data`: a DataLoader (used as it is), a Dataset, or (X, y[, w]) arrays."""
-        if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
-            raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
-        if isinstance(data, (tuple, list)):
-            return DataLoader(TensorDataset(*self._checked_arrays(data, role)),
-                              batch_size=batch_size or DEFAULT_BATCH_SIZE, shuffle=shuffle)
-        if isinstance(data, Dataset):
-            self._check_dataset(data, role)
-            return DataLoader(data, batch_size=batch_size or DEFAULT_BATCH_SIZE, shuffle=shuffle)
-        if batch_size is not None and isinstance(data, DataLoader):
-            raise ValueError(f"batch_size={batch_size} was given with a DataLoader, which has its own batch size "
-                             f"({data.batch_size}); pass one or the other")
-        if not hasattr(data, "__iter__"):
-            raise TypeError(f"{role} data must be a DataLoader, a Dataset or (X, y[, sample_weight]) arrays, "
-                            f"got {type(data).__name__}")
-        if isinstance(data, DataLoader):
-            self._check_dataset(data.dataset, role)
-        return data
-
-    def _validation_loader(self, data: Any, batch_size: int | None) -> Any:
-        if data is None:
-            return None
-        # the training batch size applies to validation arrays; a validation DataLoader keeps its own
-        return self._loader(data, batch_size if isinstance(data, (tuple, list, Dataset)) else None, False,
-                            "validation")
-
-    def _check_dataset(self, dataset: Any, role: str) -> None:
-        """Validate an array-backed dataset's arrays up front (other datasets are checked batch by batch)."""
-        arrays = getattr(dataset, "arrays", None)
-        if isinstance(dataset, TensorDataset) and arrays is not None and len(arrays) in (2, 3):
-            X, y = check_X_y(arrays[0], arrays[1], allow_nd=True)
-            self._checked_targets(y, self._probe(X[:2].astype(self._float_dtype(), copy=False)), role)
 
     # -------------------------------------------------------------------------------------- fit
 
@@ -539,7 +214,7 @@ class Trainer:
         parallel = data_parallel.enabled(self.distributed)
         if parallel:
             loader, verbose = self._data_parallel(loader, verbose)
-        steps = _length(loader)
+        steps = length(loader)
         if steps == 0:
             raise ValueError("the training data gives no batches (is it empty, or smaller than the batch size "
                              "with drop_last=True?)")
@@ -562,7 +237,7 @@ class Trainer:
         error: NonFiniteLossError | None = None
         try:
             # on several ranks Ctrl-C ends the whole job (netgrad.distributed): no rank may stop on its own
-            with contextlib.nullcontext() if parallel else _GracefulInterrupt(self), \
+            with contextlib.nullcontext() if parallel else GracefulInterrupt(self), \
                     blas.for_training(self.model, getattr(loader, "batch_size", None)):
                 cbs.call("on_train_begin", {})
                 try:
@@ -622,7 +297,12 @@ class Trainer:
             self._interrupted_at = (epoch, self._last_batch, False)
             raise KeyboardInterrupt
         if val_loader is not None:
-            val_logs = self._evaluate_loader(val_loader, cbs)
+            try:
+                val_logs = self._evaluate_loader(val_loader, cbs, epoch=epoch, epochs=epochs)
+            except NonFiniteLossError as error:  # the epoch's record is kept, with its val_loss, as Keras logs it
+                self.epoch = epoch + 1
+                cbs.call("on_epoch_end", epoch, {**logs, "val_loss": error.loss})
+                raise
             logs.update(("val_" + name, value) for name, value in val_logs.items())
             if hasattr(self.model, "train"):
                 self.model.train()
@@ -689,7 +369,7 @@ class Trainer:
                     self._stopped_early = True
                     break
                 if not finite:
-                    raise NonFiniteLossError(value, epoch, batch, epochs, _length(loader))
+                    raise NonFiniteLossError(value, epoch, batch, epochs, length(loader))
         except KeyboardInterrupt:
             self._interrupted_at = (epoch, batch, stepping)
             raise
@@ -746,7 +426,7 @@ class Trainer:
     def _compute_metrics(self, outputs: list[np.ndarray], targets: list[np.ndarray]) -> dict[str, float]:
         if not self._metrics or not outputs:
             return {}
-        predictions = _Predictions(self._link, _concatenate(outputs), _concatenate(targets))
+        predictions = Predictions(self._link, concatenate(outputs), concatenate(targets))
         return {metric.name: metric(predictions) for metric in self._metrics}
 
     def running_metrics(self) -> dict[str, float]:
@@ -769,7 +449,7 @@ class Trainer:
         val_loader = self._validation_loader(validation_data, batch_size)
         if self._session is None:
             self._session = CallbackList([*self.callbacks, self.history], self,
-                                         {"epochs": None, "steps": _length(loader), "verbose": 0})
+                                         {"epochs": None, "steps": length(loader), "verbose": 0})
             self._session.call("on_train_begin", {})
         self.stop_training = False
         self._interrupt_requested = False
@@ -782,42 +462,40 @@ class Trainer:
                  callbacks: Sequence[Callback] | None = None) -> dict[str, float]:
         """The loss and metrics on `data` (model in eval mode, no gradients): ``{'loss': ..., metric: ...}``."""
         loader = self._loader(data, batch_size, False, "evaluation")
-        cbs = CallbackList(self._checked_callbacks(callbacks), self, {"epochs": None, "steps": _length(loader),
+        cbs = CallbackList(self._checked_callbacks(callbacks), self, {"epochs": None, "steps": length(loader),
                                                                       "verbose": 0})
         return self._evaluate_loader(loader, cbs)
 
-    def _evaluate_loader(self, loader: Any, cbs: CallbackList) -> dict[str, float]:
+    def _evaluate_loader(self, loader: Any, cbs: CallbackList, epoch: int | None = None,
+                         epochs: int | None = None) -> dict[str, float]:
+        """The loss and metrics over ``loader``; during ``fit`` (``epoch`` given) a non-finite validation loss
+        raises :class:`NonFiniteLossError` before any metric sees the NaN outputs."""
         model, loss_fn = self.model, self.loss
-        was_training = getattr(model, "training", None)
-        if hasattr(model, "eval"):
-            model.eval()
         want_begin, want_end = cbs.wants["on_test_batch_begin"], cbs.wants["on_test_batch_end"]
         cbs.call("on_test_begin", {})
         outputs, targets = [], []
         total, seen = 0.0, 0
-        try:
-            with no_grad():
-                for batch, data in enumerate(loader):
-                    x, y = (d if isinstance(d, Tensor) else Tensor._wrap(np.asarray(d)) for d in data[:2])
-                    if want_begin:
-                        cbs.call("on_test_batch_begin", batch, {})
-                    output = model(x)
-                    loss = loss_fn(output, y) if len(data) == 2 else self._weighted_loss(output, y, data[2])
-                    n = len(x)
-                    total += float(loss._data) * n
-                    seen += n
-                    if self._metrics:
-                        outputs.append(output._data)
-                        targets.append(y._data)
-                    if want_end:
-                        cbs.call("on_test_batch_end", batch, {"loss": total / seen, "size": n})
-                extra = self.penalty(model) if self.penalty is not None else None
-        finally:
-            if was_training and hasattr(model, "train"):
-                model.train()
+        with training_mode(model, False), no_grad():
+            for batch, data in enumerate(loader):
+                x, y = (d if isinstance(d, Tensor) else Tensor._wrap(np.asarray(d)) for d in data[:2])
+                if want_begin:
+                    cbs.call("on_test_batch_begin", batch, {})
+                output = model(x)
+                loss = loss_fn(output, y) if len(data) == 2 else self._weighted_loss(output, y, data[2])
+                n = len(x)
+                total += float(loss._data) * n
+                seen += n
+                if self._metrics:
+                    outputs.append(output._data)
+                    targets.append(y._data)
+                if want_end:
+                    cbs.call("on_test_batch_end", batch, {"loss": total / seen, "size": n})
+            extra = self.penalty(model) if self.penalty is not None else None
         loss_value = total / seen if seen else math.nan
         if extra is not None:
             loss_value += float(to_numpy(extra))
+        if epoch is not None and not math.isfinite(loss_value):
+            raise NonFiniteLossError(loss_value, epoch, None, epochs, None, validation=True)
         logs = {"loss": loss_value, **self._compute_metrics(outputs, targets)}
         cbs.call("on_test_end", logs)
         return logs
@@ -838,18 +516,10 @@ class Trainer:
             X = X.astype(dtype) if X.dtype != dtype else X
             size = batch_size or DEFAULT_BATCH_SIZE
             batches = (X[start:start + size] for start in range(0, len(X), size))
-        model = self.model
-        was_training = getattr(model, "training", None)
-        if hasattr(model, "eval"):
-            model.eval()
-        try:
-            with no_grad():
-                outputs = [np.asarray(to_numpy(model(b if isinstance(b, Tensor) else Tensor._wrap(np.asarray(b)))))
-                           for b in batches]
-        finally:
-            if was_training and hasattr(model, "train"):
-                model.train()
-        return _concatenate(outputs)
+        with training_mode(self.model, False), no_grad():
+            outputs = [np.asarray(to_numpy(self.model(b if isinstance(b, Tensor) else Tensor._wrap(np.asarray(b)))))
+                       for b in batches]
+        return concatenate(outputs)
 
     # -------------------------------------------------------------------------------------- checkpoints
 
@@ -879,8 +549,6 @@ class Trainer:
     def __repr__(self) -> str:
         return (f"Trainer(model={type(self.model).__name__}, loss={type(self.loss).__name__}, "
                 f"optimizer={type(self.optimizer).__name__}, metrics={self.metrics_names[1:]}, epoch={self.epoch})")
-
-
 # ------------------------------------------------------------------------------------------ helpers
 
 
@@ -893,15 +561,6 @@ def _resolve_verbose(verbose: Any) -> int:
     raise ValueError(f"verbose must be 0 (silent), 1 (progress bar), 2 (one line per epoch) or 'auto', got {verbose!r}")
 
 
-def _length(loader: Any) -> int | None:
-    try:
-        return len(loader)
-    except TypeError:
-        return None
-
-
-def _concatenate(arrays: list[np.ndarray]) -> np.ndarray:
-    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
 
 
 def _step_needs_value(scheduler: Any) -> bool:

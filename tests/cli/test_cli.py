@@ -207,9 +207,19 @@ def test_csv_classification_with_text_labels(capsys, tmp_path):
     assert _score(out, "test") >= 90.0
     saved = cli.load_model(str(model_path))
     assert saved.class_names == ["ham", "spam"] and saved.feature_names == ["links", "caps", "length"]
-    # evaluate on the whole file, with its text labels
-    status, out, _ = run(capsys, "evaluate", "--model", str(model_path), "--data", str(path))
+    # evaluate on the training file: the rows held out in training, exactly the test score training printed
+    status, evaluated, _ = run(capsys, "evaluate", "--model", str(model_path), "--data", str(path))
+    assert status == 0 and _score(evaluated, "test part of mail.csv (24 samples)") == _score(out, "test")
+    assert "scoring the rows held out in training (split seed 0, test size 0.2)" in evaluated
+    # every row when asked, and any other file as given, with its text labels
+    status, out, _ = run(capsys, "evaluate", "--model", str(model_path), "--data", str(path), "--all-rows")
     assert status == 0 and _score(out, "mail.csv (120 samples)") >= 90.0
+    assert "scored as given, every row (including the rows the model was trained on)" in out
+    other = tmp_path / "more_mail.csv"
+    other.write_text(path.read_text() + path.read_text().splitlines()[-1] + "\n")  # one more row
+    status, out, _ = run(capsys, "evaluate", "--model", str(model_path), "--data", str(other))
+    assert status == 0 and _score(out, "more_mail.csv (121 samples)") >= 90.0
+    assert "more_mail.csv is scored as given, every row" in out
     # predict: columns in another order plus an extra one are fine; the output names the classes
     new = tmp_path / "new.csv"
     _write_csv(new, ["length", "id", "caps", "links"], [["0", "a", "2", "2"], ["0", "b", "-2", "-2"]])

@@ -184,4 +184,5 @@ def test_bad_arguments(make):
 
 def test_playground_registry_names_the_playground_sets():
     assert set(PLAYGROUND_DATASETS) == {"circle", "xor", "gauss", "spiral", "reg-plane", "reg-gauss"}
-    assert PLAYGROUND_DATASETS["xor"] is make_playground_xor
+    assert PLAYGROUND_DATASETS["xor"].generator is make_playground_xor
+    assert PLAYGROUND_DATASETS["reg-plane"].problem == "regression" and PLAYGROUND_DATASETS["circle"].n_samples == 500

@@ -29,7 +29,8 @@ def test_notes_single_email_loss_from_its_logit():
     p = activations.sigmoid(netgrad.tensor([[z]]))
     np.testing.assert_allclose(value(p), [[0.7503]], atol=1e-4)
     loss = losses.binary_crossentropy(np.array([[0.0]]), p)  # finds the logit behind p
-    np.testing.assert_allclose(value(loss), [np.log1p(np.exp(1.1))], rtol=1e-6)  # = 1.3873 (the slide's 0.2877 is -log p)
+    # = 1.3873 (the slide's 0.2877 is -log p)
+    np.testing.assert_allclose(value(loss), [np.log1p(np.exp(1.1))], rtol=1e-6)
     np.testing.assert_allclose(value(loss), [1.3873], atol=1e-4)
 
 

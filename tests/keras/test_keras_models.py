@@ -145,7 +145,8 @@ def test_subclassed_model_trains_and_summarises():
     assert history.history["accuracy"][-1] > 0.9
     assert [layer.name for layer in model.layers] == ["dense", "dense_1"]
     text = summary_of(model)
-    assert 'Model: "two_layer"' in text and "(None, 16)" in text and f" Total params: {4 * 16 + 16 + 16 * 3 + 3} " in text
+    assert 'Model: "two_layer"' in text and "(None, 16)" in text
+    assert f" Total params: {4 * 16 + 16 + 16 * 3 + 3} " in text
 
 
 # ---------------------------------------------------------------------------------------- bad input
@@ -158,7 +159,7 @@ def test_fit_before_compile_is_a_clear_error():
     with pytest.raises(ValueError, match="compile"):
         model.evaluate(np.zeros((4, 2)), np.zeros(4))
     model.compile(optimizer="sgd")
-    with pytest.raises(ValueError, match="needs a loss"):
+    with pytest.raises(ValueError, match="No loss to compute.*loss` argument in `compile"):  # as Keras 3 says
         model.fit(np.zeros((4, 2)), np.zeros(4))
 
 

@@ -214,3 +214,32 @@ def _summary(model, **options):
     lines = []
     model.summary(print_fn=lines.append, **options)
     return lines[0]
+
+
+def test_a_configuration_asking_for_a_huge_layer_is_refused_before_allocating(tmp_path):
+    import tracemalloc
+
+    _, path = _saved(tmp_path)
+    content = io.load(path)
+    content["model_config"]["config"]["layers"][1]["config"]["units"] = 10 ** 9  # 4 x 10^9 kernel values
+    io.save(content, path)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"'dense' asks for a weight of shape \(4, 1000000000\).*does not match"):
+            keras.models.load_model(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 50 * 2 ** 20  # bytes: nothing near the 16 GB the configuration asked for
+
+
+def test_many_layers_that_together_exceed_the_file_are_refused(tmp_path):
+    _, path = _saved(tmp_path)
+    content = io.load(path)
+    dense = content["model_config"]["config"]["layers"][1]
+    content["model_config"]["config"]["layers"][1:2] = [  # each 600 x 600 on the one before: 1.8 million values
+        {**dense, "config": {**dense["config"], "units": 600, "name": f"wide_{i}"}, "build_config": None}
+        for i in range(6)]
+    io.save(content, path)
+    with pytest.raises(ValueError, match="asks for a weight of shape .* more than the file's stored weights"):
+        keras.models.load_model(path)

@@ -118,8 +118,9 @@ def test_parse_csv_reads_header_delimiters_and_values():
 @pytest.mark.parametrize("text, words", [
     ("", "empty"),
     ("1,2,0\n" * 5, "10 to 10000 data rows"),
-    ("1,2,0\n" * 9 + "1,2\n", "line 10: expected 3 columns"),
-    ("1,2,0\n" * 9 + "1,abc,0\n", "line 10: feature 'x2' must be a finite number"),
+    ("1,2,0\n" * 9 + "1,2\n", "line 10: 2 values, but the header has 3 columns"),
+    ("1,2,0\n" * 9 + "1,abc,0\n", "line 10: the non-numeric value 'abc' in feature column 'x2'"),
+    ("1,2\n" * 12, "line 1: expected 3 columns"),
     ("1,2,0\n" * 9 + "1,inf,0\n", "finite"),
     ("1,2,0\n" * 9 + "1,2,\n", "label is empty"),
     ("1,2,0\n" * 9 + "1e9,2,0\n", "rescale"),
@@ -412,7 +413,7 @@ def test_model_bytes_load_back_with_netgrad_io(tmp_path):
 
 @pytest.mark.parametrize("name", list(DATASETS))
 def test_every_builtin_dataset_steps(name):
-    session = PlaygroundSession({"dataset": name, "problem": DATASETS[name][1], "hidden": [2]})
+    session = PlaygroundSession({"dataset": name, "problem": DATASETS[name].problem, "hidden": [2]})
     session.step()
     assert math.isfinite(session.losses()["train"]) and session.epoch == 1
 

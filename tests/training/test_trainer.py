@@ -510,8 +510,17 @@ def test_keyboard_interrupt_from_a_callback_stops_cleanly(capsys, tmp_path):
     assert not trainer.interrupted
 
 
+@pytest.fixture()
+def python_sigint_handler():
+    """Python's own SIGINT handler for the test, whatever the disposition this process inherited (a shell's
+    background job starts with SIGINT ignored); the inherited one is put back afterwards."""
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, inherited)
+
+
 @pytest.mark.skipif(not hasattr(signal, "SIGINT") or sys.platform == "win32", reason="POSIX signals")
-def test_ctrl_c_signal_stops_between_batches(capsys):
+def test_ctrl_c_signal_stops_between_batches(capsys, python_sigint_handler):
     X, y = regression_data()
     model = linear_model()
     batches = []

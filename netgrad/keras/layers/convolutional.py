@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.kernels.conv import Convolution, ConvolutionReLU
-from ..engine.tensor import Tensor
-from . import activations, initializers, regularizers
-from .layers import Layer
+from ...engine.kernels.conv import Convolution, ConvolutionReLU
+from ...engine.tensor import Tensor
+from .. import activations, initializers, regularizers
+from .layer import Layer
 
 __all__ = ["Conv1D", "Conv2D", "keras_padding", "conv_output_length"]
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..engine.kernels.pooling import AvgPool, MaxPool
-from ..engine.tensor import Tensor
+from ...engine.kernels.pooling import AvgPool, MaxPool
+from ...engine.tensor import Tensor
 from .convolutional import _tuple, conv_output_length, keras_padding
-from .layers import Layer
+from .layer import Layer
 
 __all__ = ["MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D", "GlobalAveragePooling1D",
            "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D"]

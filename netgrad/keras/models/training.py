@@ -1,0 +1,417 @@
+"""Training a Keras model through netgrad's one training loop, :class:`netgrad.training.Trainer`.
+
+``compile`` records the optimizer, loss and metrics, and ``fit`` hands the Trainer the model, the compiled
+loss (Keras's ``loss(y_true, y_pred)``, weighted per sample as Keras does), the optimizer bound to
+``model.trainable_weights``, the metrics and the layers' regularisation penalties. ``fit`` returns the
+Trainer's ``History``, keyed as in Keras (``loss``, ``accuracy``, ``val_loss``, ``val_accuracy``).
+
+Data are checked before training, with messages that say what is wrong: ``x`` and ``y`` with different
+numbers of rows, NaN or infinite values, class labels outside the model's output size, targets whose shape
+does not fit the output, ``fit`` before ``compile``.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable
+
+import numpy as np
+
+from ...data import DataLoader, Subset, TensorDataset
+from ...data.validation import check_array, check_class_labels, to_numpy
+from ...engine import no_grad
+from ...training import Callback, History, Trainer
+from .. import losses as keras_losses
+from .. import metrics as keras_metrics
+from .. import optimizers as keras_optimizers
+from ..utils import PyDataset
+from .compile_utils import (
+    EpochMetric,
+    MetricsState,
+    PyDatasetBatches,
+    RegularizationPenalty,
+    TrainerLoss,
+    class_weight_to_sample_weights,
+    loss_kind,
+    loss_object,
+    metric_object,
+    with_keras_logs,
+)
+
+__all__ = ["Training"]
+
+_DEFAULT_BATCH_SIZE = 32
+
+
+class Training:
+    """``compile`` / ``fit`` / ``evaluate`` / ``predict`` of :class:`~netgrad.keras.Model` (which inherits them)."""
+
+    def _init_training(self) -> None:
+        self.optimizer: Any = None
+        self.loss: Any = None
+        self.compiled = False
+        self.history: History | None = None
+        self._compiled_loss: keras_losses.Loss | None = None
+        self._metric_specs: list = []
+        self._trainer: Trainer | None = None
+        self._compiled_metrics: list[keras_metrics.Metric] = []
+
+    @property
+    def stop_training(self) -> bool:
+        """Set to True in a callback (``self.model.stop_training = True``) to end ``fit`` after this batch."""
+        return bool(self._trainer is not None and self._trainer.stop_training)
+
+    @stop_training.setter
+    def stop_training(self, value: bool) -> None:
+        if self._trainer is not None:
+            self._trainer.stop_training = bool(value)
+
+    @property
+    def metrics_names(self) -> list[str]:
+        """``['loss', <metric names>]``, the order of ``evaluate``'s list (known once trained or evaluated)."""
+        if self._trainer is not None:
+            return list(self._trainer.metrics_names)
+        return ["loss"] + [m if isinstance(m, str) else getattr(m, "name", getattr(m, "__name__", repr(m)))
+                           for m in self._metric_specs]
+
+    # ------------------------------------------------------------------------------------------ compile
+
+    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Iterable[Any] | None = None) -> None:
+        """Set the optimizer, the loss and the metrics for ``fit`` and ``evaluate``.
+
+        Args:
+            optimizer: A name (``'adam'``, ``'sgd'``, ``'rmsprop'`` (the default), ``'adamw'``, ``'adagrad'``,
+                ``'adadelta'``, ``'adamax'``, ``'nadam'``: Keras's default hyper-parameters) or an optimizer object
+                (``keras.optimizers.Adam(learning_rate=1e-3)``, or a ``netgrad.optim`` optimizer over
+                ``model.parameters()``).
+            loss: A name (``'mse'``, ``'mae'``, ``'huber'``, ``'binary_crossentropy'``,
+                ``'categorical_crossentropy'``, ``'sparse_categorical_crossentropy'``, ...), a loss object
+                (``keras.losses.SparseCategoricalCrossentropy(from_logits=True)``) or a function
+                ``fn(y_true, y_pred)`` returning one value per sample.
+            metrics: Names (``'accuracy'``, ``'mae'``, ``'mse'``, ``'precision'``, ...), metric objects or
+                functions ``fn(y_true, y_pred)``. ``'accuracy'`` thresholds a single output column at 0.5, as
+                in Keras: for logits use ``keras.metrics.BinaryAccuracy(threshold=0.0)``.
+
+        Raises:
+            ValueError: for an unknown name (the message lists the valid ones).
+        """
+        if isinstance(metrics, dict):
+            raise TypeError("metrics must be a list; per-output metric dicts need a model with several outputs, "
+                            "which netgrad.keras does not build")
+        specs = list(metrics or [])
+        for spec in specs:
+            if isinstance(spec, str) and spec.lower() in ("accuracy", "acc"):
+                continue
+            keras_metrics.get(spec)  # unknown names fail here, not in fit
+        self.optimizer = keras_optimizers.get(optimizer)
+        self.loss = loss
+        self._compiled_loss = loss_object(loss)
+        self._metric_specs = specs
+        self._trainer = None
+        self.compiled = True
+
+    def _assert_compiled(self, what: str) -> None:
+        if not self.compiled:
+            raise ValueError(f"You must call `compile()` before calling `{what}()`: e.g. model.compile("
+                             "optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy'])")
+
+    def _targets(self, y: Any, n: int, name: str = "y") -> np.ndarray:
+        """The checked targets; a model compiled without a loss (its loss comes from ``add_loss``) may have none."""
+        if y is None and self._compiled_loss is None:
+            return np.zeros((n, 0), dtype=self.dtype)
+        return self._target_array(y, n, name)
+
+    # ------------------------------------------------------------------------------------------- data
+
+    def _input_array(self, x: Any, name: str = "x") -> np.ndarray:
+        if x is None:
+            raise ValueError(f"{name} is required (a NumPy array or Tensor with one row per sample)")
+        if isinstance(x, (DataLoader,)) or isinstance(x, (dict,)):
+            raise TypeError(f"{name} must be a NumPy array or a Tensor, got {type(x).__name__}; to train on a "
+                            "DataLoader use netgrad.training.Trainer")
+        array = check_array(x, name=name, ensure_2d=False, allow_nd=True)
+        return array.astype(self.dtype, copy=False) if array.dtype != self.dtype else array
+
+    def _target_array(self, y: Any, n: int, name: str = "y") -> np.ndarray:
+        if y is None:
+            raise ValueError(f"{name} is required: the targets, one row per sample")
+        array = check_array(y, name=name, ensure_2d=False, allow_nd=True)
+        if len(array) != n:
+            raise ValueError(f"Data cardinality is ambiguous: x has {n} rows but {name} has {len(array)} "
+                             f"(shape {array.shape}); give one target per sample")
+        if array.dtype.kind == "f" and array.dtype != self.dtype:
+            array = array.astype(self.dtype)
+        return array
+
+    def _weight_array(self, sample_weight: Any, n: int) -> np.ndarray | None:
+        if sample_weight is None:
+            return None
+        weight = check_array(sample_weight, name="sample_weight", ensure_2d=False).astype(self.dtype, copy=False)
+        if weight.shape != (n,):
+            raise ValueError(f"sample_weight must have shape ({n},), one weight per sample; got shape {weight.shape}")
+        if (weight < 0).any():
+            raise ValueError(f"sample_weight must be non-negative, found {weight.min()}")
+        return weight
+
+    def _ensure_built(self, x: np.ndarray) -> tuple:
+        """Build the model for samples shaped like x's and return the output shape (batch axis None).
+
+        One sample goes through the model (inference mode, no graph), so that inputs the layers cannot take
+        are refused, with the layer's own message, before training starts.
+        """
+        if not self.built:
+            self._maybe_build((None,) + x.shape[1:])
+        with no_grad():
+            output = self(x[:1], training=False)
+        return (None,) + tuple(output.shape[1:])
+
+    def _check_targets(self, y: np.ndarray, output_shape: tuple, name: str = "y") -> np.ndarray:
+        """Targets that fit the compiled loss and the model's output, or a ValueError saying what does not."""
+        kind = loss_kind(self._compiled_loss)
+        outputs = output_shape[1:]
+        if kind == "custom":
+            return y
+        flatten_hint = ""
+        if len(outputs) > 1 and y.ndim <= 2:
+            flatten_hint = (f"; the model's output for each sample has shape {tuple(outputs)}: did you forget a "
+                            "Flatten layer before the Dense layers?")
+        if kind == "sparse":
+            classes = outputs[-1] if outputs else None
+            expected = (len(y),) + tuple(outputs[:-1])
+            if y.shape not in (expected, expected + (1,)):
+                hint = " (these look like one-hot rows: use loss='categorical_crossentropy')" \
+                    if y.shape[1:] == tuple(outputs) else flatten_hint
+                raise ValueError(f"{name} has shape {y.shape}, but sparse_categorical_crossentropy needs one integer "
+                                 f"class label per sample, shape {expected}{hint}")
+            try:
+                check_class_labels(y, classes, name=name)
+            except ValueError as error:
+                raise ValueError(f"{error}; the model has {classes} outputs, so sparse_categorical_crossentropy "
+                                 f"takes class labels 0 to {classes - 1}") from None
+            return y
+        same = y.shape[1:] == tuple(outputs) or (y.ndim == 1 and tuple(outputs) == (1,)) or \
+            (y.ndim == len(outputs) + 2 and y.shape[-1] == 1 and y.shape[1:-1] == tuple(outputs))
+        if not same:
+            hint = flatten_hint
+            if kind == "categorical" and (y.ndim == 1 or y.shape[1:] == (1,)):
+                hint = "; these look like integer class labels: use loss='sparse_categorical_crossentropy'"
+            raise ValueError(f"{name} has shape {y.shape} but the model outputs shape {(None, *outputs)}: the "
+                             f"targets of each sample must have shape {tuple(outputs)}{hint}")
+        if kind in ("binary", "categorical") and y.size and (y.min() < 0 or y.max() > 1):
+            what = "0/1 labels or probabilities" if kind == "binary" else "one-hot rows or class probabilities"
+            raise ValueError(f"{name} must hold {what} in [0, 1] for {kind}_crossentropy; found values from "
+                             f"{y.min()} to {y.max()}")
+        return y
+
+    def _loader(self, arrays: tuple, rows: np.ndarray, batch_size: int, shuffle: bool) -> DataLoader:
+        # The rows of arrays already checked here against Keras's rules, batched by netgrad's DataLoader.
+        return DataLoader(Subset(TensorDataset(*arrays), rows), batch_size=batch_size, shuffle=shuffle)
+
+    def _get_trainer(self, y: np.ndarray, output_shape: tuple) -> Trainer:
+        if self._trainer is None:
+            if isinstance(self.optimizer, keras_optimizers.Optimizer):
+                self.optimizer.build(self.trainable_weights)
+                optimized = {id(p) for group in self.optimizer.param_groups for p in group["params"]}
+                if not optimized.issuperset(id(w) for w in self.trainable_weights):
+                    raise ValueError(f"The optimizer {self.optimizer.name!r} was built for other weights than this "
+                                     "model's trainable weights (a layer was added, or an optimizer object is shared "
+                                     "between models): call compile() again with a new optimizer")
+            metrics = [metric_object(spec, y.shape, output_shape) for spec in self._metric_specs]
+            self._compiled_metrics = metrics
+            self._trainer = Trainer(self, TrainerLoss(self._compiled_loss, metrics), self.optimizer,
+                                    metrics=[EpochMetric(m) for m in metrics], callbacks=[MetricsState(metrics)],
+                                    penalty=RegularizationPenalty(self, required=self._compiled_loss is None))
+        return self._trainer
+
+    @staticmethod
+    def _batch_size(batch_size: Any) -> int:
+        if batch_size is None:
+            return _DEFAULT_BATCH_SIZE
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        return int(batch_size)
+
+    # ----------------------------------------------------------------------------------------- training
+
+    def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
+            verbose: int | str = "auto", callbacks: Iterable[Callback] | None = None, validation_split: float = 0.0,
+            validation_data: tuple | None = None, shuffle: bool = True, class_weight: dict | None = None,
+            sample_weight: Any = None, initial_epoch: int = 0) -> History:
+        """Train the model on ``(x, y)`` for ``epochs`` epochs of mini-batches; return the History.
+
+        Args:
+            x, y: Inputs and targets (NumPy arrays or Tensors, one row per sample).
+            batch_size: Samples per gradient update (default 32).
+            epochs: The index of the last epoch (training runs epochs ``initial_epoch`` to ``epochs - 1``).
+            verbose: 0 silent, 1 progress bar, 2 one line per epoch, ``'auto'``.
+            callbacks: ``keras.callbacks`` objects (EarlyStopping, ModelCheckpoint, ...).
+            validation_split: The fraction of the data held out for validation: the *last* samples, taken
+                before shuffling (as in Keras). Ignored when ``validation_data`` is given.
+            validation_data: ``(x_val, y_val)`` or ``(x_val, y_val, sample_weight_val)``.
+            shuffle: Reshuffle the training samples before each epoch.
+            class_weight: ``{class: weight}``: each sample's loss is weighted by its class's weight.
+            sample_weight: One weight per sample (not together with ``class_weight``).
+            initial_epoch: The epoch to start from (to resume training).
+
+        Returns:
+            The :class:`~netgrad.training.History`: ``history.history['loss']``, each metric, ``val_`` versions.
+        """
+        self._assert_compiled("fit")
+        if isinstance(x, PyDataset):
+            return self._fit_batches(PyDatasetBatches(x, self.dtype, "training"), y, batch_size, epochs, verbose,
+                                     callbacks, validation_data, initial_epoch)
+        x = self._input_array(x)
+        y = self._targets(y, len(x))
+        if class_weight is not None and sample_weight is not None:
+            raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
+        weight = self._weight_array(sample_weight, len(x))
+        if class_weight is not None:
+            weight = class_weight_to_sample_weights(y, class_weight)
+        batch_size = self._batch_size(batch_size)
+        n = len(x)
+        train_rows = np.arange(n)
+        val_loader = None
+        arrays = (x, y) if weight is None else (x, y, weight)
+        if validation_data is None and validation_split:
+            if not 0.0 < validation_split < 1.0:
+                raise ValueError(f"validation_split must be in [0, 1), got {validation_split}")
+            split_at = int(math.floor(n * (1.0 - validation_split)))
+            if split_at in (0, n):
+                raise ValueError(f"Training data contains {n} samples, which is not sufficient to split it into a "
+                                 f"validation and training set as specified by `validation_split={validation_split}`. "
+                                 "Either provide more data, or a different value for the `validation_split` argument.")
+            train_rows = np.arange(split_at)
+            val_loader = self._loader(arrays, np.arange(split_at, n), batch_size, False)
+        output_shape = self._ensure_built(x)
+        self._check_targets(y, output_shape)
+        if validation_data is not None:
+            val_loader = self._validation_loader(validation_data, output_shape, batch_size)
+        trainer = self._get_trainer(y, output_shape)
+        history = trainer.fit(self._loader(arrays, train_rows, batch_size, bool(shuffle)), epochs=epochs,
+                              validation_data=val_loader, verbose=verbose, initial_epoch=initial_epoch,
+                              callbacks=with_keras_logs(list(callbacks or []), self._compiled_metrics))
+        self.history = history
+        return history
+
+    def _fit_batches(self, batches: PyDatasetBatches, y: Any, batch_size: Any, epochs: int, verbose: Any,
+                     callbacks: Any, validation_data: Any, initial_epoch: int) -> History:
+        """``fit`` on a PyDataset: the batches are the dataset's own."""
+        if y is not None or batch_size is not None:
+            raise ValueError("When x is a PyDataset, its batches hold the targets and set the batch size: do not "
+                             "pass y or batch_size")
+        first = batches.batch(0)
+        output_shape = self._ensure_built(first[0])
+        targets = self._check_targets(first[1] if len(first) > 1 else self._targets(None, len(first[0])),
+                                      output_shape)
+        validation = None
+        if isinstance(validation_data, PyDataset):
+            validation = PyDatasetBatches(validation_data, self.dtype, "validation")
+        elif validation_data is not None:
+            validation = self._validation_loader(validation_data, output_shape, _DEFAULT_BATCH_SIZE)
+        trainer = self._get_trainer(targets, output_shape)
+        self.history = trainer.fit(batches, epochs=epochs, validation_data=validation, verbose=verbose,
+                                   initial_epoch=initial_epoch,
+                                   callbacks=with_keras_logs(list(callbacks or []), self._compiled_metrics))
+        return self.history
+
+    def _validation_loader(self, data: Any, output_shape: tuple, batch_size: int) -> DataLoader:
+        if not isinstance(data, (tuple, list)) or len(data) not in (2, 3):
+            raise ValueError("validation_data must be a tuple (x_val, y_val) or (x_val, y_val, sample_weight_val)")
+        x = self._input_array(data[0], "x_val")
+        y = self._check_targets(self._targets(data[1], len(x), "y_val"), output_shape, "y_val")
+        weight = self._weight_array(data[2], len(x)) if len(data) == 3 else None
+        arrays = (x, y) if weight is None else (x, y, weight)
+        return self._loader(arrays, np.arange(len(x)), batch_size, False)
+
+    def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: int | str = "auto",
+                 sample_weight: Any = None, callbacks: Iterable[Callback] | None = None,
+                 return_dict: bool = False) -> Any:
+        """The loss and metrics on ``(x, y)``, in inference mode; ``callbacks`` get the ``on_test_*`` hooks.
+
+        Returns:
+            ``[loss, metric_1, ...]`` in the order of ``metrics_names``; just the loss when there are no metrics;
+            ``{'loss': ..., name: ...}`` with ``return_dict=True``.
+        """
+        self._assert_compiled("evaluate")
+        if isinstance(x, PyDataset):
+            data: Any = PyDatasetBatches(x, self.dtype, "evaluation")
+            first = data.batch(0)
+            output_shape = self._ensure_built(first[0])
+            y = self._check_targets(first[1] if len(first) > 1 else self._targets(None, len(first[0])),
+                                    output_shape)
+        else:
+            x = self._input_array(x)
+            y = self._targets(y, len(x))
+            weight = self._weight_array(sample_weight, len(x))
+            output_shape = self._ensure_built(x)
+            self._check_targets(y, output_shape)
+            arrays = (x, y) if weight is None else (x, y, weight)
+            data = self._loader(arrays, np.arange(len(x)), self._batch_size(batch_size), False)
+        trainer = self._get_trainer(y, output_shape)
+        for metric in self._compiled_metrics:
+            metric.reset_state()
+        logs = trainer.evaluate(data, callbacks=with_keras_logs(list(callbacks or []), self._compiled_metrics))
+        if verbose not in (0, False):
+            print(" - ".join(f"{name}: {value:.4f}" for name, value in logs.items()))
+        if return_dict:
+            return logs
+        values = [logs[name] for name in trainer.metrics_names]
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x: Any, batch_size: int | None = None, verbose: int | str = "auto",
+                callbacks: Iterable[Callback] | None = None) -> np.ndarray:
+        """The model's outputs for ``x`` as a NumPy array (inference mode, batches of ``batch_size``, no graph).
+
+        A softmax output layer gives probabilities (also when it was trained from its logits). ``verbose`` is
+        accepted for Keras compatibility; prediction prints nothing. ``callbacks`` get Keras's
+        ``on_predict_begin``, ``on_predict_batch_begin``, ``on_predict_batch_end`` (logs ``{'outputs': ...}``)
+        and ``on_predict_end`` where they define them.
+        """
+        if isinstance(x, PyDataset):
+            batches = PyDatasetBatches(x, self.dtype, "prediction")
+            x = np.concatenate([batches.batch(index)[0] for index in range(len(batches))])
+        x = self._input_array(x)
+        size = self._batch_size(batch_size)
+        callbacks = list(callbacks or [])
+        for callback in callbacks:
+            callback.model = self
+
+        def call(hook: str, *args: Any) -> None:
+            for callback in callbacks:
+                method = getattr(callback, hook, None)
+                if method is not None:
+                    method(*args)
+
+        call("on_predict_begin", {})
+        outputs = []
+        with no_grad():
+            for batch, start in enumerate(range(0, len(x), size)):
+                call("on_predict_batch_begin", batch, {})
+                outputs.append(to_numpy(self(x[start:start + size], training=False)))
+                call("on_predict_batch_end", batch, {"outputs": outputs[-1]})
+        call("on_predict_end", {})
+        if not outputs:
+            raise ValueError("predict() got no samples")
+        return np.concatenate(outputs) if len(outputs) > 1 else np.array(outputs[0])
+
+    # ------------------------------------------------------------------------------------ configuration
+
+    def get_compile_config(self) -> dict[str, Any] | None:
+        """The compile() arguments as JSON-able data (None before compile)."""
+        if not self.compiled:
+            return None
+        return {"optimizer": keras_optimizers.serialize(self.optimizer)
+                if isinstance(self.optimizer, keras_optimizers.Optimizer) else None,
+                "loss": None if self._compiled_loss is None else keras_losses.serialize(self._compiled_loss),
+                "metrics": [keras_metrics.serialize(m) for m in self._metric_specs]}
+
+    def compile_from_config(self, config: dict[str, Any]) -> None:
+        """compile() with the arguments recorded by :meth:`get_compile_config`.
+
+        A model that was compiled with a ``netgrad.optim`` optimizer (which is not saved) stays uncompiled.
+        """
+        optimizer = config.get("optimizer")
+        if optimizer is None:
+            return
+        self.compile(optimizer=keras_optimizers.deserialize(optimizer),
+                     loss=None if config.get("loss") is None else keras_losses.deserialize(config["loss"]),
+                     metrics=[keras_metrics.deserialize(m) for m in config.get("metrics") or []])
