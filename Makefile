@@ -2,7 +2,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: test demo bench docs lint clean
+.PHONY: test test-gpu demo bench docs lint clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,13 @@ $(VENV)/.docs: pyproject.toml | $(PY)
 
 test: $(VENV)/.dev
 	$(PY) -m pytest
+
+# on a machine with an NVIDIA GPU: the gpu-marked tests, the CuPy kernel tests, and the GPU benchmark table
+test-gpu: $(VENV)/.dev
+	$(PY) -m pip install -q -e '.[cuda]' torch==2.13.0
+	$(PY) -m pytest -m gpu tests
+	$(PY) -m pytest tests/nn/test_conv_gpu.py
+	$(PY) benchmarks/gpu.py
 
 demo: $(VENV)/.demo
 	$(VENV)/bin/netgrad demo

@@ -9,6 +9,9 @@ import numpy as np
 
 _DEFAULT_SEED = 0x5EED
 _generator = np.random.Generator(np.random.PCG64(_DEFAULT_SEED))
+# the GPU's generators (CuPy's, made on first use from this seed); manual_seed resets them
+_device_seed = _DEFAULT_SEED
+device_generators: dict = {}
 
 
 def manual_seed(seed: int) -> np.random.Generator:
@@ -17,7 +20,19 @@ def manual_seed(seed: int) -> np.random.Generator:
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
         raise TypeError(f"manual_seed expects an int, got {type(seed).__name__}")
     _generator = np.random.Generator(np.random.PCG64(int(seed) % 2**64))
+    seed_devices(seed)
     return _generator
+
+
+def seed_devices(seed: int) -> None:
+    """Seed the GPU generators (``netgrad.cuda.manual_seed_all``); ``manual_seed`` does it too."""
+    global _device_seed
+    _device_seed = int(seed) % 2**64
+    device_generators.clear()
+
+
+def device_seed() -> int:
+    return _device_seed
 
 
 def seed() -> int:

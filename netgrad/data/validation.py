@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from netgrad.engine import Tensor
+from netgrad.engine.backend import to_host
 
 __all__ = [
     "NotFittedError",
@@ -38,7 +39,7 @@ class NotFittedError(ValueError, AttributeError):
 def to_numpy(x: Any) -> np.ndarray:
     """The ndarray behind ``x``: a Tensor's own array (no copy), an ndarray as is, else ``np.asarray(x)``."""
     if isinstance(x, Tensor):
-        return x._data
+        return to_host(x._data)  # a GPU tensor's values are copied to the host
     return x if isinstance(x, np.ndarray) else np.asarray(x)
 
 

@@ -22,6 +22,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .backend import array_module, device_of
+
 _new = object.__new__
 
 _sequence = itertools.count()  # creation order of graph nodes: a topological order for free
@@ -45,7 +47,8 @@ class TensorBase:
 
     ``_result_type`` is the class of the tensors operations return (``Tensor``, also for a ``Parameter``)."""
 
-    __slots__ = ("_data", "_grad", "requires_grad", "_grad_fn", "__weakref__")
+    # _changes: (version, sequence number of the latest in-place change), set by the first one (see bump)
+    __slots__ = ("_data", "_grad", "requires_grad", "_grad_fn", "_changes", "__weakref__")
     _result_type: type
 
 
@@ -76,8 +79,8 @@ class Function:
     """
 
     # inputs: the Tensor arguments that require grad (None elsewhere; the tuple is None once freed);
-    # sequence: creation number, larger than every input's node's
-    __slots__ = ("inputs", "sequence")
+    # sequence: creation number, larger than every input's node's; args: every argument (for version checks)
+    __slots__ = ("inputs", "sequence", "args")
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any):
@@ -101,15 +104,19 @@ class Function:
         if requires_grad:
             ctx.inputs = tuple(inputs)
             ctx.sequence = next(_sequence)
+            ctx.args = args
         else:
             ctx.inputs = None
         try:
             out = cls.forward(ctx, *arrays, **kwargs)
         except ValueError as error:
-            shapes = ", ".join(str(tuple(np.shape(a))) for a in arrays if isinstance(a, np.ndarray))
+            shapes = ", ".join(str(tuple(np.shape(a))) for a in arrays if hasattr(a, "shape"))
             raise ShapeError(f"{cls.__name__}: {error} (input shapes: {shapes})") from None
-        if type(out) is not np.ndarray:
-            out = np.asarray(out)
+        except TypeError:  # CuPy (and the stand-in device) refuse arrays of another device with a TypeError
+            _check_same_device(arrays)
+            raise
+        if type(out) is not np.ndarray:  # a NumPy scalar comes only from NumPy inputs (CuPy gives 0-d arrays)
+            out = np.asarray(out) if isinstance(out, np.generic) else _output_array(out, arrays)
         if like is None:
             raise TypeError(f"{cls.__name__}.apply() needs at least one tensor argument")
         t = _new(like._result_type)  # what Tensor._make does, inline: this runs once per operation
@@ -148,6 +155,30 @@ class Function:
         return f"<{self.name()}>"
 
 
+def _check_same_device(arrays: list) -> None:
+    """PyTorch's error for an operation on tensors of more than one device."""
+    found = []
+    for a in arrays:
+        if hasattr(a, "shape") and hasattr(a, "dtype") and not isinstance(a, np.generic):
+            kind, index = device_of(a)
+            name = kind if index is None else f"{kind}:{index}"
+            if name not in found:
+                found.append(name)
+    if len(found) > 1:
+        raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                           f"{found[-1]} and {found[0]}!") from None
+
+
+def _output_array(out: Any, arrays: list) -> Any:
+    """A forward's result as an array of its inputs' device (NumPy gives scalars for 0-d results)."""
+    if isinstance(out, np.ndarray) or hasattr(out, "__cuda_array_interface__"):
+        return out  # a stand-in or CuPy array
+    for a in arrays:
+        if isinstance(a, np.ndarray) or hasattr(a, "__cuda_array_interface__"):
+            return array_module(a).asarray(out)
+    return np.asarray(out)
+
+
 def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     """Sum a gradient that NumPy broadcasting spread out back down to ``shape``."""
     if grad.shape == shape:
@@ -158,7 +189,7 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
     if axes:
         grad = grad.sum(axis=axes, keepdims=True)
-    return np.asarray(grad).reshape(shape)
+    return grad.reshape(shape)  # NumPy scalars (a full sum) have reshape too: it gives an array
 
 
 def _accumulate_leaf(tensor, grad: Any, borrowed: list) -> None:
@@ -170,8 +201,8 @@ def _accumulate_leaf(tensor, grad: Any, borrowed: list) -> None:
     data = tensor._data
     own = tensor._grad
     if own is None:
-        if type(grad) is not np.ndarray or (grad.dtype is not data.dtype and grad.dtype != data.dtype):
-            grad = np.array(grad, dtype=data.dtype)  # a new array: private already
+        if type(grad) is not type(data) or (grad.dtype is not data.dtype and grad.dtype != data.dtype):
+            grad = array_module(data).array(grad, dtype=data.dtype)  # a new array: private already
         else:
             borrowed.append(tensor)
         if grad.shape != data.shape:
@@ -191,7 +222,7 @@ def _make_private(leaves: list, root_grad: np.ndarray) -> None:
     for tensor in leaves:
         grad = tensor._grad
         if grad.base is not None or id(grad) in seen:
-            tensor._grad = np.array(grad)
+            tensor._grad = grad.copy()
         else:
             seen.add(id(grad))
 
@@ -210,11 +241,15 @@ def backward(tensor, gradient: Any = None, retain_graph: bool = False) -> None:
                 f"backward() without a gradient needs a scalar output, but the tensor has shape {data.shape}: "
                 f"pass gradient= of shape {data.shape}, or reduce the output first (e.g. .sum() or .mean())."
             )
-        grad = _ONES.get(data.dtype) if data.ndim == 0 else None
+        grad = _ONES.get(data.dtype) if data.ndim == 0 and type(data) is np.ndarray else None
         if grad is None:
-            grad = np.ones(data.shape, data.dtype)
+            grad = array_module(data).ones(data.shape, data.dtype)
     else:
-        grad = np.asarray(gradient._data if isinstance(gradient, TensorBase) else gradient, dtype=data.dtype)
+        grad = gradient._data if isinstance(gradient, TensorBase) else gradient
+        if type(grad) is not type(data) or grad.dtype != data.dtype:
+            if isinstance(gradient, TensorBase):
+                _check_same_device([data, grad])
+            grad = array_module(data).asarray(grad, dtype=data.dtype)
         if grad.shape != data.shape:
             if grad.size == data.size and grad.size == 1:
                 grad = grad.reshape(data.shape)
@@ -234,6 +269,7 @@ def backward(tensor, gradient: Any = None, retain_graph: bool = False) -> None:
     pending = {root: grad}  # node -> sum of the gradients it has received so far
     heap = [(-root.sequence, root)]  # max-heap on creation number: newest first
     retained = _retained if _retained.data else None  # .data: the plain dict, cheap to test for emptiness
+    last_change = _last_change
     pop, push = heapq.heappop, heapq.heappush
     try:
         while heap:
@@ -245,6 +281,8 @@ def backward(tensor, gradient: Any = None, retain_graph: bool = False) -> None:
                     "Trying to backward through the graph a second time: its saved values were freed by the "
                     "first backward(). Call backward(retain_graph=True) the first time if you need to do this."
                 )
+            if node.sequence < last_change:  # something changed in place after this node was made
+                _check_saved(node)
             if retained is not None and node in retained:
                 owner = retained[node]()
                 if owner is not None:
@@ -268,7 +306,7 @@ def backward(tensor, gradient: Any = None, retain_graph: bool = False) -> None:
                     else:
                         pending[fn] = previous + g
             if not retain_graph:
-                node.inputs = None
+                node.inputs = node.args = None
                 node.__dict__.clear()
     except BaseException:
         _pass_end_callbacks.clear()
@@ -317,6 +355,74 @@ def register_post_accumulate_grad_hook(tensor, hook: Callable) -> RemovableHandl
 def queue_callback(callback: Callable[[], None]) -> None:
     """Run ``callback()`` once the current backward pass has finished (dropped if the pass fails)."""
     _pass_end_callbacks.append(callback)
+
+
+# ------------------------------------------------------------------------------------- version counters
+
+# PyTorch's version counters, paid for only where tensors change in place: a change records, in the tensor's
+# ``_changes`` slot, (how many changes so far, the sequence number of the latest); a node made before the
+# latest change anywhere (``_last_change``) checks, in backward, that nothing it saved has changed since.
+_last_change = 0
+_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+               "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def version(tensor: TensorBase) -> int:
+    """How many times ``tensor`` was changed in place (PyTorch's ``tensor._version``)."""
+    return getattr(tensor, "_changes", (0, 0))[0]
+
+
+def bump(tensor: TensorBase) -> None:
+    """Record an in-place change of ``tensor``'s values (every ``*_`` method, an optimizer step); a graph node
+    whose backward needs those values, as ``forward`` saved them, then refuses to run."""
+    global _last_change
+    _last_change = sequence = next(_sequence)
+    tensor._changes = (getattr(tensor, "_changes", (0, 0))[0] + 1, sequence)
+    node = tensor._grad_fn
+    if node is not None and node.inputs is not None and "_stale" not in node.__dict__ and _saves(node, tensor._data):
+        node.__dict__["_stale"] = _modified_message(tensor, node, node)
+
+
+def changed(groups: list) -> None:
+    """:func:`bump` for an optimizer step: every parameter with a gradient in ``groups`` (its param_groups)."""
+    global _last_change
+    sequence = _last_change = next(_sequence)
+    for group in groups:
+        for tensor in group["params"]:
+            if tensor._grad is not None:
+                try:
+                    tensor._changes = (tensor._changes[0] + 1, sequence)
+                except AttributeError:  # the first change
+                    tensor._changes = (1, sequence)
+
+
+def _saves(node: Function, array: np.ndarray) -> bool:
+    """Whether ``node`` kept ``array`` (or a view of its memory) for its backward."""
+    values = list(node.__dict__.values())
+    values.extend(v for v in node.__dict__.get("saved_tensors", ()))
+    return any(v is array or (type(v) is np.ndarray and np.may_share_memory(v, array)) for v in values)
+
+
+def _modified_message(tensor: TensorBase, producer: Function | None, needer: Function) -> str:
+    data = tensor._data
+    count = version(tensor)
+    kind = f"netgrad.{_TYPE_NAMES.get(data.dtype.name, data.dtype.name)}Tensor {list(data.shape)}"
+    made = f", which is output 0 of {producer.name()}," if producer is not None else ""
+    return (f"one of the variables needed for gradient computation has been modified by an inplace operation: "
+            f"[{kind}]{made} is at version {count}; expected version {count - 1} instead. Hint: {needer.name()} "
+            "needs its old values; change a clone instead (x = x.clone()), or change it after backward().")
+
+
+def _check_saved(node: Function) -> None:
+    """Raise if a tensor ``node`` saved in ``forward`` was changed in place after the node was made."""
+    stale = node.__dict__.get("_stale")
+    if stale is not None:
+        raise RuntimeError(stale)
+    for a in node.args:
+        if isinstance(a, TensorBase):
+            changes = getattr(a, "_changes", None)
+            if changes is not None and changes[1] > node.sequence and _saves(node, a._data):
+                raise RuntimeError(_modified_message(a, a._grad_fn, node))
 
 
 # ---------------------------------------------------------------------------------------------- grad mode

@@ -7,25 +7,31 @@ import numpy as np
 
 from . import dtypes, ops
 from .autograd import ShapeError
-from .device import _checked
+
 from .dtypes import _float_dtype, _numpy_dtype
+from .backend import placement, to_device
+from .device import _CPU, get_default_device
 from .tensor import Tensor, _size
 from ..random import get_generator
 
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    """A new tensor holding a copy of ``data`` (Python floats become the default dtype, float32)."""
-    _checked(device)
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+    """A new tensor holding a copy of ``data`` (Python floats become the default dtype, float32), on ``device``."""
+    t = Tensor(data, dtype=dtype)
+    device = get_default_device() if device is None else device
+    if device is not _CPU:
+        t._data = to_device(t._data, *placement(device))
+    return t.requires_grad_() if requires_grad else t
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
-    """``data`` as a tensor, sharing memory when it already is an array of the right dtype."""
-    _checked(device)
+    """``data`` as a tensor, sharing memory when it already is an array of the right dtype and device."""
     if isinstance(data, Tensor):
-        return data if dtype is None else data.type(dtype)
+        t = data if dtype is None else data.type(dtype)
+        return t if device is None else t.to(device)
     if isinstance(data, np.ndarray) and data.dtype.kind in "biuf":
-        return Tensor._wrap(data if dtype is None else data.astype(_numpy_dtype(dtype), copy=False))
-    return tensor(data, dtype=dtype)
+        t = Tensor._wrap(data if dtype is None else data.astype(_numpy_dtype(dtype), copy=False))
+        return t if device is None else t.to(device)
+    return tensor(data, dtype=dtype, device=device)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -38,9 +44,15 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 
 def _factory(array: np.ndarray, requires_grad: bool, device: Any = None) -> Tensor:
-    _checked(device)
-    t = Tensor._wrap(array)
+    """A tensor of a new host ``array``, moved to ``device`` (the values are the same on every device)."""
+    if device is None:
+        device = get_default_device()
+    t = Tensor._wrap(array if device is _CPU else to_device(array, *placement(device)))
     return t.requires_grad_() if requires_grad else t
+
+
+def _like(t: Tensor, device: Any) -> Any:
+    return t.device if device is None else device
 
 
 def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
@@ -65,28 +77,29 @@ def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = Fa
 
 
 def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    return _factory(np.zeros(t.shape, dtype=_numpy_dtype(dtype or t.dtype)), requires_grad, device)
+    return _factory(np.zeros(t.shape, dtype=_numpy_dtype(dtype or t.dtype)), requires_grad, _like(t, device))
 
 
 def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    return _factory(np.ones(t.shape, dtype=_numpy_dtype(dtype or t.dtype)), requires_grad, device)
+    return _factory(np.ones(t.shape, dtype=_numpy_dtype(dtype or t.dtype)), requires_grad, _like(t, device))
 
 
 def empty_like(t: Tensor, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    return _factory(np.empty(t.shape, dtype=_numpy_dtype(dtype or t.dtype)), requires_grad, device)
+    return _factory(np.empty(t.shape, dtype=_numpy_dtype(dtype or t.dtype)), requires_grad, _like(t, device))
 
 
 def full_like(t: Tensor, fill_value: Any, dtype: Any = None, requires_grad: bool = False,
               device: Any = None) -> Tensor:
-    return _factory(np.full(t.shape, fill_value, dtype=_numpy_dtype(dtype or t.dtype)), requires_grad, device)
+    array = np.full(t.shape, fill_value, dtype=_numpy_dtype(dtype or t.dtype))
+    return _factory(array, requires_grad, _like(t, device))
 
 
 def rand_like(t: Tensor, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    return rand(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad, device=device)
+    return rand(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad, device=_like(t, device))
 
 
 def randn_like(t: Tensor, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    return randn(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad, device=device)
+    return randn(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad, device=_like(t, device))
 
 
 def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requires_grad: bool = False,
@@ -105,8 +118,7 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_g
     return _factory(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad, device)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False,
-        device: Any = None) -> Tensor:
+def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     return _factory(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, device)
 
 
@@ -125,7 +137,7 @@ def randn(*size: Any, dtype: Any = None, requires_grad: bool = False, generator:
 
 
 def randint(low: int, high: int | None = None, size: Any = None, dtype: Any = None,
-            generator: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+            generator: Any = None, device: Any = None) -> Tensor:
     """Integers uniform on [low, high), int64 (``randint(high, size)`` also works, as in PyTorch)."""
     if size is None:
         low, high, size = 0, low, high
@@ -133,13 +145,12 @@ def randint(low: int, high: int | None = None, size: Any = None, dtype: Any = No
         low, high = 0, low
     rng = generator or get_generator()
     return _factory(rng.integers(low, high, size=_size((size,) if isinstance(size, int) else (size,)),
-                                 dtype=np.int64).astype(_numpy_dtype(dtype or np.int64)), requires_grad, device)
+                                 dtype=np.int64).astype(_numpy_dtype(dtype or np.int64)), False, device)
 
 
-def randperm(n: int, generator: Any = None, dtype: Any = None, device: Any = None,
-             requires_grad: bool = False) -> Tensor:
+def randperm(n: int, generator: Any = None, device: Any = None) -> Tensor:
     rng = generator or get_generator()
-    return _factory(rng.permutation(n).astype(_numpy_dtype(dtype or np.int64)), requires_grad, device)
+    return _factory(rng.permutation(n).astype(np.int64), False, device)
 
 
 # ------------------------------------------------------------------------------------ module-level ops

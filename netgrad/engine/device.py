@@ -1,28 +1,59 @@
-"""Devices: where a tensor's numbers live."""
+"""Devices, with PyTorch's vocabulary: ``device("cpu")``, ``device("cuda:0")``, ``device("cuda", 1)``.
+
+``cpu`` keeps arrays in NumPy, ``cuda`` in CuPy (see :mod:`netgrad.engine.backend`); ``standin`` is the test
+device that behaves like a GPU (arrays of their own type) while computing with NumPy.
+"""
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from .backend import to_device
+
+_TYPES = ("cpu", "cuda", "standin")
+
+
 class device:
-    """A device name, as ``torch.device``: ``device("cuda:0")`` can be made and compared anywhere, but
-    netgrad computes on the CPU, so making or moving a tensor to any other device raises RuntimeError."""
+    """Where a tensor's numbers live: ``device("cpu")``, ``device("cuda:0")``, ``device("cuda", 0)``."""
 
     __slots__ = ("type", "index")
 
     def __init__(self, type: Any = "cpu", index: int | None = None) -> None:  # noqa: A002
-        kind, _, number = str(type).partition(":")
-        self.type = kind
-        self.index = int(number) if number else index
+        if isinstance(type, device):
+            type, index = type.type, type.index if index is None else index  # noqa: A001
+        spec = str(type)
+        kind, _, number = spec.partition(":")
+        if kind not in _TYPES:
+            raise RuntimeError(f"Expected one of {', '.join(_TYPES)} device type at start of device string: {spec}")
+        if number:
+            if index is not None:
+                raise RuntimeError(f"type (string) must not include an index because index was passed explicitly: "
+                                   f"{spec}")
+            if not number.isdigit():
+                raise RuntimeError(f"Invalid device string: '{spec}'")
+            index = int(number)
+        if index is not None and (not isinstance(index, int) or index < 0):
+            raise RuntimeError(f"Device index must not be negative, got {index!r}")
+        if kind != "cuda" and index not in (None, 0):
+            raise RuntimeError(f"{kind} device index must be 0 or None, got {index}")
+        self.type, self.index = kind, index
 
     def __eq__(self, other: Any) -> bool:
-        return str(other) == str(self)
+        if isinstance(other, str):
+            try:
+                other = device(other)
+            except RuntimeError:
+                return False
+        return isinstance(other, device) and self.type == other.type and self.index == other.index
 
     def __hash__(self) -> int:
-        return hash(str(self))
+        return hash((self.type, self.index))
 
     def __repr__(self) -> str:
-        index = "" if self.index is None else f", index={self.index}"
-        return f"device(type={self.type!r}{index})"
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
 
     def __str__(self) -> str:
         return self.type if self.index is None else f"{self.type}:{self.index}"
@@ -32,19 +63,23 @@ _CPU = device("cpu")
 
 
 def _checked(value: Any) -> device:
-    """The device a ``device=`` argument names (None is the default device); others raise RuntimeError."""
-    if value is None or value is _CPU:
-        return _CPU
-    named = value if isinstance(value, device) else device(value)
-    if named.type != "cpu":
-        raise RuntimeError(f"netgrad runs on the CPU only; device {str(named)!r} is not available")
-    return named
+    """The device a ``device=`` argument names (None: the default device)."""
+    if value is None:
+        return _default
+    return value if isinstance(value, device) else device(value)
+
+
+_default = _CPU
 
 
 def set_default_device(value: Any) -> None:
-    """``torch.set_default_device``: netgrad's factories make CPU tensors, so only "cpu" is accepted."""
-    _checked(value)
+    """``torch.set_default_device``: where factories called without ``device=`` put their tensors."""
+    global _default
+    chosen = _checked(value if value is not None else "cpu")
+    if chosen.type != "cpu":
+        to_device(np.zeros(1), chosen.type, chosen.index)  # a clear error now if that device cannot be used
+    _default = chosen
 
 
 def get_default_device() -> device:
-    return _CPU
+    return _default

@@ -25,24 +25,27 @@ def sigmoid_array(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
 
     ``out`` (which may be ``x`` itself) receives the result instead of a new array."""
     out = np.negative(x, out=out)
-    np.logaddexp(_ZERO.get(out.dtype, 0), out, out=out)
+    if type(out) is not np.ndarray and isinstance(out, np.generic):  # a 0-d input gives a NumPy scalar (no out=)
+        out = np.asarray(out)
+    np.logaddexp(_ZERO.get(out.dtype, 0) if type(out) is np.ndarray else 0, out, out=out)
     np.negative(out, out=out)
     return np.exp(out, out=out)
 
 
 def sigmoid_backward(g: np.ndarray, out: np.ndarray) -> np.ndarray:
     """g y (1 - y) for y = sigma(x) (also used by the fused Linear + Sigmoid node)."""
-    return g * out * (_ONE.get(out.dtype, 1) - out)
+    return g * out * ((_ONE.get(out.dtype, 1) if type(out) is np.ndarray else 1) - out)
 
 
 def tanh_backward(g: np.ndarray, out: np.ndarray) -> np.ndarray:
     """g (1 - y^2) for y = tanh x (also used by the fused Linear + Tanh node)."""
-    return g * (_ONE.get(out.dtype, 1) - out * out)
+    return g * ((_ONE.get(out.dtype, 1) if type(out) is np.ndarray else 1) - out * out)
 
 
 def softplus_array(x: np.ndarray) -> np.ndarray:
     """log(1 + e^x) without overflow: max(x, 0) + log1p(e^-|x|)."""
-    return np.logaddexp(0, x)
+    out = np.logaddexp(0, x)
+    return np.asarray(out) if type(out) is not np.ndarray and isinstance(out, np.generic) else out
 
 
 def logsumexp_array(x: np.ndarray, axis, keepdims: bool = False) -> np.ndarray:

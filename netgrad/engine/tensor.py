@@ -11,7 +11,8 @@ import numpy as np
 
 from . import autograd, dtypes, ops
 from .autograd import ShapeError, TensorBase
-from .device import _CPU, _checked, device
+from .backend import array_module, device_of, is_on, placement, to_device
+from .device import _CPU, device
 from .dtypes import _DTYPES, _numpy_dtype, dtype
 from .printing import format_tensor
 from ..random import get_generator
@@ -187,7 +188,14 @@ class Tensor(TensorBase):
 
     @property
     def device(self) -> device:
-        return _CPU
+        data = self._data
+        if type(data) is np.ndarray:
+            return _CPU
+        return device(*device_of(data))
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.device.type == "cuda"
 
     def is_floating_point(self) -> bool:
         return self._data.dtype.kind == "f"
@@ -221,7 +229,15 @@ class Tensor(TensorBase):
         return int(self.item())
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self._data if dtype is None else self._data.astype(dtype)
+        data = self._host("numpy")
+        return data if dtype is None else data.astype(dtype)
+
+    def _host(self, what: str) -> np.ndarray:
+        data = self._data
+        if type(data) is not np.ndarray:
+            raise TypeError(f"can't convert {self.device} device type tensor to {what}. Use Tensor.cpu() to copy the "
+                            "tensor to host memory first.")
+        return data
 
     # -------------------------------------------------------------------------------------- conversions
 
@@ -229,7 +245,7 @@ class Tensor(TensorBase):
         """The underlying array itself (no copy; like PyTorch, it shares memory with the tensor)."""
         if self.requires_grad:
             raise RuntimeError("can't call numpy() on a tensor that requires grad; use tensor.detach().numpy()")
-        return self._data
+        return self._host("numpy")
 
     def item(self) -> Any:
         if self._data.size != 1:
@@ -251,18 +267,25 @@ class Tensor(TensorBase):
         return ops.Mul.apply(self, 1) if self.requires_grad else Tensor._wrap(self._data.copy())
 
     def to(self, *args: Any, **kwargs: Any) -> "Tensor":
-        """``to(dtype)``, ``to('cpu')``, ``to(other_tensor)``; a no-op when nothing changes."""
-        target = kwargs.get("dtype")
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other_tensor)``: a copy on that device and
+        of that dtype (differentiable), or this tensor itself when nothing changes."""
+        target, where = kwargs.get("dtype"), kwargs.get("device")
         for a in args:
             if isinstance(a, Tensor):
-                target = a.dtype
-            elif isinstance(a, (str, device)):
-                _checked(a)
-            else:
+                target, where = a.dtype, a.device
+            elif isinstance(a, (str, device)) or (isinstance(a, int) and not isinstance(a, bool)):
+                where = a
+            elif a is not None:
                 target = a
-        if target is None or _numpy_dtype(target) == self._data.dtype:
-            return self
-        return self.type(target)
+        out = self
+        if where is not None:
+            kind, index = placement(where)
+            if not is_on(self._data, kind, index):
+                out = ops.ToDevice.apply(self, kind, index) if self.requires_grad else \
+                    Tensor._wrap(to_device(self._data, kind, index))
+        if target is not None and _numpy_dtype(target) != out._data.dtype:
+            out = out.type(target)
+        return out
 
     def type(self, dt: Any) -> "Tensor":
         """A copy of the tensor with another dtype (differentiable between floating types)."""
@@ -295,10 +318,11 @@ class Tensor(TensorBase):
         return self.type(other._data.dtype)
 
     def cpu(self) -> "Tensor":
-        return self
+        return self.to("cpu")
 
-    def cuda(self, *args: Any, **kwargs: Any) -> "Tensor":
-        raise RuntimeError("netgrad runs on the CPU only")
+    def cuda(self, device: Any = None) -> "Tensor":
+        """A copy on the GPU (``cuda:0`` unless ``device`` names another)."""
+        return self.to("cuda" if device is None else device if not isinstance(device, int) else f"cuda:{device}")
 
     def contiguous(self) -> "Tensor":
         return self
@@ -327,34 +351,61 @@ class Tensor(TensorBase):
 
     # ------------------------------------------------------------------------------------------ in place
 
-    def _check_inplace(self) -> None:
-        if self.requires_grad and autograd._grad_state.enabled:
-            raise RuntimeError(
-                "a tensor that requires grad is being used in an in-place operation; wrap the update in "
-                "`with netgrad.no_grad():` (or update `.data`)")
+    # In-place methods change this tensor's array and bump its version (see autograd.bump). In grad mode, when
+    # the tensor or an operand needs a gradient, the change is also recorded: the operation runs on a copy of
+    # the old values, its result is written into the array, and the tensor takes the new node as its grad_fn.
+
+    def _recording(self, other: Any = None) -> bool:
+        if not autograd._grad_state.enabled:
+            return False
+        if self.requires_grad:
+            if self._grad_fn is None:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+            return True
+        return isinstance(other, Tensor) and other.requires_grad
+
+    def _record(self, function: type, *args: Any) -> "Tensor":
+        """Make this tensor ``function(old self, *args)``: values written in place, node rebound."""
+        old = Tensor._make(self._data.copy(), self._grad_fn)
+        old.requires_grad = self.requires_grad
+        out = function.apply(old, *args)
+        data = self._data
+        if out._data.shape != data.shape:
+            raise RuntimeError(f"output with shape {list(data.shape)} doesn't match the broadcast shape "
+                               f"{list(out._data.shape)}")
+        np.copyto(data, out._data, casting="same_kind")
+        autograd.bump(self)
+        self._grad_fn, self.requires_grad = out._grad_fn, True
+        return self
+
+    def _overwrite(self, source: Any) -> "Tensor":
+        """copy_, fill_, zero_ and the random fills: every value replaced by (broadcast) ``source``."""
+        if self._recording(source):
+            return self._record(ops.Copy, source)
+        self._data[...] = source._data if isinstance(source, Tensor) else source
+        autograd.bump(self)
+        return self
 
     def zero_(self) -> "Tensor":
-        self._check_inplace()
-        self._data[...] = 0
-        return self
+        return self._overwrite(0)
 
     def fill_(self, value: Any) -> "Tensor":
-        self._check_inplace()
-        self._data[...] = value._data if isinstance(value, Tensor) else value
-        return self
+        return self._overwrite(value)
 
     def copy_(self, source: Any) -> "Tensor":
-        self._check_inplace()
-        self._data[...] = source._data if isinstance(source, Tensor) else source
-        return self
+        return self._overwrite(source)
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0) -> "Tensor":
+        return self._overwrite(get_generator().uniform(a, b, self._data.shape))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0) -> "Tensor":
+        return self._overwrite(get_generator().normal(mean, std, self._data.shape))
 
     def _inplace(self, ufunc: np.ufunc, other: Any, function: type) -> "Tensor":
-        other_data = other._data if isinstance(other, Tensor) else other
-        if autograd._grad_state.enabled and (self.requires_grad or (isinstance(other, Tensor) and other.requires_grad)):
-            if self._grad_fn is None and self.requires_grad:
-                self._check_inplace()
-            return function.apply(self, other)  # recorded out of place; the name is rebound
-        ufunc(self._data, other_data, out=self._data, casting="same_kind")
+        if self._recording(other):
+            return self._record(function, self._operand(other))
+        ufunc(self._data, other._data if isinstance(other, Tensor) else other, out=self._data, casting="same_kind")
+        autograd.bump(self)
         return self
 
     def add_(self, other: Any, alpha: Any = 1) -> "Tensor":
@@ -370,18 +421,10 @@ class Tensor(TensorBase):
         return self._inplace(np.divide, other, ops.Div)
 
     def clamp_(self, min: Any = None, max: Any = None) -> "Tensor":  # noqa: A002
-        self._check_inplace()
+        if self._recording():
+            return self._record(ops.Clamp, min, max)
         np.clip(self._data, min, max, out=self._data)
-        return self
-
-    def uniform_(self, a: float = 0.0, b: float = 1.0) -> "Tensor":
-        self._check_inplace()
-        self._data[...] = get_generator().uniform(a, b, self._data.shape)
-        return self
-
-    def normal_(self, mean: float = 0.0, std: float = 1.0) -> "Tensor":
-        self._check_inplace()
-        self._data[...] = get_generator().normal(mean, std, self._data.shape)
+        autograd.bump(self)
         return self
 
     __iadd__ = add_
@@ -390,8 +433,18 @@ class Tensor(TensorBase):
     __itruediv__ = div_
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        self._check_inplace()
-        self._data[_index_key(key)] = value._data if isinstance(value, Tensor) else value
+        key = _index_key(key)
+        if self._recording(value):
+            self._record(ops.SetItem, value._data if isinstance(value, Tensor) and not value.requires_grad
+                         else value, key)
+            return
+        self._data[key] = value._data if isinstance(value, Tensor) else value
+        autograd.bump(self)
+
+    @property
+    def _version(self) -> int:
+        """How many times this tensor was changed in place (PyTorch's version counter)."""
+        return autograd.version(self)
 
     # ---------------------------------------------------------------------------------------- arithmetic
 
@@ -524,18 +577,18 @@ class Tensor(TensorBase):
         return Tensor._wrap(~self._data)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> "Tensor":
-        dim = dim if axis is None else axis
-        return Tensor._wrap(np.asarray(np.argmax(self._data, axis=dim, keepdims=keepdim), dtype=np.int64))
+        dim, data = dim if axis is None else axis, self._data
+        return Tensor._wrap(array_module(data).asarray(data.argmax(axis=dim, keepdims=keepdim), dtype=np.int64))
 
     def argmin(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> "Tensor":
-        dim = dim if axis is None else axis
-        return Tensor._wrap(np.asarray(np.argmin(self._data, axis=dim, keepdims=keepdim), dtype=np.int64))
+        dim, data = dim if axis is None else axis, self._data
+        return Tensor._wrap(array_module(data).asarray(data.argmin(axis=dim, keepdims=keepdim), dtype=np.int64))
 
     def any(self, dim: int | None = None) -> "Tensor":
-        return Tensor._wrap(np.asarray(self._data.any(axis=dim)))
+        return Tensor._wrap(array_module(self._data).asarray(self._data.any(axis=dim)))
 
     def all(self, dim: int | None = None) -> "Tensor":
-        return Tensor._wrap(np.asarray(self._data.all(axis=dim)))
+        return Tensor._wrap(array_module(self._data).asarray(self._data.all(axis=dim)))
 
     def isnan(self) -> "Tensor":
         return Tensor._wrap(np.isnan(self._data))
@@ -547,10 +600,10 @@ class Tensor(TensorBase):
         return Tensor._wrap(np.sign(self._data))
 
     def allclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08) -> bool:
-        return bool(np.allclose(self._data, np.asarray(other), rtol=rtol, atol=atol))
+        return bool(np.allclose(self._data, other._data if isinstance(other, Tensor) else other, rtol=rtol, atol=atol))
 
     def equal(self, other: Any) -> bool:
-        return bool(np.array_equal(self._data, np.asarray(other)))
+        return bool(np.array_equal(self._data, other._data if isinstance(other, Tensor) else other))
 
     # ---------------------------------------------------------------------------------------- elementwise
 

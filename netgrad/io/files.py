@@ -16,6 +16,7 @@ import numpy as np
 import safetensors
 import safetensors.numpy
 
+from netgrad.engine.backend import placement, to_device
 from netgrad.engine.device import _checked
 from netgrad.engine.tensor import Tensor
 
@@ -296,8 +297,9 @@ def load(path: str | os.PathLike, map_location: Any = None, *, as_tensors: bool 
          require_netgrad: bool = False, weights_only: bool | None = None, mmap: bool | None = None) -> Any:
     """Load what :func:`save` wrote, or the flat dict of tensors of any safetensors file.
 
-    ``map_location`` (a CPU device), ``weights_only`` and ``mmap`` are accepted as ``torch.load`` takes
-    them: netgrad loads only data, never code, so ``weights_only`` is always in effect.
+    ``map_location`` (a device: with ``as_tensors``, the tensors are loaded onto it), ``weights_only`` and
+    ``mmap`` are accepted as ``torch.load`` takes them: netgrad loads only data,
+    never code, so ``weights_only`` is always in effect.
 
     Every tensor is checked against the SHA-256 that :func:`save` stored (files from other writers have
     none and load unchecked).
@@ -322,7 +324,9 @@ def load(path: str | os.PathLike, map_location: Any = None, *, as_tensors: bool 
         _checked(map_location)
     path = os.fspath(path)
     where = repr(path)
-    wrap = _tensor_wrapper() if as_tensors else (lambda array: array)
+    place = map_location if map_location is not None and not callable(map_location) and \
+        not isinstance(map_location, dict) else None
+    wrap = _tensor_wrapper(place) if as_tensors else (lambda array: array)
     document, tensors = _read(path, where, require_netgrad, values=True)
     if document is None:
         return {name: wrap(array) for name, array in tensors.items()}
@@ -345,5 +349,9 @@ def load_header(path: str | os.PathLike, *, require_netgrad: bool = False) -> An
     return infos if document is None else _decode(document, infos, lambda info: info, repr(path))
 
 
-def _tensor_wrapper():
-    return Tensor._wrap
+def _tensor_wrapper(map_location: Any = None):
+    """Arrays to tensors, on the device ``map_location`` names (the CPU by default)."""
+    if map_location is None:
+        return Tensor._wrap
+    place = placement(map_location)
+    return lambda array: Tensor._wrap(to_device(array, *place))

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from netgrad.engine.backend import to_host
+
 # The dtypes the safetensors format can hold that NumPy has natively.
 # Compared by name, so that big-endian arrays are accepted (safetensors stores them little-endian).
 SUPPORTED_DTYPES = frozenset(("bool", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64",
@@ -26,9 +28,9 @@ def as_array(obj: Any) -> np.ndarray | None:
     """The ndarray behind `obj` if it is an array or array-like tensor, else None."""
     if isinstance(obj, np.ndarray):
         return obj
-    data = getattr(obj, "_data", None)  # netgrad.Tensor and Parameter
-    if isinstance(data, np.ndarray):
-        return data
+    data = getattr(obj, "_data", None)  # netgrad.Tensor and Parameter (on any device: saved from the host)
+    if isinstance(data, np.ndarray) or hasattr(data, "__cuda_array_interface__"):
+        return to_host(data)
     numpy = getattr(obj, "numpy", None)  # other tensor types that can hand out an ndarray
     if callable(numpy) and not isinstance(obj, np.generic):
         result = numpy()

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..engine import ops
 from ..engine.autograd import ShapeError
+from ..engine.backend import array_module, device_of, to_device
 from ..engine.kernels.activations import (ELU, GELU, RReLU, SELU_ALPHA, SELU_SCALE, GELUTanh, Hardtanh, LeakyReLU,
                                           LogSigmoid, Mish, PReLU, SiLU, Softplus, Step, erf_array)
 from ..engine.kernels.cross_entropy import CrossEntropy, CrossEntropyProbabilities, NLLLoss
@@ -57,6 +58,13 @@ def _array(x: Any) -> np.ndarray:
     return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
+def _placed(array: Any, data: Any) -> Any:
+    """``array`` (a target, a weight) on the device of the input ``data``: NumPy labels serve a GPU input."""
+    if array is None or type(array) is type(data):
+        return array
+    return to_device(array, *device_of(data))
+
+
 def _as_floating_target(input_data: np.ndarray, target: Any, name: str) -> tuple[Any, np.ndarray]:
     """Target for an elementwise loss: same shape as the input (no broadcasting), in the input's dtype.
 
@@ -75,6 +83,8 @@ def _as_floating_target(input_data: np.ndarray, target: Any, name: str) -> tuple
         return target, data
     if data.dtype != input_data.dtype and input_data.dtype.kind == "f":
         data = data.astype(input_data.dtype)
+    if type(data) is not type(input_data):
+        data = _placed(data, input_data)
     return data, data
 
 
@@ -341,7 +351,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
         bad = labels.min() if labels.min() < 0 else labels.max()
         raise ValueError(f"one_hot: class index {bad} is out of range for num_classes={num_classes}")
-    return Tensor._wrap((labels[..., None] == np.arange(num_classes)).astype(np.int64))
+    return Tensor._wrap((labels[..., None] == array_module(labels).arange(num_classes)).astype(np.int64))
 
 
 # ------------------------------------------------------------------------------------------------- losses
@@ -383,7 +393,7 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, *,  # n
                          " (the input must be probabilities; for logits use binary_cross_entropy_with_logits)")
     _check_unit_interval(target_data, "target", "binary_cross_entropy")
     weight = _broadcastable_weight(weight, data.shape, data.dtype, "binary_cross_entropy")
-    return BinaryCrossEntropy.apply(input, target, weight, reduction)
+    return BinaryCrossEntropy.apply(input, target, _placed(weight, data), reduction)
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = None, *,  # noqa: A002
@@ -400,7 +410,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = N
     name = "binary_cross_entropy_with_logits"
     weight = _broadcastable_weight(weight, data.shape, data.dtype, name)
     pos_weight = _broadcastable_weight(pos_weight, data.shape, data.dtype, name, "pos_weight")
-    return BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight, reduction)
+    return BinaryCrossEntropyWithLogits.apply(input, target, _placed(weight, data), _placed(pos_weight, data),
+                                              reduction)
 
 
 # Cross-entropy and NLL work on rows: an (N, C, d1, ...) input becomes (N*d1*..., C) with classes last,
@@ -487,9 +498,11 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, *, ignore_inde
         if not (isinstance(target, Tensor) and target.requires_grad):
             target = target_data.astype(data.dtype, copy=False)
         _check_unit_interval(target_data, "target probability", "cross_entropy")
-        return CrossEntropyProbabilities.apply(input, target, weight, reduction, label_smoothing)
+        return CrossEntropyProbabilities.apply(input, _placed(target, data), _placed(weight, data), reduction,
+                                               label_smoothing)
     labels, ignored = _class_targets(data.shape, target_data, ignore_index, "cross_entropy")
-    return CrossEntropy.apply(input, labels, weight, ignored, reduction, label_smoothing)
+    return CrossEntropy.apply(input, _placed(labels, data), _placed(weight, data), _placed(ignored, data), reduction,
+                              label_smoothing)
 
 
 def nll_loss(input: Tensor, target: Any, weight: Any = None, *, ignore_index: int = -100,  # noqa: A002
@@ -506,7 +519,7 @@ def nll_loss(input: Tensor, target: Any, weight: Any = None, *, ignore_index: in
     classes = data.shape[0] if data.ndim == 1 else data.shape[1]
     weight = _class_weight(weight, classes, data.dtype, "nll_loss")
     labels, ignored = _class_targets(data.shape, target, ignore_index, "nll_loss")
-    return NLLLoss.apply(input, labels, weight, ignored, reduction)
+    return NLLLoss.apply(input, _placed(labels, data), _placed(weight, data), _placed(ignored, data), reduction)
 
 
 from .conv import conv1d, conv2d  # noqa: E402  (those modules do not import this one)

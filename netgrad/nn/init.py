@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.backend import device_of, to_device
 from ..random import get_generator
 from ..engine import Tensor
 
@@ -90,7 +91,8 @@ def _fan(tensor: Tensor, mode: str) -> int:
 
 
 def _fill(tensor: Tensor, values: Any) -> Tensor:
-    tensor._data[...] = values
+    on_device = to_device(values, *device_of(tensor._data)) if hasattr(values, "shape") else values
+    tensor._data[...] = on_device
     return tensor
 
 

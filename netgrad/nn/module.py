@@ -27,7 +27,8 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 
-from ..engine.device import _checked, device
+from ..engine.backend import device_of, placement, to_device
+from ..engine.device import device
 from ..engine.dtypes import _numpy_dtype, get_default_dtype
 from ..engine.tensor import Tensor
 
@@ -356,34 +357,40 @@ class Module:
         for name, target in own.items():
             if name in state_dict:
                 value = state_dict[name]
-                target._data[...] = value._data if isinstance(value, Tensor) else np.asarray(value)
+                value = value._data if isinstance(value, Tensor) else np.asarray(value)
+                target._data[...] = to_device(value, *device_of(target._data))
         return result
 
     def to(self, *args: Any, **kwargs: Any) -> "Module":
-        """``to(dtype)``, ``to('cpu')``, ``to(tensor)``: convert floating parameters and buffers in place.
+        """``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(tensor)``: move and convert floating parameters
+        and buffers in place.
 
-        The parameter objects stay the same (an optimizer holding them keeps working); their arrays, and
-        any gradients, are replaced by converted ones. Integer buffers (``num_batches_tracked``) are kept.
+        The parameter objects stay the same (an optimizer holding them keeps working); their arrays, and any
+        gradients, are replaced by moved or converted ones. Integer buffers keep their dtype but move.
         """
-        target = kwargs.get("dtype")
-        if "device" in kwargs and kwargs["device"] is not None:
-            _checked(kwargs["device"])
+        target, where = kwargs.get("dtype"), kwargs.get("device")
         for arg in args:
             if isinstance(arg, Tensor):
-                target = arg._data.dtype
-            elif isinstance(arg, (str, device)):
-                _checked(arg)
-            else:
+                target, where = arg._data.dtype, arg.device
+            elif isinstance(arg, (str, device)) or (isinstance(arg, int) and not isinstance(arg, bool)):
+                where = arg
+            elif arg is not None:
                 target = arg
-        if target is None:
-            return self
-        numpy_dtype = _numpy_dtype(target)
-        if numpy_dtype.kind != "f":
+        numpy_dtype = None if target is None else _numpy_dtype(target)
+        if numpy_dtype is not None and numpy_dtype.kind != "f":
             raise TypeError(f"Module.to only accepts floating point dtypes, but got desired dtype={target!r}")
+        place = None if where is None else placement(where)
         for module in self.modules():
             for registry in (module._parameters, module._buffers):
                 for tensor in registry.values():
-                    if tensor is not None and tensor._data.dtype.kind == "f" and tensor._data.dtype != numpy_dtype:
+                    if tensor is None:
+                        continue
+                    if place is not None:
+                        tensor._data = to_device(tensor._data, *place)
+                        if tensor._grad is not None:
+                            tensor._grad = to_device(tensor._grad, *place)
+                    data = tensor._data
+                    if numpy_dtype is not None and data.dtype.kind == "f" and data.dtype != numpy_dtype:
                         tensor._data = tensor._data.astype(numpy_dtype)
                         if tensor._grad is not None:
                             tensor._grad = tensor._grad.astype(numpy_dtype)
@@ -399,10 +406,10 @@ class Module:
         return self.to(np.float16)
 
     def cpu(self) -> "Module":
-        return self
+        return self.to("cpu")
 
-    def cuda(self, *args: Any, **kwargs: Any) -> "Module":
-        raise RuntimeError("netgrad runs on the CPU only")
+    def cuda(self, device: Any = None) -> "Module":
+        return self.to("cuda" if device is None else device if not isinstance(device, int) else f"cuda:{device}")
 
     # --------------------------------------------------------------------------------------------- repr
 

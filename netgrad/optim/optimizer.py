@@ -23,7 +23,8 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from ..engine import Tensor
-from ..engine.autograd import enable_grad
+from ..engine.autograd import changed, enable_grad
+from ..engine.backend import device_of, to_device
 
 __all__ = ["Optimizer", "required"]
 
@@ -180,6 +181,7 @@ class Optimizer:
         self._opt_called = True
         for group in self.param_groups:
             self._update_group(group)
+        changed(self.param_groups)  # the parameters' version counters
         return loss
 
     def _update_group(self, group: dict[str, Any]) -> None:
@@ -274,7 +276,7 @@ def _cast_state(param: Tensor, name: str, value: Any) -> Any:
             raise ValueError(f"loaded state {name!r} has shape {value.shape}, but its parameter has shape "
                              f"{tuple(param.shape)}; was the state dict saved for other parameters?")
         dtype = param._data.dtype if value.dtype.kind == "f" else value.dtype
-        return np.array(value, dtype=dtype, copy=True)
+        return to_device(np.array(value, dtype=dtype, copy=True), *device_of(param._data))
     if isinstance(value, np.generic):
         return value.item()
     return copy.deepcopy(value)

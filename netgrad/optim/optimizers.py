@@ -132,7 +132,7 @@ class SGD(Optimizer):
             param = p._data
             if plain:  # the hot path of plain (mini-batch) gradient descent: θ ← θ - γ g
                 if rate is None or rate.dtype is not param.dtype:
-                    rate = np.array(lr, dtype=param.dtype)
+                    rate = np.array(lr, dtype=param.dtype) if type(param) is np.ndarray else param.dtype.type(lr)
                 step = grad * rate if param.size <= _SMALL else np.multiply(grad, rate, out=self._buffer(param, 1))
                 np.subtract(param, step, out=param)
                 continue

@@ -49,7 +49,7 @@ def sgd(param: np.ndarray, g: np.ndarray, state: dict, buffer: Buffer, *, lr: fl
         return
     buf = state.get("momentum_buffer")
     if buf is None:
-        buf = state["momentum_buffer"] = np.array(g, dtype=param.dtype)
+        buf = state["momentum_buffer"] = g.astype(param.dtype)  # a copy, on the parameter's device
     else:
         buf *= momentum
         if dampening == 0:

@@ -48,7 +48,9 @@ class DataChecks:
     def _probe(self, sample: np.ndarray) -> np.ndarray:
         """The model's output for a few samples (eval mode, no gradient, nothing random)."""
         with training_mode(self.model, False), no_grad():
-            return np.asarray(to_numpy(self.model(Tensor._wrap(sample))))
+            sample = Tensor._wrap(sample)
+            device = getattr(self, "device", None)
+            return np.asarray(to_numpy(self.model(sample if device is None else sample.to(device))))
 
     def _checked_arrays(self, data: Sequence, role: str) -> tuple[np.ndarray, ...]:
         """Validate and convert ``(X, y[, sample_weight])`` before training: refused with a clear message."""

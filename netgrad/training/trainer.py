@@ -51,8 +51,11 @@ import numpy as np
 from netgrad.engine.autograd import no_grad
 from netgrad.data import DataLoader, Dataset
 from netgrad.data.validation import check_array, to_numpy
+from netgrad.cuda import is_available as cuda_available
 from netgrad.distributed import data_parallel
 from netgrad.engine import Tensor, blas
+from netgrad.engine.backend import placement, to_host
+from netgrad.engine.device import device as device_class
 from netgrad.nn.module import training_mode
 
 from .callbacks import Callback, CallbackList, CSVLogger, ModelCheckpoint, ProgressBar
@@ -115,7 +118,7 @@ class Trainer(DataChecks):
                  scheduler: Any = None, clip_grad_norm: float | None = None,
                  callbacks: Sequence[Callback] | None = None, penalty: Callable | None = None, *,
                  scheduler_interval: str | None = None, scheduler_monitor: str = "val_loss",
-                 distributed: bool | None = None) -> None:
+                 device: Any = None, distributed: bool | None = None) -> None:
         if not callable(model):
             raise TypeError(f"model must be callable on a Tensor (an nn.Module), got {type(model).__name__}")
         if not callable(loss):
@@ -131,6 +134,12 @@ class Trainer(DataChecks):
             raise ValueError(f"scheduler_interval must be 'epoch', 'batch' or None, got {scheduler_interval!r}")
         if scheduler is not None and not hasattr(scheduler, "step"):
             raise TypeError(f"scheduler must have a step() method, got {scheduler!r}")
+        # device: where the model and every batch go ('cpu', 'cuda', 'cuda:1', 'auto' = the GPU when there is one)
+        if device == "auto":
+            device = "cuda" if cuda_available() else None
+        self.device = None if device is None else device_class(*placement(device))
+        if self.device is not None and hasattr(model, "to"):
+            model.to(self.device)
         self.model = model
         self.loss = loss
         self.optimizer = optimizer
@@ -327,7 +336,7 @@ class Trainer(DataChecks):
         call = cbs.call
         collect = bool(self._metrics)
         outputs, targets = self._epoch_outputs, self._epoch_targets = [], []
-        isfinite, wrap = math.isfinite, Tensor._wrap
+        isfinite, wrap, place = math.isfinite, Tensor._wrap, self.device
         total, seen, batch, stepping = 0.0, 0, -1, False
         self._stopped_early = False
         try:
@@ -337,6 +346,8 @@ class Trainer(DataChecks):
                     x = x if isinstance(x, Tensor) else wrap(np.asarray(x))
                 if type(y) is not Tensor:
                     y = y if isinstance(y, Tensor) else wrap(np.asarray(y))
+                if place is not None:
+                    x, y = x.to(place), y.to(place)
                 if want_begin:
                     call("on_train_batch_begin", batch, {})
                 optimizer.zero_grad()
@@ -361,8 +372,8 @@ class Trainer(DataChecks):
                     if batch_scheduler is not None:
                         batch_scheduler.step()
                 if collect:
-                    outputs.append(output._data)
-                    targets.append(y._data)
+                    outputs.append(output._data if place is None else to_host(output._data))
+                    targets.append(y._data if place is None else to_host(y._data))
                 if want_end:
                     call("on_train_batch_end", batch, {"loss": total / seen, "batch_loss": value, "size": n})
                 if self.stop_training:
@@ -383,12 +394,17 @@ class Trainer(DataChecks):
         self._epoch_outputs, self._epoch_targets = [], []
         return logs
 
+    def _placed(self, x: Tensor) -> Tensor:
+        """``x`` on the trainer's device (itself without one)."""
+        device = getattr(self, "device", None)
+        return x if device is None else x.to(device)
+
     def _weighted_loss(self, output: Tensor, target: Tensor, weight: Any) -> Tensor:
         """Keras's weighting: ``sum_i w_i l_i / batch_size``, with ``l_i`` the mean loss of sample ``i``."""
         per_element = self._unreduced_loss(output, target)
         n = len(output)
         per_sample = per_element.reshape(n, -1).mean(1) if per_element.ndim > 1 else per_element
-        w = weight if isinstance(weight, Tensor) else Tensor._wrap(np.asarray(weight))
+        w = weight if isinstance(weight, Tensor) else self._placed(Tensor._wrap(np.asarray(weight)))
         return (per_sample * w.reshape(n)).sum() / n
 
     def _unreduced_loss(self, output: Tensor, target: Tensor) -> Tensor:
@@ -477,7 +493,7 @@ class Trainer(DataChecks):
         total, seen = 0.0, 0
         with training_mode(model, False), no_grad():
             for batch, data in enumerate(loader):
-                x, y = (d if isinstance(d, Tensor) else Tensor._wrap(np.asarray(d)) for d in data[:2])
+                x, y = (self._placed(d if isinstance(d, Tensor) else Tensor._wrap(np.asarray(d))) for d in data[:2])
                 if want_begin:
                     cbs.call("on_test_batch_begin", batch, {})
                 output = model(x)
@@ -486,8 +502,8 @@ class Trainer(DataChecks):
                 total += float(loss._data) * n
                 seen += n
                 if self._metrics:
-                    outputs.append(output._data)
-                    targets.append(y._data)
+                    outputs.append(to_host(output._data))
+                    targets.append(to_host(y._data))
                 if want_end:
                     cbs.call("on_test_batch_end", batch, {"loss": total / seen, "size": n})
             extra = self.penalty(model) if self.penalty is not None else None
@@ -517,7 +533,8 @@ class Trainer(DataChecks):
             size = batch_size or DEFAULT_BATCH_SIZE
             batches = (X[start:start + size] for start in range(0, len(X), size))
         with training_mode(self.model, False), no_grad():
-            outputs = [np.asarray(to_numpy(self.model(b if isinstance(b, Tensor) else Tensor._wrap(np.asarray(b)))))
+            outputs = [np.asarray(to_numpy(self.model(self._placed(b if isinstance(b, Tensor)
+                                                                   else Tensor._wrap(np.asarray(b))))))
                        for b in batches]
         return concatenate(outputs)
 

@@ -63,3 +63,91 @@ def test_maximum_tie_splits_gradient_like_torch():
 def test_repr_matches_torch_text():
     for values in ([22.0], [0.1, 2.5], [[1.0, 2.0], [3.0, 4.5]], [1, 2, 3]):
         assert repr(netgrad.tensor(values)) == repr(torch.tensor(values))
+
+
+# In-place changes of tensors in the graph, and version counters: each script runs unchanged on both libraries
+def _inplace_script(lib, method, args):
+    a = lib.tensor([3.0, 4.0], requires_grad=True)
+    h = a * lib.tensor([2.0, 3.0])
+    getattr(h, method)(*args)
+    (h * h).sum().backward()
+    return h.detach().numpy(), a.grad.numpy(), h._version
+
+
+@pytest.mark.parametrize("method, args", [("add_", (1.0,)), ("sub_", (0.5,)), ("mul_", (0.5,)), ("div_", (4.0,)),
+                                          ("clamp_", (0.0, 7.0)), ("zero_", ()), ("fill_", (2.0,))])
+def test_inplace_on_a_non_leaf_matches_torch(method, args):
+    ours, theirs = _inplace_script(netgrad, method, args), _inplace_script(torch, method, args)
+    np.testing.assert_allclose(ours[0], theirs[0])
+    np.testing.assert_allclose(ours[1], theirs[1])
+    assert ours[2] == theirs[2]
+
+
+def test_inplace_with_a_grad_operand_and_setitem_match_torch():
+    def script(lib):
+        x = lib.zeros(3)
+        w = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        x.add_(w)
+        v = lib.tensor([5.0, 6.0], requires_grad=True)
+        x[1:] = v * 2
+        (x * lib.tensor([1.0, 2.0, 3.0])).sum().backward()
+        return x.detach().numpy(), w.grad.numpy(), v.grad.numpy()
+
+    for ours, theirs in zip(script(netgrad), script(torch)):
+        np.testing.assert_allclose(ours, theirs)
+
+
+@pytest.mark.parametrize("case", ["saved input", "saved output", "optimizer step", "unsaved input"])
+def test_changing_what_backward_needs_raises_like_torch(case):
+    def script(lib):
+        a = lib.tensor([1.0, 2.0], requires_grad=True)
+        x = lib.tensor([3.0, 4.0])
+        if case == "saved input":
+            y = (a * x).sum()
+            x.mul_(2)
+        elif case == "saved output":
+            h = a.exp()
+            h.mul_(2)
+            y = h.sum()
+        elif case == "optimizer step":
+            y = (a * a).sum()
+            y.backward(retain_graph=True)
+            (netgrad.optim if lib is netgrad else torch.optim).SGD([a], lr=0.1).step()
+        else:
+            y = (a + x).sum()
+            x.mul_(2)
+        try:
+            y.backward()
+        except RuntimeError as error:
+            return str(error)
+        return None
+
+    ours, theirs = script(netgrad), script(torch)
+    assert (ours is None) == (theirs is None), (ours, theirs)
+    if theirs is not None:
+        prefix = "one of the variables needed for gradient computation has been modified by an inplace operation: "
+        assert ours.startswith(prefix) and theirs.startswith(prefix)
+        assert ours.split("is at version")[1].split(".")[0] == theirs.split("is at version")[1].split(".")[0]
+        assert ours[len(prefix):].split("]")[0].split("[")[-1] == theirs[len(prefix):].split("]")[0].split("[")[-1]
+
+
+ACTIVATIONS_0D = ["sigmoid", "tanh", "exp", "relu", "abs", "sin"]
+
+
+@pytest.mark.parametrize("name", ACTIVATIONS_0D + ["F.silu", "F.softplus", "F.logsigmoid", "F.mish", "F.gelu"])
+def test_elementwise_ops_on_0d_tensors_match_torch(name):
+    def run(lib):
+        w = lib.tensor(0.7, dtype=lib.float64, requires_grad=True)
+        z = w * 1.5 - 0.2  # the notes' w x + b on a scalar
+        if name.startswith("F."):
+            functional = netgrad.nn.functional if lib is netgrad else torch.nn.functional
+            out = getattr(functional, name[2:])(z)
+        else:
+            out = getattr(lib, name)(z)
+        out.backward()
+        return out.detach().numpy(), w.grad.numpy()
+
+    ours, theirs = run(netgrad), run(torch)
+    assert ours[0].shape == () and ours[1].shape == ()
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-12)
+    np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-12)

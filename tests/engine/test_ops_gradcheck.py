@@ -165,3 +165,40 @@ def test_reductions_random_shapes(shape, op, keepdim, seed, dim_pick):
 def test_unary_ops_random_shapes(shape, op, seed):
     a = t(*shape, seed=seed)
     assert gradcheck(lambda x: getattr(x, op)() if op != "neg" else -x, (a,))
+
+
+# 0-d tensors (a scalar such as w·x + b of the notes' logistic regression): every elementwise op, alone and
+# broadcast against a vector, against central differences
+ZERO_D_UNARY = {
+    "neg": lambda a: -a, "exp": lambda a: a.exp(), "log": lambda a: a.abs().log(), "sqrt": lambda a: a.abs().sqrt(),
+    "abs": lambda a: a.abs(), "sin": lambda a: a.sin(), "cos": lambda a: a.cos(), "tanh": lambda a: a.tanh(),
+    "sigmoid": lambda a: a.sigmoid(), "netgrad.sigmoid": lambda a: netgrad.sigmoid(a), "relu": lambda a: a.relu(),
+    "clamp": lambda a: a.clamp(-0.5, 0.7), "pow": lambda a: a ** 3, "rpow": lambda a: 2.0 ** a,
+    "square": lambda a: a.square(), "softmax": lambda a: a.softmax(0), "logsumexp": lambda a: a.logsumexp(0),
+    **{f"F.{name}": (lambda f: lambda a: f(a))(getattr(netgrad.nn.functional, name))
+       for name in ("relu", "relu6", "hardtanh", "leaky_relu", "elu", "selu", "gelu", "silu", "mish", "softplus",
+                    "sigmoid", "logsigmoid", "tanh")},
+    "F.gelu tanh": lambda a: netgrad.nn.functional.gelu(a, approximate="tanh"),
+}
+ZERO_D_BINARY = {
+    "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b, "div": lambda a, b: a / b,
+    "pow": lambda a, b: a.abs() ** b, "maximum": lambda a, b: a.maximum(b), "minimum": lambda a, b: a.minimum(b),
+    "where": lambda a, b: netgrad.where(a > 0, a, b),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ZERO_D_UNARY))
+def test_unary_ops_on_0d_tensors(name):
+    a = t(seed=3)
+    assert a.shape == ()
+    out = ZERO_D_UNARY[name](a)
+    assert out.shape == ()
+    assert gradcheck(ZERO_D_UNARY[name], (a,))
+
+
+@pytest.mark.parametrize("name", sorted(ZERO_D_BINARY))
+@pytest.mark.parametrize("other_shape", [(), (3,)])
+def test_binary_ops_on_0d_tensors(name, other_shape):
+    a, b = t(seed=1), t(*other_shape, seed=2, positive=True)
+    assert gradcheck(ZERO_D_BINARY[name], (a, b))
+    assert gradcheck(lambda x, y: ZERO_D_BINARY[name](y, x), (a, b))

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ...random import get_generator
 from ..autograd import Function
+from ..backend import array_module, generator_for
 from ..numerics import sigmoid_array, softplus_array
 
 class Hardtanh(Function):
@@ -39,7 +39,8 @@ class LeakyReLU(Function):
 
 
 class PReLU(Function):
-    """x if x > 0 else a * x, with a learned slope a per channel (axis 1);  dx = g or a g, da = sum(x g) where x <= 0."""
+    """x if x > 0 else a * x, with a learned slope a per channel (axis 1);
+    dx = g or a g, da = sum(x g) where x <= 0."""
 
     @staticmethod
     def forward(ctx, x, weight):
@@ -64,7 +65,7 @@ class PReLU(Function):
                 axes = tuple(a for a in range(x.ndim) if a != channel_axis)
                 grad_w = contribution.sum(axis=axes).reshape(ctx.weight_shape)
             else:
-                grad_w = np.asarray(contribution.sum()).reshape(ctx.weight_shape)
+                grad_w = contribution.sum().reshape(ctx.weight_shape)
         return grad_x, grad_w
 
 
@@ -73,8 +74,8 @@ class RReLU(Function):
 
     @staticmethod
     def forward(ctx, x, lower, upper):
-        slopes = get_generator().uniform(lower, upper, x.shape).astype(x.dtype, copy=False)
-        noise = np.where(x > 0, np.ones((), dtype=x.dtype), slopes)
+        slopes = generator_for(x).uniform(lower, upper, x.shape).astype(x.dtype, copy=False)
+        noise = np.where(x > 0, x.dtype.type(1), slopes)
         ctx.noise = noise
         return x * noise
 
@@ -142,7 +143,7 @@ def erf_array(x: Any) -> np.ndarray:
 
     Float32 (and other) inputs are evaluated in float64 and returned in their own floating dtype.
     """
-    x = np.asarray(x)
+    x = array_module(x).asarray(x)
     out_dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
     x64 = x.astype(np.float64, copy=False)
     ax = np.abs(x64)

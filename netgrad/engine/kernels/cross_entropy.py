@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function
+from ..backend import array_module
 
 def to_rows(x: np.ndarray) -> np.ndarray:
     if x.ndim == 2:
@@ -41,7 +42,7 @@ class CrossEntropy(Function):
         if ignored is not None:
             ignored = ignored.reshape(-1)
             labels = np.where(ignored, 0, labels)
-        index = np.arange(count)
+        index = array_module(rows).arange(count)
         shifted = rows - np.maximum.reduce(rows, axis=1, keepdims=True)
         picked = shifted[index, labels]
         smooth_sum = None
@@ -71,10 +72,10 @@ class CrossEntropy(Function):
         ctx.label_smoothing, ctx.denominator = label_smoothing, denominator
         if reduction == "mean":
             if not denominator:  # every row ignored: nan, as in PyTorch
-                return np.asarray(np.nan, dtype=rows.dtype)
-            return np.asarray(np.add.reduce(loss) / denominator)
+                return rows.dtype.type(np.nan)
+            return np.add.reduce(loss) / denominator
         if reduction == "sum":
-            return np.asarray(np.add.reduce(loss))
+            return np.add.reduce(loss)
         return loss.reshape(shape[:1] + shape[2:] if len(shape) > 1 else ())
 
     @staticmethod
@@ -128,9 +129,9 @@ class CrossEntropyProbabilities(Function):
         ctx.log_p, ctx.weighted, ctx.weight, ctx.shape = log_p, weighted, weight, shape
         ctx.reduction, ctx.label_smoothing, ctx.count = reduction, label_smoothing, count
         if reduction == "mean":
-            return np.asarray(loss.sum() / count)
+            return loss.sum() / count
         if reduction == "sum":
-            return np.asarray(loss.sum())
+            return loss.sum()
         return loss.reshape(shape[:1] + shape[2:] if len(shape) > 1 else ())
 
     @staticmethod
@@ -168,7 +169,7 @@ class NLLLoss(Function):
         if ignored is not None:
             ignored = ignored.reshape(-1)
             labels = np.where(ignored, 0, labels)
-        index = np.arange(count)
+        index = array_module(rows).arange(count)
         row_weight = None if weight is None else weight[labels]
         if ignored is not None:
             row_weight = np.where(ignored, 0, 1 if row_weight is None else row_weight).astype(rows.dtype)
@@ -180,9 +181,9 @@ class NLLLoss(Function):
         ctx.shape, ctx.reduction, ctx.denominator, ctx.dtype = shape, reduction, denominator, rows.dtype
         if reduction == "mean":
             with np.errstate(invalid="ignore", divide="ignore"):
-                return np.asarray(loss.sum() / denominator)
+                return loss.sum() / denominator
         if reduction == "sum":
-            return np.asarray(loss.sum())
+            return loss.sum()
         return loss.reshape(shape[:1] + shape[2:] if len(shape) > 1 else ())
 
     @staticmethod
@@ -195,6 +196,6 @@ class NLLLoss(Function):
             coefficient = g.reshape(-1)
         if ctx.row_weight is not None:
             coefficient = coefficient * ctx.row_weight
-        grad = np.zeros(ctx.rows_shape, dtype=ctx.dtype)
+        grad = array_module(g).zeros(ctx.rows_shape, dtype=ctx.dtype)
         grad[ctx.index, ctx.labels] = -coefficient
         return from_rows(grad, ctx.shape), None, None, None, None

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...random import get_generator
 from ..autograd import Function
+from ..backend import generator_for
 
 class Dropout(Function):
     """Inverted dropout: y = x * m / (1 - p), m ~ Bernoulli(1 - p) per element;  dx = g * m / (1 - p)."""
@@ -12,7 +12,7 @@ class Dropout(Function):
     @staticmethod
     def forward(ctx, x, p):
         dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
-        uniform = get_generator().random(x.shape, dtype=np.float32 if dtype == np.float32 else np.float64)
+        uniform = generator_for(x).random(x.shape, dtype=np.float32 if dtype == np.float32 else np.float64)
         mask = (uniform >= p).astype(dtype)
         if p < 1:
             mask *= 1.0 / (1.0 - p)

@@ -9,9 +9,9 @@ from ..autograd import Function
 
 def reduce_loss(loss: np.ndarray, reduction: str) -> np.ndarray:
     if reduction == "mean":  # sum / n is what ndarray.mean computes, without its Python-level overhead
-        return np.asarray(np.add.reduce(loss, axis=None) / loss.size)
+        return np.add.reduce(loss, axis=None) / loss.size
     if reduction == "sum":
-        return np.asarray(loss.sum())
+        return loss.sum()
     return loss
 
 
@@ -36,7 +36,7 @@ class MSELoss(Function):
         if reduction == "none":
             return diff * diff
         total = np.vdot(diff, diff)  # the sum of squares in one call
-        return np.asarray(total / diff.size if reduction == "mean" else total)
+        return total / diff.size if reduction == "mean" else total
 
     @staticmethod
     def backward(ctx, g):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function, unbroadcast
+from ..backend import array_module, device_of, to_device
 from ..numerics import sigmoid_array, sigmoid_backward, tanh_backward
 
 
@@ -240,7 +241,7 @@ class Clamp(Function):
     @staticmethod
     def backward(ctx, g):
         x, low, high = ctx.x, ctx.low, ctx.high
-        mask = np.ones(x.shape, dtype=bool)
+        mask = array_module(x).ones(x.shape, dtype=bool)
         if low is not None:
             mask &= x >= low
         if high is not None:
@@ -314,3 +315,32 @@ class Cast(Function):
         return g.astype(ctx.dtype), None
 
 
+class Copy(Function):
+    """The values of ``source`` (broadcast to the old tensor's shape, in its dtype), for ``copy_``, ``fill_``,
+    ``zero_`` and the random fills;  d(old) = 0, d(source) = g summed back to its shape."""
+
+    @staticmethod
+    def forward(ctx, old, source):
+        ctx.shape = np.shape(source)
+        out = np.empty_like(old)
+        out[...] = source
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        need_old, need_source = ctx.inputs
+        return (np.zeros_like(g) if need_old is not None else None,
+                unbroadcast(g, ctx.shape) if need_source is not None else None)
+
+
+class ToDevice(Function):
+    """x copied to another device;  dx = g copied back."""
+
+    @staticmethod
+    def forward(ctx, x, kind, index):
+        ctx.source = device_of(x)
+        return to_device(x, kind, index)
+
+    @staticmethod
+    def backward(ctx, g):
+        return to_device(g, *ctx.source), None, None

@@ -6,6 +6,7 @@ import math
 import numpy as np
 
 from ..autograd import Function
+from ..backend import array_module
 from ..numerics import log_softmax_array, softmax_array
 
 
@@ -24,7 +25,7 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, x, axis, keepdim):
         ctx.shape, ctx.axis, ctx.keepdim = x.shape, axis, keepdim
-        return np.asarray(x.sum(axis=axis, keepdims=keepdim))
+        return x.sum(axis=axis, keepdims=keepdim)  # a NumPy scalar for a full sum: apply makes it an array
 
     @staticmethod
     def backward(ctx, g):
@@ -37,7 +38,7 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, x, axis, keepdim):
         ctx.shape, ctx.axis, ctx.keepdim = x.shape, axis, keepdim
-        out = np.asarray(x.mean(axis=axis, keepdims=keepdim))
+        out = x.mean(axis=axis, keepdims=keepdim)
         ctx.count = x.size // out.size if out.size else 1
         return out
 
@@ -55,7 +56,7 @@ class Var(Function):
         n = x.size // mean.size
         ctx.centered, ctx.divisor, ctx.kept_shape = x - mean, max(n - correction, 0), mean.shape
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.asarray(x.var(axis=axis, ddof=correction, keepdims=keepdim))
+            return x.var(axis=axis, ddof=correction, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, g):
@@ -88,13 +89,13 @@ class Prod(Function):
     @staticmethod
     def forward(ctx, x, axis, keepdim):
         ctx.x, ctx.axis, ctx.keepdim = x, axis, keepdim
-        return np.asarray(x.prod(axis=axis, keepdims=keepdim))
+        return x.prod(axis=axis, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, g):
         x, axis = ctx.x, ctx.axis
         flat = x.reshape(-1) if axis is None else np.moveaxis(x, axis, -1)
-        ones = np.ones(flat.shape[:-1] + (1,), dtype=x.dtype)
+        ones = array_module(x).ones(flat.shape[:-1] + (1,), dtype=x.dtype)
         before = np.concatenate([ones, np.cumprod(flat, axis=-1)[..., :-1]], axis=-1)
         after = np.concatenate([np.cumprod(flat[..., ::-1], axis=-1)[..., -2::-1], ones], axis=-1) \
             if flat.shape[-1] > 1 else ones
@@ -116,7 +117,7 @@ class Extremum(Function):
     @staticmethod
     def backward(ctx, g):
         axis = ctx.axis
-        grad = np.zeros(ctx.shape, dtype=g.dtype)
+        grad = array_module(g).zeros(ctx.shape, dtype=g.dtype)
         index = np.expand_dims(ctx.indices, axis)
         np.put_along_axis(grad, index, g if ctx.keepdim else np.expand_dims(g, axis), axis)
         return grad, None, None, None
@@ -127,7 +128,7 @@ class ExtremumAll(Function):
 
     @staticmethod
     def forward(ctx, x, largest):
-        out = np.asarray(x.max() if largest else x.min())
+        out = x.max(keepdims=True).reshape(()) if largest else x.min(keepdims=True).reshape(())
         ctx.mask = x == out
         return out
 
