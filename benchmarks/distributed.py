@@ -1,6 +1,6 @@
 """Data-parallel scaling: one epoch of the 784-300-100-10 MLP on 60 000 samples, 1 process against N.
 
-    python benchmarks/distributed.py --procs 2 4 8 16 [--batch 128 1024] [--rounds 3] [--impls netgrad,numpy,torch]
+    python benchmarks/distributed.py [--procs 2 4 8 16] [--batch 128 1024] [--rounds 3] [--impls netgrad,numpy,torch]
 
 For each global batch size and implementation it times one epoch (median of ``--rounds``) with 1 process
 (the plain single-process loop, all cores as BLAS threads) and with N processes under ``mpiexec -n N``
@@ -13,11 +13,14 @@ For each global batch size and implementation it times one epoch (median of ``--
   processes; they meet through a file store).
 
 Random data shaped like MNIST (the arithmetic is timed, not what is learned). Prints a table of seconds per
-epoch and the speed-up over 1 process. ``--worker`` is the per-process entry point ``mpiexec`` runs.
+epoch and the speed-up over 1 process. The process counts default to 2, 4, 8, ... up to the number of cores;
+``--quick`` times one epoch of 10 000 samples (a first look); ``--device`` is accepted for ``run.py``, but
+these rows always run on the CPU. ``--worker`` is the per-process entry point ``mpiexec`` runs.
 """
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -206,16 +209,21 @@ def run_one(impl: str, procs: int, batch: int, args) -> float | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--procs", type=int, nargs="+", default=[2], help="process counts besides 1")
+    cores = os.cpu_count() or 1
+    parser.add_argument("--procs", type=int, nargs="+", help="process counts besides 1 (default 2, 4, ... cores)")
     parser.add_argument("--batch", type=int, nargs="+", default=[128, 1024], help="global batch sizes")
-    parser.add_argument("--samples", type=int, default=60_000)
-    parser.add_argument("--rounds", type=int, default=3, help="timed epochs per configuration (median shown)")
+    parser.add_argument("--samples", type=int, help="samples per epoch (default 60000; 10000 with --quick)")
+    parser.add_argument("--rounds", type=int, help="timed epochs per configuration, median shown (default 3)")
+    parser.add_argument("--quick", action="store_true", help="one epoch of 10 000 samples")
+    parser.add_argument("--device", default="cpu", help="accepted for run.py; data-parallel rows use the CPU")
     parser.add_argument("--impls", default="netgrad,numpy,torch")
-    parser.add_argument("--cores", type=int, default=os.cpu_count() or 1, help="BLAS threads of 1 process")
-    parser.add_argument("--timeout", type=float, default=1800)
+    parser.add_argument("--cores", type=int, default=cores, help="BLAS threads of 1 process")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds per configuration")
     parser.add_argument("--worker", choices=["netgrad", "numpy", "torch"], help=argparse.SUPPRESS)
     parser.add_argument("--store", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    args.samples = args.samples or (10_000 if args.quick else 60_000)
+    args.rounds = args.rounds or (1 if args.quick else 3)
     if args.worker:
         args.batch = args.batch[0]
         worker(args)
@@ -223,10 +231,14 @@ def main() -> None:
     args.mpiexec = shutil.which("mpiexec", path=str(Path(sys.executable).parent)) or shutil.which("mpiexec")
     if args.mpiexec is None:
         sys.exit("no mpiexec: pip install 'netgrad[distributed]'")
+    args.procs = args.procs or [p for p in (2, 4, 8, 16, 32, 64) if p <= max(args.cores, 2)]
     for batch in args.batch:
         if any(batch % p for p in args.procs):
             sys.exit(f"global batch {batch} must divide evenly among {args.procs} processes")
     impls = args.impls.split(",")
+    if "torch" in impls and importlib.util.find_spec("torch") is None:
+        impls.remove("torch")
+        print("PyTorch is not installed: no PyTorch DDP rows", file=sys.stderr)
     counts = [1] + args.procs
     print(f"one epoch of {args.samples} samples, 784-300-100-10 MLP, SGD; {args.cores} cores, BLAS threads = "
           f"cores / processes; median of {args.rounds}")

@@ -118,8 +118,9 @@ def main(argv: list[str] | None = None) -> None:
         if args.data == "digits":
             assert accuracy >= 0.95, accuracy
         try:
-            from netgrad import viz
             import matplotlib.pyplot as plt
+
+            from netgrad import viz
         except ImportError as err:
             print(f"picture skipped: {err}")
         else:

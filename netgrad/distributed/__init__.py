@@ -9,8 +9,18 @@ Start N processes with ``mpiexec -n N python train.py``; in the script::
 Needs ``pip install 'netgrad[distributed]'`` (mpi4py and MPICH, whose wheel brings ``mpiexec``).
 """
 from .collectives import ReduceOp, Work, all_gather, all_reduce, broadcast, reduce
-from .process_group import (barrier, destroy_process_group, get_backend, get_rank, get_world_size, group,
-                            init_process_group, is_available, is_initialized, is_mpi_launched)
+from .process_group import (
+    barrier,
+    destroy_process_group,
+    get_backend,
+    get_rank,
+    get_world_size,
+    group,
+    init_process_group,
+    is_available,
+    is_initialized,
+    is_mpi_launched,
+)
 
 __all__ = [
     "init_process_group", "destroy_process_group", "is_available", "is_initialized", "is_mpi_launched",

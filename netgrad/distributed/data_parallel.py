@@ -16,8 +16,9 @@ from typing import Any, Iterator
 import numpy as np
 
 from ..data.loader import DataLoader, _array_source, default_collate
-from ..random import get_generator
+from ..data.sampler import BatchSampler, RandomSampler, SequentialSampler
 from ..engine.tensor import Tensor
+from ..random import get_generator
 from . import process_group
 from .process_group import _get_group
 
@@ -49,12 +50,19 @@ class ShardedBatches:
         if not isinstance(loader, DataLoader):
             raise TypeError(f"data-parallel training needs arrays, a Dataset or a netgrad DataLoader to share out, "
                             f"got {type(loader).__name__}")
+        sampler, batches = getattr(loader, "sampler", None), getattr(loader, "batch_sampler", None)
+        if type(sampler) not in (SequentialSampler, RandomSampler, type(None)) or loader.batch_size is None or \
+                (batches is not None and type(batches) is not BatchSampler):
+            raise ValueError(f"data-parallel training shares out a DataLoader's batches by itself: give it one with "
+                             f"batch_size and shuffle, not {type(sampler).__name__} / {type(batches).__name__} (for a "
+                             "sampler of your own, use DistributedSampler in your own loop)")
         group = _get_group()
         self.loader = loader
         self.rank, self.world = group.rank, group.size
         seed = np.zeros(1, np.int64)
         if loader.shuffle and group.rank == 0:
-            seed[0] = (loader.generator or get_generator()).integers(2**62)
+            generator = loader.generator if isinstance(loader.generator, np.random.Generator) else get_generator()
+            seed[0] = generator.integers(2**62)
         group.comm.Bcast(seed, root=0)
         self.generator = np.random.default_rng(int(seed[0]))
 
@@ -75,8 +83,8 @@ class ShardedBatches:
 
     def __iter__(self) -> Iterator:
         dataset = self.loader.dataset
-        arrays, positions = _array_source(dataset) if self.loader.collate_fn is None else (None, None)
         collate = self.loader.collate_fn or default_collate
+        arrays, positions = _array_source(dataset) if collate is default_collate else (None, None)
         for rows in self._global_batches():
             part = np.array_split(rows, self.world)[self.rank]
             if arrays is None:

@@ -40,6 +40,7 @@ size); like Keras, it includes the ``penalty`` (regularisation), and so does ``v
 """
 from __future__ import annotations
 
+import contextlib
 import inspect
 import math
 import sys
@@ -51,6 +52,7 @@ from netgrad import io
 from netgrad.data import DataLoader, Dataset
 from netgrad.data.validation import check_array, to_numpy
 from netgrad.cuda import is_available as cuda_available
+from netgrad.distributed import data_parallel
 from netgrad.engine import Tensor, blas
 from netgrad.engine.backend import placement, to_host
 from netgrad.engine.device import device as device_class
@@ -58,7 +60,7 @@ from netgrad.engine.autograd import no_grad
 from netgrad.nn.module import training_mode
 from netgrad.nn.utils import clip_grad_norm_
 
-from .callbacks import Callback, CallbackList, ProgressBar
+from .callbacks import Callback, CallbackList, CSVLogger, ModelCheckpoint, ProgressBar
 from .data_checks import DEFAULT_BATCH_SIZE, DataChecks, concatenate, length
 from .errors import NonFiniteLossError
 from .history import History
@@ -95,6 +97,12 @@ class Trainer(DataChecks):
             batch, as in PyTorch), else ``'epoch'``.
         scheduler_monitor: The logged value a ``ReduceLROnPlateau``-style scheduler is given
             (``'val_loss'`` by default; ``'loss'`` when there is no validation data).
+        distributed: Train data-parallel on the ranks of the MPI process group (``netgrad.distributed``):
+            ``None`` when a group of several ranks is open, ``True`` opening one if needed, ``False`` never.
+            Then ``fit`` wraps the model in ``DistributedDataParallel``, each rank takes its part of every
+            global batch of ``batch_size``, the logged loss and metrics cover every rank's samples,
+            validation runs whole on every rank, and only rank 0 prints progress and writes checkpoints
+            and CSV logs.
 
     Attributes:
         history: The :class:`History` of the last ``fit`` (``train_epoch`` appends to it).
@@ -112,7 +120,7 @@ class Trainer(DataChecks):
                  scheduler: Any = None, clip_grad_norm: float | None = None,
                  callbacks: Sequence[Callback] | None = None, penalty: Callable | None = None, *,
                  scheduler_interval: str | None = None, scheduler_monitor: str = "val_loss",
-                 device: Any = None) -> None:
+                 device: Any = None, distributed: bool | None = None) -> None:
         if not callable(model):
             raise TypeError(f"model must be callable on a Tensor (an nn.Module), got {type(model).__name__}")
         if not callable(loss):
@@ -169,6 +177,8 @@ class Trainer(DataChecks):
         self._session: CallbackList | None = None  # train_epoch's callbacks, between calls
         self._epoch_outputs: list[np.ndarray] = []
         self._epoch_targets: list[np.ndarray] = []
+        self.distributed = distributed
+        self._parallel_model: Any = None  # the DistributedDataParallel wrapper, while fit trains data-parallel
 
     @staticmethod
     def _checked_callbacks(callbacks: Iterable[Callback] | None) -> list[Callback]:
@@ -212,6 +222,9 @@ class Trainer(DataChecks):
                 raise ValueError(f"{name} must be a non-negative int, got {value!r}")
         loader = self._loader(train_data, batch_size, shuffle, "training")
         val_loader = self._validation_loader(validation_data, batch_size)
+        parallel = data_parallel.enabled(self.distributed)
+        if parallel:
+            loader, verbose = self._data_parallel(loader, verbose)
         steps = length(loader)
         if steps == 0:
             raise ValueError("the training data gives no batches (is it empty, or smaller than the batch size "
@@ -221,6 +234,8 @@ class Trainer(DataChecks):
         run_callbacks = [*self.callbacks, *self._checked_callbacks(callbacks), self.history]
         if verbose:
             run_callbacks.append(ProgressBar(verbose))
+        if parallel and not data_parallel.is_main_process():  # rank 0 alone writes files
+            run_callbacks = [c for c in run_callbacks if not isinstance(c, (ModelCheckpoint, CSVLogger))]
         cbs = CallbackList(run_callbacks, self, {"epochs": int(epochs), "steps": steps, "verbose": verbose})
         self._session = None
         self.epoch = int(initial_epoch)
@@ -232,7 +247,9 @@ class Trainer(DataChecks):
         logs: dict = {}
         error: NonFiniteLossError | None = None
         try:
-            with GracefulInterrupt(self), blas.for_training(self.model, getattr(loader, "batch_size", None)):
+            # on several ranks Ctrl-C ends the whole job (netgrad.distributed): no rank may stop on its own
+            with contextlib.nullcontext() if parallel else GracefulInterrupt(self), \
+                    blas.for_training(self.model, getattr(loader, "batch_size", None)):
                 cbs.call("on_train_begin", {})
                 try:
                     for epoch in range(initial_epoch, epochs):
@@ -240,6 +257,8 @@ class Trainer(DataChecks):
                         if self.stop_training:
                             break
                 except KeyboardInterrupt:
+                    if parallel:
+                        raise
                     self._report_interrupt(int(epochs))
                 except NonFiniteLossError as caught:
                     error = caught
@@ -251,11 +270,19 @@ class Trainer(DataChecks):
                 if isinstance(callback, ProgressBar):
                     callback.on_train_end()  # never leave a half-drawn bar behind
             self._epoch_outputs, self._epoch_targets = [], []
+            self._parallel_model = None
             if hasattr(self.model, "train"):
                 self.model.train(bool(was_training))
         if error is not None:
             raise error
         return self.history
+
+    def _data_parallel(self, loader: Any, verbose: int) -> tuple[Any, int]:
+        """Set ``fit`` up to train on every rank: the wrapped model, this rank's part of each batch."""
+        from netgrad.nn.parallel import DistributedDataParallel
+
+        self._parallel_model = DistributedDataParallel(self.model)
+        return data_parallel.ShardedBatches(loader), verbose if data_parallel.is_main_process() else 0
 
     def _report_interrupt(self, epochs: int) -> None:
         self.interrupted = True
@@ -299,6 +326,8 @@ class Trainer(DataChecks):
     def _train_batches(self, epoch: int, loader: Any, cbs: CallbackList, epochs: int) -> dict:
         """The hot loop: per batch one forward, one backward, one step, one float() of the loss."""
         model, optimizer, loss_fn, penalty = self.model, self.optimizer, self.loss, self.penalty
+        parallel = self._parallel_model
+        forward = model if parallel is None else parallel  # the wrapper averages the gradients over the ranks
         clip, parameters = self.clip_grad_norm, None
         if clip is not None:
             parameters = [p for p in model.parameters() if p.requires_grad]
@@ -322,7 +351,7 @@ class Trainer(DataChecks):
                 if want_begin:
                     call("on_train_batch_begin", batch, {})
                 optimizer.zero_grad()
-                output = model(x)
+                output = forward(x)
                 loss = loss_fn(output, y) if len(data) == 2 else self._weighted_loss(output, y, data[2])
                 if penalty is not None:
                     extra = penalty(model)
@@ -356,7 +385,11 @@ class Trainer(DataChecks):
             self._interrupted_at = (epoch, batch, stepping)
             raise
         self._last_batch = batch
-        logs = {"loss": total / seen if seen else math.nan}
+        if parallel is not None:  # the epoch over every rank's samples, the same figures on every rank
+            epoch_loss, outputs, targets = data_parallel.epoch_results(total, seen, outputs, targets)
+        else:
+            epoch_loss = total / seen if seen else math.nan
+        logs = {"loss": epoch_loss}
         logs.update(self._compute_metrics(outputs, targets))
         self._epoch_outputs, self._epoch_targets = [], []
         return logs
@@ -508,7 +541,10 @@ class Trainer(DataChecks):
     # -------------------------------------------------------------------------------------- checkpoints
 
     def save_checkpoint(self, path: Any) -> None:
-        """Save model, optimizer, scheduler, ``self.epoch``, the RNG state and the history (netgrad.io)."""
+        """Save model, optimizer, scheduler, ``self.epoch``, the RNG state and the history (netgrad.io);
+        on rank 0 only while a process group is open."""
+        if not data_parallel.is_main_process():
+            return
         io.save_checkpoint(path, model=self.model, optimizer=self.optimizer, scheduler=self.scheduler,
                            epoch=self.epoch, extra={"history": self.history.to_dict()})
 

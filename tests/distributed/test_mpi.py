@@ -80,3 +80,15 @@ def test_scaling_benchmark_runs_on_tiny_sizes():
     out = check(subprocess.run(command, capture_output=True, text=True, timeout=300, env=ENV))
     rows = [line for line in out.splitlines() if line.startswith("| netgrad") or line.startswith("| NumPy")]
     assert len(rows) == 2 and not any("failed" in row for row in rows), out
+
+
+def test_trainer_keras_fit_and_estimators_train_data_parallel_once_the_group_is_open(tmp_path):
+    result = mpiexec(2, "faces.py", str(tmp_path), timeout=400)
+    out = check(result)
+    for rank in (0, 1):
+        for what in ("sharded batches cover the data", "Trainer equals one process", "Keras fit learns the digits",
+                     "estimator trains"):
+            assert f"rank {rank}: {what}" in out
+    assert out.count("Epoch 1/12") == 1  # progress from rank 0 only
+    assert (tmp_path / "keras.ckpt").exists() and (tmp_path / "digits.keras").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file left behind

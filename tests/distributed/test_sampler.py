@@ -61,3 +61,13 @@ def test_bad_arguments_are_pytorchs_errors():
     with pytest.raises(RuntimeError, match="init_process_group"):
         DistributedSampler(range(4))
     assert FromModule is DistributedSampler
+
+
+def test_a_dataloader_batches_this_ranks_share_as_pytorchs_does():
+    from netgrad.utils.data import DataLoader, Sampler, TensorDataset
+
+    sampler = DistributedSampler(range(10), num_replicas=3, rank=1, shuffle=False)
+    assert isinstance(sampler, Sampler)
+    batches = [b[0].tolist() for b in DataLoader(TensorDataset(np.arange(10) * 10), batch_size=2, sampler=sampler)]
+    theirs = torch_data.DistributedSampler(range(10), num_replicas=3, rank=1, shuffle=False)
+    assert batches == [[10 * i for i in pair] for pair in [list(theirs)[:2], list(theirs)[2:]]]

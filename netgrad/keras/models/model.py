@@ -6,6 +6,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from ...distributed import data_parallel
 from ...engine import Tensor, no_grad
 from .. import saving
 from ..layers import Layer
@@ -111,12 +112,16 @@ class Model(Training, Layer):
         """Save architecture, weights and compile state to one safetensors file (no pickle).
 
         ``keras.models.load_model(filepath)`` restores the model, ready to predict or go on training.
+        While a process group is open (``netgrad.distributed``) only rank 0 writes.
         """
-        saving.save_model(self, filepath, overwrite=overwrite)
+        if data_parallel.is_main_process():
+            saving.save_model(self, filepath, overwrite=overwrite)
 
     def save_weights(self, filepath: str, overwrite: bool = True) -> None:
-        """Save the weights only (safetensors), in the order of ``model.weights``."""
-        saving.save_weights(self, filepath, overwrite=overwrite)
+        """Save the weights only (safetensors), in the order of ``model.weights``; on rank 0 only while a
+        process group is open."""
+        if data_parallel.is_main_process():
+            saving.save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath: str) -> None:
         """Load weights saved by :meth:`save_weights` (or :meth:`save`) into this built model."""

@@ -20,9 +20,9 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from ...engine import autograd
 from ...distributed import collectives
 from ...distributed.process_group import _get_group
+from ...engine import autograd
 from ..module import Module
 
 _FIRST_BUCKET_BYTES = 1024 * 1024  # PyTorch's: a small first bucket starts communicating early
@@ -87,11 +87,9 @@ class _Reducer:
         self.queued = False
         self.next_bucket = 0
         self.arrivals = [0] * len(self.params)
-        expected = self.expected
-        for bucket in self.buckets:
+        for bucket in self.buckets:  # a parameter that the first pass left unused never becomes ready early
             bucket.request = None
-            bucket.pending = len(bucket.indices) if expected is None else \
-                sum(1 if expected[i] else 2 for i in bucket.indices)  # a parameter unused so far never is ready
+            bucket.pending = len(bucket.indices)
 
     def grad_ready(self, index: int) -> None:
         """A gradient has been added to parameter ``index``'s ``.grad`` (called by the backward pass)."""
@@ -110,7 +108,7 @@ class _Reducer:
             if bucket.pending == 0:
                 self._launch_ready()
         elif arrivals > expected[index] and bucket.request is not None:
-            name = f"parameter {index}"
+            name = f"parameter {index} (shape {tuple(self.params[index]._data.shape)})"
             raise RuntimeError(f"DistributedDataParallel: {name} received more gradients in this backward pass "
                                f"({arrivals}) than in the first one ({expected[index]}), after its gradients had "
                                "been sent: the model must use each parameter the same number of times every step")
@@ -123,7 +121,7 @@ class _Reducer:
             self._launch(self.buckets[self.next_bucket])
 
     def _launch(self, bucket: _Bucket) -> None:
-        for param, view, k in zip(bucket.params, bucket.views, range(len(bucket.params))):
+        for k, (param, view) in enumerate(zip(bucket.params, bucket.views)):
             grad = param._grad
             if grad is None:
                 view.fill(0)
@@ -224,6 +222,7 @@ class DistributedDataParallel(Module):
         self.require_backward_grad_sync = True
         self.require_forward_param_sync = True
         self._check_same_layout(group, list(module.parameters()))
+        self._has_rank_0_state = bool(self._rank_0_state())  # most models have none: no module walk per forward
         if init_sync:
             for tensor in parameters + self._rank_0_state():
                 collectives.broadcast(tensor, 0)
@@ -248,7 +247,7 @@ class DistributedDataParallel(Module):
                              f"{table[0][0]} of {table[0][1]}): build the same model on every rank")
 
     def forward(self, *inputs: Any, **kwargs: Any) -> Any:
-        if self.require_forward_param_sync and self.broadcast_buffers:
+        if self._has_rank_0_state and self.require_forward_param_sync and self.broadcast_buffers:
             for state in self._rank_0_state():
                 collectives.broadcast(state, 0)
         if autograd.is_grad_enabled() and self.require_backward_grad_sync:

@@ -18,9 +18,10 @@ from typing import Any, Iterator
 import numpy as np
 
 from ... import distributed
+from ...data.sampler import Sampler
 
 
-class DistributedSampler:
+class DistributedSampler(Sampler):
     """The indices of ``dataset`` that rank ``rank`` of ``num_replicas`` processes trains on this epoch.
 
     Args:
@@ -71,6 +72,8 @@ class DistributedSampler:
         elif self.total_size > n:
             order = np.resize(order, self.total_size)  # repeats the list from its start as often as needed
         return order[self.rank:self.total_size:self.num_replicas]
+
+    _indices = indices  # what the DataLoader reads for a whole epoch at once
 
     def __iter__(self) -> Iterator[int]:
         return iter(self.indices().tolist())

@@ -35,6 +35,26 @@ class CountBatches(Callback):
         self.batches += 1
 
 
+# 0. sharded global batches: shuffled alike on every rank (whatever each rank's seed), parts that cover each batch
+from netgrad.data import DataLoader, TensorDataset  # noqa: E402
+from netgrad.distributed.data_parallel import ShardedBatches  # noqa: E402
+
+netgrad.manual_seed(50 + rank)
+sharded = ShardedBatches(DataLoader(TensorDataset(np.arange(45)), batch_size=10, shuffle=True))
+assert len(sharded) == 5
+orders = []
+for _ in range(2):
+    parts = [batch[0].numpy() for batch in sharded]
+    orders.append(np.concatenate(parts))
+    lengths = [len(p) for p in parts]
+    assert lengths == [5, 5, 5, 5, 3 - rank], lengths  # the last batch of 5 splits 3 + 2
+    counts = netgrad.tensor(np.bincount(np.concatenate(parts), minlength=45))
+    dist.all_reduce(counts)
+    assert counts.tolist() == [1] * 45, counts  # every sample once per epoch, on one rank
+    assert same_on_every_rank(np.concatenate([p[:3] for p in parts])) is False  # the ranks' parts differ
+assert not np.array_equal(*orders)  # a new shuffle each epoch
+print(f"rank {rank}: sharded batches cover the data", flush=True)
+
 # 1. the Trainer: two ranks on halves of each global batch of 32 = one process on whole batches
 netgrad.set_default_dtype(netgrad.float64)
 data = np.random.default_rng(3)
