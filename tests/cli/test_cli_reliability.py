@@ -71,7 +71,7 @@ def test_predictions_to_an_unwritable_file_are_refused(capsys, tmp_path, xor_mod
 
 
 def test_predict_refuses_values_beyond_float32(capsys, tmp_path, xor_model):
-    assert 1e308 > np.finfo(np.float32).max  # finite in float64, inf in float32
+    assert 1e308 > float(np.finfo(np.float32).max)  # finite in float64, inf in float32
     table = tmp_path / "huge.csv"
     table.write_text("x1,x2\n0,1\n0.5,1e308\n")
     line, out = run_error(capsys, "predict", "--model", str(xor_model), "--input", str(table))
