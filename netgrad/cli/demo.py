@@ -19,6 +19,7 @@ from netgrad.data import fashion_mnist_available
 
 from .commands import check_writable_folder
 from .datasets import Data, load_builtin
+from .demo_cnn import cmd_demo_cnn
 from .model_file import SavedModel, save_model
 from .training import fit, prepare, print_confusion
 
@@ -35,6 +36,8 @@ DEMO_DATA = {"fashion-mnist": ("Fashion-MNIST, 28x28 clothing images", "784-300-
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    if getattr(args, "model", "mlp") == "cnn":  # the convolutional network: its own recipe and pictures
+        return cmd_demo_cnn(args)
     check_writable_folder(args.out, "--out")
     name = args.data
     if name == "auto":

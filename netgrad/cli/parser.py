@@ -110,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--data", choices=("auto", "fashion-mnist", "digits"), default="auto",
                       help="auto: Fashion-MNIST (784-300-100-10) if installed, else digits (64-300-100-10)")
     demo.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    demo.add_argument("--model", choices=("mlp", "cnn"), default="mlp",
+                      help="mlp: the notes' digit network (default); cnn: a small convolutional network")
 
     train = commands.add_parser("train", help="train an MLP on a dataset or a CSV file and save it",
                                 description="Train a multilayer perceptron; print training and test scores; "
