@@ -32,8 +32,13 @@ import numpy as np
 
 import netgrad
 from netgrad import keras, nn, optim
-from netgrad.data import (FASHION_MNIST_CLASSES, fashion_mnist_available, load_digits, load_fashion_mnist,
-                          train_test_split)
+from netgrad.data import (
+    FASHION_MNIST_CLASSES,
+    fashion_mnist_available,
+    load_digits,
+    load_fashion_mnist,
+    train_test_split,
+)
 from netgrad.keras import layers
 from netgrad.training import Trainer
 

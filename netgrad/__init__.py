@@ -5,18 +5,69 @@ One engine (tensors with reverse-mode autograd) with three faces: PyTorch-style 
 (``netgrad.estimators``). ``import netgrad as torch`` runs small PyTorch scripts unchanged.
 """
 from . import accelerator, autograd, backends, cuda, data, engine, metrics, nn, optim, random, training, utils
-from .engine import (Function, Tensor, arange, as_tensor, bool_, cat, concat, concatenate, device, dtype, empty,
-                     empty_like, eye, float16, float32, float64, from_numpy, full, full_like,
-                     get_default_dtype, int32, int64, is_tensor, linspace, numel, ones, ones_like, rand,
-                     rand_like, randint, randn, randn_like, randperm, set_default_dtype, stack, tensor,
-                     uint8, where, zeros, zeros_like)
-from .engine.device import get_default_device, set_default_device
-from .engine.tensor import Size
 from .autograd import inference_mode
+from .engine import (
+                     Function,
+                     Tensor,
+                     arange,
+                     as_tensor,
+                     bool_,
+                     cat,
+                     concat,
+                     concatenate,
+                     device,
+                     dtype,
+                     empty,
+                     empty_like,
+                     eye,
+                     float16,
+                     float32,
+                     float64,
+                     from_numpy,
+                     full,
+                     full_like,
+                     get_default_dtype,
+                     int32,
+                     int64,
+                     is_tensor,
+                     linspace,
+                     numel,
+                     ones,
+                     ones_like,
+                     rand,
+                     rand_like,
+                     randint,
+                     randn,
+                     randn_like,
+                     randperm,
+                     set_default_dtype,
+                     stack,
+                     tensor,
+                     uint8,
+                     where,
+                     zeros,
+                     zeros_like,
+)
 from .engine.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .engine.device import get_default_device, set_default_device
 from .engine.gradcheck import gradcheck
-from .functions import (BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor, add, div, dot, matmul, mm,
-                        mul, normal, pow, sub)
+from .engine.tensor import Size
+from .functions import (
+                     BoolTensor,
+                     DoubleTensor,
+                     FloatTensor,
+                     IntTensor,
+                     LongTensor,
+                     add,
+                     div,
+                     dot,
+                     matmul,
+                     mm,
+                     mul,
+                     normal,
+                     pow,
+                     sub,
+)
 from .io import load, load_checkpoint, save, save_checkpoint
 from .random import Generator, get_rng_state, manual_seed, seed, set_rng_state
 

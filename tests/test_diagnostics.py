@@ -12,7 +12,6 @@ import netgrad.optim as optim
 from netgrad import diagnostics
 from netgrad.training import Trainer
 
-
 # ------------------------------------------------------------------------------------ the deep chain
 
 

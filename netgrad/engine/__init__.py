@@ -7,13 +7,38 @@ ops/: primitive operations by family (elementwise, reduce, shape, matmul) · ker
 nodes (linear, activations, dropout, normalization, losses) · gradcheck.py: central-difference checks.
 """
 from .autograd import Function, ShapeError, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .tensor import Tensor  # before creation: its function ``tensor`` is what the package name means
-from .creation import (arange, as_tensor, cat, concat, concatenate, empty, empty_like, eye, from_numpy, full,
-                       full_like, is_tensor, linspace, numel, ones, ones_like, rand, rand_like, randint, randn,
-                       randn_like, randperm, stack, tensor, where, zeros, zeros_like)
+from .creation import (
+                       arange,
+                       as_tensor,
+                       cat,
+                       concat,
+                       concatenate,
+                       empty,
+                       empty_like,
+                       eye,
+                       from_numpy,
+                       full,
+                       full_like,
+                       is_tensor,
+                       linspace,
+                       numel,
+                       ones,
+                       ones_like,
+                       rand,
+                       rand_like,
+                       randint,
+                       randn,
+                       randn_like,
+                       randperm,
+                       stack,
+                       tensor,
+                       where,
+                       zeros,
+                       zeros_like,
+)
 from .device import device
-from .dtypes import (bool_, dtype, float16, float32, float64, get_default_dtype, int32, int64, set_default_dtype,
-                     uint8)
+from .dtypes import bool_, dtype, float16, float32, float64, get_default_dtype, int32, int64, set_default_dtype, uint8
+from .tensor import Tensor  # before creation: its function ``tensor`` is what the package name means
 
 __all__ = ["Function", "ShapeError", "enable_grad", "is_grad_enabled", "no_grad", "set_grad_enabled", "Tensor",
            "arange", "as_tensor", "cat", "concat", "concatenate", "empty", "empty_like", "eye", "from_numpy",

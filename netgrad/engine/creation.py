@@ -5,14 +5,14 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..random import get_generator
 from . import dtypes, ops
 from .autograd import ShapeError
-
-from .dtypes import _float_dtype, _numpy_dtype
 from .backend import placement, to_device
 from .device import _CPU, get_default_device
+from .dtypes import _float_dtype, _numpy_dtype
 from .tensor import Tensor, _size
-from ..random import get_generator
+
 
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """A new tensor holding a copy of ``data`` (Python floats become the default dtype, float32), on ``device``."""

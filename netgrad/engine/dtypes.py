@@ -5,6 +5,7 @@ from typing import Any
 
 import numpy as np
 
+
 class dtype:
     """A tensor element type; wraps a NumPy dtype (``netgrad.float32.numpy``)."""
 

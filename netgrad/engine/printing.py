@@ -7,6 +7,7 @@ import numpy as np
 
 from . import dtypes
 
+
 def format_tensor(t: Any) -> str:
     data = t._data
     suffix = []

@@ -9,13 +9,13 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from ..random import get_generator
 from . import autograd, dtypes, ops
 from .autograd import ShapeError, TensorBase
 from .backend import array_module, device_of, is_on, placement, to_device
 from .device import _CPU, device
 from .dtypes import _DTYPES, _numpy_dtype, dtype
 from .printing import format_tensor
-from ..random import get_generator
 
 # ------------------------------------------------------------------------------------- array conversion
 

@@ -13,8 +13,26 @@ parameter counts, L1 / L2 penalties).
     266610
 """
 from . import functional, init, parallel, utils
-from .activations import (ELU, GELU, PReLU, ReLU, ReLU6, RReLU, SELU, Hardtanh, LeakyReLU, LogSigmoid,
-                          LogSoftmax, Mish, Sigmoid, SiLU, Softmax, Softplus, Step, Tanh)
+from .activations import (
+                          ELU,
+                          GELU,
+                          SELU,
+                          Hardtanh,
+                          LeakyReLU,
+                          LogSigmoid,
+                          LogSoftmax,
+                          Mish,
+                          PReLU,
+                          ReLU,
+                          ReLU6,
+                          RReLU,
+                          Sigmoid,
+                          SiLU,
+                          Softmax,
+                          Softplus,
+                          Step,
+                          Tanh,
+)
 from .conv import Conv1d, Conv2d
 from .layers import BatchNorm1d, BatchNorm2d, Dropout, Dropout2d, Flatten, Identity, LayerNorm, Linear
 from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss

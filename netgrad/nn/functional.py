@@ -8,8 +8,8 @@ this module holds the functional API and its argument checks.
 
 Loss options after ``weight`` are keyword-only: PyTorch's deprecated ``size_average`` / ``reduce`` arguments
 sit in those positions there, so a positional call written for PyTorch fails loudly here instead of meaning
-something else. Losses refuse what PyTorch would silently broadcast or only catch on a GPU: a target whose shape differs from
-the input's, class labels outside ``[0, C)``, binary targets (and ``binary_cross_entropy`` inputs) outside
+something else. Losses refuse what PyTorch would silently broadcast or only catch on a GPU: a target whose shape
+differs from the input's, class labels outside ``[0, C)``, binary targets (and ``binary_cross_entropy`` inputs) outside
 ``[0, 1]``. The checks are a shape comparison and a min / max per batch.
 
 Sections: helpers · linear · activations · dropout · normalisation · losses.
@@ -24,8 +24,23 @@ import numpy as np
 from ..engine import ops
 from ..engine.autograd import ShapeError
 from ..engine.backend import array_module, device_of, to_device
-from ..engine.kernels.activations import (ELU, GELU, RReLU, SELU_ALPHA, SELU_SCALE, GELUTanh, Hardtanh, LeakyReLU,
-                                          LogSigmoid, Mish, PReLU, SiLU, Softplus, Step, erf_array)
+from ..engine.kernels.activations import (
+    ELU,
+    GELU,
+    SELU_ALPHA,
+    SELU_SCALE,
+    GELUTanh,
+    Hardtanh,
+    LeakyReLU,
+    LogSigmoid,
+    Mish,
+    PReLU,
+    RReLU,
+    SiLU,
+    Softplus,
+    Step,
+    erf_array,
+)
 from ..engine.kernels.cross_entropy import CrossEntropy, CrossEntropyProbabilities, NLLLoss
 from ..engine.kernels.dropout import Dropout
 from ..engine.kernels.linear import Linear
@@ -332,7 +347,9 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
 def layer_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Tensor | None = None,  # noqa: A002
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Layer normalisation over the trailing ``normalized_shape`` axes of each sample (see :class:`LayerNorm`)."""
-    normalized_shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else tuple(normalized_shape)
+    if isinstance(normalized_shape, (int, np.integer)):
+        normalized_shape = (normalized_shape,)
+    normalized_shape = tuple(normalized_shape)
     data = _array(input)
     k = len(normalized_shape)
     if data.shape[data.ndim - k:] != normalized_shape or data.ndim < k:

@@ -25,9 +25,9 @@ from typing import Any
 
 import numpy as np
 
+from ..engine import Tensor
 from ..engine.backend import device_of, to_device
 from ..random import get_generator
-from ..engine import Tensor
 
 __all__ = [
     "calculate_gain", "zeros_", "ones_", "constant_", "uniform_", "normal_", "xavier_uniform_",
@@ -122,7 +122,8 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: np.rando
     return _fill(tensor, _rng(generator).uniform(a, b, tensor.shape))
 
 
-def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: np.random.Generator | None = None) -> Tensor:
+def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
+            generator: np.random.Generator | None = None) -> Tensor:
     """Fill with samples of N(mean, std^2)."""
     if std < 0:
         raise ValueError(f"normal_ expects std >= 0, got {std}")

@@ -193,7 +193,8 @@ class Module:
         buffers = self._registry("_buffers")
         self._check_new_name(name, "buffer", buffers)
         if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"cannot assign {type(tensor).__name__} object to buffer {name!r} (Tensor or None required)")
+            raise TypeError(f"cannot assign {type(tensor).__name__} object to buffer {name!r} "
+                            "(Tensor or None required)")
         self._forget(name, keep="_buffers")
         buffers[name] = tensor
         if not persistent:

@@ -12,8 +12,8 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from ..engine.autograd import Function
 from ..engine import Tensor, cat
+from ..engine.autograd import Function
 from .module import Module
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters",
@@ -83,7 +83,8 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     params = _tensors(parameters)
     total = sum(p._data.size for p in params)
     if vec._data.size != total:
-        raise ValueError(f"vector_to_parameters: the vector has {vec._data.size} elements but the parameters hold {total}")
+        raise ValueError(f"vector_to_parameters: the vector has {vec._data.size} elements but the parameters "
+                         f"hold {total}")
     offset = 0
     for p in params:
         n = p._data.size

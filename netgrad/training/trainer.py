@@ -49,14 +49,14 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from netgrad import io
+from netgrad.cuda import is_available as cuda_available
 from netgrad.data import DataLoader, Dataset
 from netgrad.data.validation import check_array, to_numpy
-from netgrad.cuda import is_available as cuda_available
 from netgrad.distributed import data_parallel
 from netgrad.engine import Tensor, blas
+from netgrad.engine.autograd import no_grad
 from netgrad.engine.backend import placement, to_host
 from netgrad.engine.device import device as device_class
-from netgrad.engine.autograd import no_grad
 from netgrad.nn.module import training_mode
 from netgrad.nn.utils import clip_grad_norm_
 

@@ -25,7 +25,8 @@ EXPRESSIONS = {
     "softmax": (lambda a, b, c, lib: a.softmax(1) * c + a.log_softmax(0), (A, B, C)),
     "shape": (lambda a, b, c, lib: lib.cat([a.T, c.T], 1).reshape(2, 12).transpose(0, 1).sum(1)
               + lib.stack([a, c], 2).permute(2, 1, 0).sum(0).flatten(), (A, B, C)),
-    "squeeze expand": (lambda a, b, c, lib: b.unsqueeze(0).expand(3, 4) * a + a[:, :1].squeeze(1).unsqueeze(1), (A, B, C)),
+    "squeeze expand": (lambda a, b, c, lib: b.unsqueeze(0).expand(3, 4) * a + a[:, :1].squeeze(1).unsqueeze(1),
+                       (A, B, C)),
     "index": (lambda a, b, c, lib: a[[0, 2, 0]] * 2 + a[1:, ::2].sum() + a[a > 0].sum(), (A, B, C)),
     "matmul": (lambda a, b, c, lib: (a @ b).sum() + (a @ c.T).sum() + (b @ b), (A, B, C)),
     "batched matmul": (lambda x, m, c, lib: (x @ m).tanh(), (BATCH, M, C)),

@@ -316,7 +316,8 @@ def test_bce_with_logits_matches_torch(reduction, weighted, pos_weighted):
 
 
 CE_OPTIONS = [{}, {"weight": CLASS_WEIGHT}, {"ignore_index": 1}, {"label_smoothing": 0.2},
-              {"weight": CLASS_WEIGHT, "ignore_index": 3, "label_smoothing": 0.15}, {"ignore_index": 0, "weight": CLASS_WEIGHT}]
+              {"weight": CLASS_WEIGHT, "ignore_index": 3, "label_smoothing": 0.15},
+              {"ignore_index": 0, "weight": CLASS_WEIGHT}]
 
 
 def _loss_kwargs(options, lib):

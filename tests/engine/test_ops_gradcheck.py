@@ -5,8 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import netgrad
-from netgrad.engine.kernels.linear import Linear as LinearFunction
 from netgrad import gradcheck
+from netgrad.engine.kernels.linear import Linear as LinearFunction
 
 
 def t(*shape, low=-2.0, high=2.0, seed=0, positive=False):

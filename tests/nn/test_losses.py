@@ -115,8 +115,8 @@ def test_regression_loss_gradients(loss, reduction):
 def test_bce_matches_formula_and_gradients(reduction):
     p, y = rng.uniform(0.05, 0.95, size=(4, 3)), rng.uniform(0, 1, size=(4, 3))
     weight = rng.uniform(0.5, 2.0, size=(3,))
-    np.testing.assert_allclose(nn.BCELoss(reduction=reduction)(t64(p), t64(y)).numpy(), reference_bce(p, y, 1.0, reduction),
-                               rtol=1e-12)
+    np.testing.assert_allclose(nn.BCELoss(reduction=reduction)(t64(p), t64(y)).numpy(),
+                               reference_bce(p, y, 1.0, reduction), rtol=1e-12)
     np.testing.assert_allclose(nn.BCELoss(weight=t64(weight), reduction=reduction)(t64(p), t64(y)).numpy(),
                                reference_bce(p, y, weight, reduction), rtol=1e-12)
     assert gradcheck(lambda a, b: F.binary_cross_entropy(a, b, t64(weight), reduction=reduction),
@@ -181,7 +181,8 @@ def test_cross_entropy_with_probabilities(options, reduction):
     targets = rng.dirichlet(np.ones(C), size=N)
     loss = nn.CrossEntropyLoss(reduction=reduction, **_kwargs(options))
     np.testing.assert_allclose(loss(t64(LOGITS), t64(targets)).numpy(),
-                               reference_soft_cross_entropy(LOGITS, targets, reduction=reduction, **options), rtol=1e-12)
+                               reference_soft_cross_entropy(LOGITS, targets, reduction=reduction, **options),
+                               rtol=1e-12)
     assert gradcheck(lambda x, t: loss(x, t), (t64(LOGITS, True), t64(targets, True)))
 
 

@@ -47,7 +47,8 @@ def test_clip_grad_norm_non_finite():
     params = with_grads([np.inf, 1.0])
     with pytest.raises(RuntimeError, match="non-finite"):
         nn.utils.clip_grad_norm_(params, 1.0, error_if_nonfinite=True)
-    assert nn.utils.clip_grad_norm_(with_grads([1.0]) + [nn.Parameter(netgrad.zeros(2))], 1.0).item() == pytest.approx(1)
+    mixed = with_grads([1.0]) + [nn.Parameter(netgrad.zeros(2))]
+    assert nn.utils.clip_grad_norm_(mixed, 1.0).item() == pytest.approx(1)
     assert nn.utils.clip_grad_norm_([nn.Parameter(netgrad.zeros(2))], 1.0).item() == 0.0  # no gradients at all
 
 

@@ -11,6 +11,7 @@ from ..autograd import Function
 from ..backend import array_module, generator_for
 from ..numerics import sigmoid_array, softplus_array
 
+
 class Hardtanh(Function):
     """clip(x, min_val, max_val);  dx = g strictly inside (min_val, max_val), else 0 (PyTorch's convention)."""
 

@@ -6,6 +6,7 @@ import numpy as np
 from ..autograd import Function
 from ..backend import array_module
 
+
 def to_rows(x: np.ndarray) -> np.ndarray:
     if x.ndim == 2:
         return x

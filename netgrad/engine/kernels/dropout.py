@@ -6,6 +6,7 @@ import numpy as np
 from ..autograd import Function
 from ..backend import generator_for
 
+
 class Dropout(Function):
     """Inverted dropout: y = x * m / (1 - p), m ~ Bernoulli(1 - p) per element;  dx = g * m / (1 - p)."""
 

@@ -7,6 +7,7 @@ import numpy as np
 
 from ..autograd import Function
 
+
 def reduce_loss(loss: np.ndarray, reduction: str) -> np.ndarray:
     if reduction == "mean":  # sum / n is what ndarray.mean computes, without its Python-level overhead
         return np.add.reduce(loss, axis=None) / loss.size

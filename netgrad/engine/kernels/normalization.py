@@ -7,6 +7,7 @@ import numpy as np
 
 from ..autograd import Function
 
+
 class BatchNorm(Function):
     """Batch normalisation over every axis but the channel ``axis``, with an optional affine transform.
 

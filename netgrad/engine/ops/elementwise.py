@@ -8,8 +8,6 @@ from ..backend import array_module, device_of, to_device
 from ..numerics import sigmoid_array, sigmoid_backward, tanh_backward
 
 
-
-
 def _shape(x) -> tuple:
     return x.shape if type(x) is np.ndarray else np.shape(x)
 

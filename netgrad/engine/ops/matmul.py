@@ -6,8 +6,6 @@ import numpy as np
 from ..autograd import Function, ShapeError, unbroadcast
 
 
-
-
 class MatMul(Function):
     """a @ b for 1-D, 2-D and batched operands;  da = g @ b^T, db = a^T @ g."""
 

@@ -10,8 +10,6 @@ from ..backend import array_module
 from ..numerics import log_softmax_array, softmax_array
 
 
-
-
 def _expand_reduced(g, shape, axis, keepdim):
     """Broadcast the gradient of a reduction over ``axis`` back to the input ``shape``."""
     if not keepdim and axis is not None:

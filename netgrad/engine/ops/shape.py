@@ -7,8 +7,6 @@ from ..autograd import Function, unbroadcast
 from ..backend import array_module, device_of, to_device
 
 
-
-
 class Reshape(Function):
     """reshape;  dx = g reshaped back."""
 
