@@ -19,8 +19,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import netgrad  # noqa: E402
-from netgrad import nn, optim  # noqa: E402
+import netgrad
+from netgrad import nn, optim
 
 WORKLOADS = [("784-300-100-10", (784, 300, 100, 10), 128), ("784-300-100-10", (784, 300, 100, 10), 1024),
              ("784-4096-4096-10", (784, 4096, 4096, 10), 1024)]

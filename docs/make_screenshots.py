@@ -19,7 +19,7 @@ from playwright.sync_api import sync_playwright
 from netgrad.playground.server import create_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "playground"))
-from conftest import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402  (the playground tests' Chromium set-up)
+from conftest import CHROMIUM, CHROMIUM_ARGS, free_port
 
 SHOTS = [
     # (file, URL fragment, epochs to train, what to do before the picture)

@@ -74,16 +74,16 @@ from .random import Generator, get_rng_state, manual_seed, seed, set_rng_state
 __version__ = "0.1.0"
 
 # PyTorch's dtype aliases
-half, float, double, int, long, bool = float16, float32, float64, int32, int64, bool_  # noqa: A001
+half, float, double, int, long, bool = float16, float32, float64, int32, int64, bool_
 
 # Tensor methods double as module functions: netgrad.exp(t) is t.exp(), as in torch.exp(t).
-abs = Tensor.abs  # noqa: A001
+abs = Tensor.abs
 exp, log, sqrt, sin, cos, tanh, sigmoid, relu = (Tensor.exp, Tensor.log, Tensor.sqrt, Tensor.sin, Tensor.cos,
                                                  Tensor.tanh, Tensor.sigmoid, Tensor.relu)
 clamp = clip = Tensor.clamp
 maximum, minimum = Tensor.maximum, Tensor.minimum
-sum, mean, var, std, prod = Tensor.sum, Tensor.mean, Tensor.var, Tensor.std, Tensor.prod  # noqa: A001
-max, min, amax, amin = Tensor.max, Tensor.min, Tensor.amax, Tensor.amin  # noqa: A001
+sum, mean, var, std, prod = Tensor.sum, Tensor.mean, Tensor.var, Tensor.std, Tensor.prod
+max, min, amax, amin = Tensor.max, Tensor.min, Tensor.amax, Tensor.amin
 logsumexp, softmax, log_softmax = Tensor.logsumexp, Tensor.softmax, Tensor.log_softmax
 argmax, argmin = Tensor.argmax, Tensor.argmin
 reshape, flatten, transpose, permute = Tensor.reshape, Tensor.flatten, Tensor.transpose, Tensor.permute

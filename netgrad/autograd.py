@@ -89,7 +89,7 @@ class inference_mode(_engine._GradMode):
         super().__init__(not mode)
 
 
-def Variable(data: Any, requires_grad: bool = False, volatile: bool = False) -> Tensor:  # noqa: N802
+def Variable(data: Any, requires_grad: bool = False, volatile: bool = False) -> Tensor:
     """Legacy ``torch.autograd.Variable``: since PyTorch 0.4 a Variable is a Tensor, so this returns
     ``data`` as a Tensor (with ``requires_grad`` set), as PyTorch does."""
     t = data if isinstance(data, Tensor) else Tensor(data)

@@ -33,21 +33,21 @@ def _tensor(x: Any) -> Tensor:
     return x if isinstance(x, Tensor) else tensor(x)
 
 
-def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:  # noqa: A002
+def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
     """input + alpha * other."""
     return _out(_tensor(input) + (other if alpha == 1 else alpha * other), out)
 
 
-def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:  # noqa: A002
+def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
     """input - alpha * other."""
     return _out(_tensor(input) - (other if alpha == 1 else alpha * other), out)
 
 
-def mul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+def mul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     return _out(_tensor(input) * other, out)
 
 
-def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor | None = None) -> Tensor:  # noqa: A002
+def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor | None = None) -> Tensor:
     """input / other; ``rounding_mode`` "trunc" or "floor" rounds the quotient (no gradient then)."""
     result = _tensor(input) / other
     if rounding_mode is not None:
@@ -60,19 +60,19 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor
     return _out(result, out)
 
 
-def pow(input: Any, exponent: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A001,A002
+def pow(input: Any, exponent: Any, *, out: Tensor | None = None) -> Tensor:
     return _out(_tensor(input) ** exponent, out)
 
 
-def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     return _out(_tensor(input).matmul(other), out)
 
 
-def mm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+def mm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
     return _out(_tensor(input).matmul(mat2), out)
 
 
-def dot(input: Tensor, tensor: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+def dot(input: Tensor, tensor: Tensor, *, out: Tensor | None = None) -> Tensor:
     return _out(_tensor(input).matmul(tensor), out)
 
 

@@ -185,7 +185,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     return ops.Stack.apply(*tensors, axis=dim)
 
 
-def where(condition: Any, input: Any, other: Any) -> Tensor:  # noqa: A002
+def where(condition: Any, input: Any, other: Any) -> Tensor:
     """``input`` where ``condition`` holds, else ``other`` (broadcast together)."""
     condition = condition._data if isinstance(condition, Tensor) else np.asarray(condition, dtype=bool)
     like = input if isinstance(input, Tensor) else other if isinstance(other, Tensor) else tensor(input)

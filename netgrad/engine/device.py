@@ -19,9 +19,9 @@ class device:
 
     __slots__ = ("type", "index")
 
-    def __init__(self, type: Any = "cpu", index: int | None = None) -> None:  # noqa: A002
+    def __init__(self, type: Any = "cpu", index: int | None = None) -> None:
         if isinstance(type, device):
-            type, index = type.type, type.index if index is None else index  # noqa: A001
+            type, index = type.type, type.index if index is None else index
         spec = str(type)
         kind, _, number = spec.partition(":")
         if kind not in _TYPES:

@@ -420,7 +420,7 @@ class Tensor(TensorBase):
     def div_(self, other: Any) -> "Tensor":
         return self._inplace(np.divide, other, ops.Div)
 
-    def clamp_(self, min: Any = None, max: Any = None) -> "Tensor":  # noqa: A002
+    def clamp_(self, min: Any = None, max: Any = None) -> "Tensor":
         if self._recording():
             return self._record(ops.Clamp, min, max)
         np.clip(self._data, min, max, out=self._data)
@@ -643,7 +643,7 @@ class Tensor(TensorBase):
     def reciprocal(self) -> "Tensor":
         return ops.Div.apply(1.0, self)
 
-    def clamp(self, min: Any = None, max: Any = None) -> "Tensor":  # noqa: A002
+    def clamp(self, min: Any = None, max: Any = None) -> "Tensor":
         if min is None and max is None:
             raise ValueError("clamp needs at least one of min and max")
         return ops.Clamp.apply(self, min, max)
@@ -767,11 +767,11 @@ class Tensor(TensorBase):
         return self if self._data.ndim < 2 else self.transpose(0, 1)
 
     @property
-    def T(self) -> "Tensor":  # noqa: N802
+    def T(self) -> "Tensor":
         return ops.Permute.apply(self, tuple(reversed(range(self._data.ndim))))
 
     @property
-    def mT(self) -> "Tensor":  # noqa: N802
+    def mT(self) -> "Tensor":
         return self.transpose(-2, -1)
 
     def permute(self, *dims: Any) -> "Tensor":

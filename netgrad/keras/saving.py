@@ -102,7 +102,7 @@ def save_model(model: Any, filepath: str, overwrite: bool = True) -> None:
              "optimizer_state": optimizer_state}, filepath)
 
 
-def load_model(filepath: str, custom_objects: dict[str, type] | None = None, compile: bool = True) -> Any:  # noqa: A002
+def load_model(filepath: str, custom_objects: dict[str, type] | None = None, compile: bool = True) -> Any:
     """Load a model saved with ``model.save(filepath)``.
 
     Args:

@@ -59,7 +59,7 @@ class Step(Module):
         super().__init__()
         self.threshold = threshold
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return F.Step.apply(input, self.threshold)
 
     def extra_repr(self) -> str:
@@ -71,14 +71,14 @@ class Sigmoid(Module):
 
     _after_linear = LinearSigmoid  # what Sequential runs for Linear then Sigmoid
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return ops.Sigmoid.apply(input)
 
 
 class LogSigmoid(Module):
     """log sigma(x), finite for any x."""
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return F.LogSigmoid.apply(input)
 
 
@@ -87,7 +87,7 @@ class Tanh(Module):
 
     _after_linear = LinearTanh
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return ops.Tanh.apply(input)
 
 
@@ -102,7 +102,7 @@ class Hardtanh(Module):
         self.max_val = max_val
         self.inplace = inplace
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return F.Hardtanh.apply(input, self.min_val, self.max_val)
 
     def extra_repr(self) -> str:
@@ -119,7 +119,7 @@ class ReLU(Module):
         super().__init__()
         self.inplace = inplace
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return ops.ReLU.apply(input)
 
     def extra_repr(self) -> str:
@@ -144,7 +144,7 @@ class LeakyReLU(Module):
         self.negative_slope = negative_slope
         self.inplace = inplace
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return F.LeakyReLU.apply(input, self.negative_slope)
 
     def extra_repr(self) -> str:
@@ -166,7 +166,7 @@ class PReLU(Module):
     def reset_parameters(self) -> None:
         self.weight._data[...] = self.init
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return F.prelu(input, self.weight)
 
     def extra_repr(self) -> str:
@@ -185,7 +185,7 @@ class RReLU(Module):
         self.upper = upper
         self.inplace = inplace
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return F.rrelu(input, self.lower, self.upper, self.training)
 
     def extra_repr(self) -> str:
@@ -200,7 +200,7 @@ class ELU(Module):
         self.alpha = alpha
         self.inplace = inplace
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return F.ELU.apply(input, self.alpha, 1.0)
 
     def extra_repr(self) -> str:
@@ -214,7 +214,7 @@ class SELU(Module):
         super().__init__()
         self.inplace = inplace
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return F.ELU.apply(input, F.SELU_ALPHA, F.SELU_SCALE)
 
     def extra_repr(self) -> str:
@@ -230,7 +230,7 @@ class GELU(Module):
             raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
         self.approximate = approximate
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return (F.GELU if self.approximate == "none" else F.GELUTanh).apply(input)
 
     def extra_repr(self) -> str:
@@ -244,7 +244,7 @@ class SiLU(Module):
         super().__init__()
         self.inplace = inplace
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return F.SiLU.apply(input)
 
     def extra_repr(self) -> str:
@@ -258,7 +258,7 @@ class Mish(Module):
         super().__init__()
         self.inplace = inplace
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return F.Mish.apply(input)
 
     def extra_repr(self) -> str:
@@ -275,7 +275,7 @@ class Softplus(Module):
         self.beta = beta
         self.threshold = threshold
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return F.Softplus.apply(input, self.beta, self.threshold)
 
     def extra_repr(self) -> str:
@@ -289,7 +289,7 @@ class Softmax(Module):
         super().__init__()
         self.dim = dim
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return F.softmax(input, self.dim)
 
     def extra_repr(self) -> str:
@@ -303,7 +303,7 @@ class LogSoftmax(Module):
         super().__init__()
         self.dim = dim
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return F.log_softmax(input, self.dim)
 
     def extra_repr(self) -> str:

@@ -80,7 +80,7 @@ def _check_input(data: np.ndarray, weight: np.ndarray, groups: int, owner: str) 
                         "(x.float() for float32) or the model (model.double() for float64)")
 
 
-def _convolve(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, padding: Any, dilation: Any,  # noqa: A002
+def _convolve(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, padding: Any, dilation: Any,
               groups: int, dims: int, owner: str, function: type = Convolution) -> Tensor:
     data = input._data if isinstance(input, Tensor) else np.asarray(input)
     weight_data = weight._data
@@ -97,7 +97,7 @@ def _convolve(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, p
     pads = _padding(padding, kernel, stride, dilation, owner)
     unbatched = data.ndim == dims + 1
     if unbatched:
-        input = input.unsqueeze(0) if isinstance(input, Tensor) else data[None]  # noqa: A001
+        input = input.unsqueeze(0) if isinstance(input, Tensor) else data[None]
         data = data[None]
     _check_input(data, weight_data, groups, owner)
     for axis, (k, d, (before, after)) in enumerate(zip(kernel, dilation, pads)):
@@ -109,13 +109,13 @@ def _convolve(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, p
     return out.squeeze(0) if unbatched else out
 
 
-def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1, padding: Any = 0,  # noqa: A002
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1, padding: Any = 0,
            dilation: Any = 1, groups: int = 1) -> Tensor:
     """1-D convolution of (N, C_in, L) by a weight (C_out, C_in / groups, k): (N, C_out, L_out)."""
     return _convolve(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
 
 
-def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1, padding: Any = 0,  # noqa: A002
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1, padding: Any = 0,
            dilation: Any = 1, groups: int = 1) -> Tensor:
     """2-D convolution of (N, C_in, H, W) by a weight (C_out, C_in / groups, kH, kW): (N, C_out, H_out, W_out).
 
@@ -171,11 +171,11 @@ class _ConvNd(Module):
             bound = 1 / math.sqrt(fan_in)
             init.uniform_(self.bias, -bound, bound)
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return _convolve(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups,
                          self._dims, f"{type(self).__name__}({self.extra_repr()})")
 
-    def _forward_fused(self, function: type, input: Tensor) -> Tensor:  # noqa: A002
+    def _forward_fused(self, function: type, input: Tensor) -> Tensor:
         """``forward`` and then an activation, as the single node ``function`` (``ConvolutionReLU``)."""
         return _convolve(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups,
                          self._dims, f"{type(self).__name__}({self.extra_repr()})", function)

@@ -131,14 +131,14 @@ def _broadcastable_weight(weight: Any, shape: tuple, dtype: np.dtype, name: str,
 # ------------------------------------------------------------------------------------------------- linear
 
 
-def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x W^T + b, one fused node (``netgrad.engine.kernels.linear.Linear``); W is (out_features, in_features)."""
     if bias is None:
         return Linear.apply(input, weight)
     return Linear.apply(input, weight, bias)
 
 
-def identity(input: Tensor) -> Tensor:  # noqa: A002
+def identity(input: Tensor) -> Tensor:
     """The identity (linear, pass-through) activation g(z) = z, g'(z) = 1."""
     return input
 
@@ -146,29 +146,29 @@ def identity(input: Tensor) -> Tensor:  # noqa: A002
 # -------------------------------------------------------------------------------------------- activations
 
 
-def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0);  derivative 1 for x > 0, else 0. ``inplace`` is accepted for compatibility and ignored."""
     return ops.ReLU.apply(input)
 
 
-def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
     """Hardtanh(x) = min(max(x, min_val), max_val)."""
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
     return Hardtanh.apply(input, min_val, max_val)
 
 
-def relu6(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """ReLU6(x) = min(max(x, 0), 6)."""
     return Hardtanh.apply(input, 0.0, 6.0)
 
 
-def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """LeakyReLU(x) = max(0, x) + negative_slope * min(0, x)."""
     return LeakyReLU.apply(input, negative_slope)
 
 
-def prelu(input: Tensor, weight: Tensor) -> Tensor:  # noqa: A002
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """PReLU(x) = max(0, x) + a * min(0, x), ``weight`` a holding 1 slope or one per channel (dim 1)."""
     data, w = _array(input), _array(weight)
     if w.size > 1:
@@ -179,7 +179,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:  # noqa: A002
     return PReLU.apply(input, weight)
 
 
-def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,  # noqa: A002
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
           inplace: bool = False) -> Tensor:
     """Randomized leaky ReLU: random slopes in [lower, upper] while training, the mean slope (lower+upper)/2 otherwise.
 
@@ -192,12 +192,12 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
     return LeakyReLU.apply(input, (lower + upper) / 2)
 
 
-def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """ELU(x) = x if x > 0 else alpha (e^x - 1)."""
     return ELU.apply(input, alpha, 1.0)
 
 
-def selu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """SELU(x) = scale * ELU(x, alpha) with Klambauer et al.'s alpha ~ 1.6733 and scale ~ 1.0507 (self-normalising)."""
     return ELU.apply(input, SELU_ALPHA, SELU_SCALE)
 
@@ -208,7 +208,7 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
 # accurate to about one unit in the last place. NumPy has no erf ufunc, and math.erf is scalar-only.
 
 
-def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """GELU(x) = x Phi(x) (``approximate='none'``, exact, via erf) or its tanh approximation (``'tanh'``)."""
     if approximate == "none":
         return GELU.apply(input)
@@ -217,34 +217,34 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
     raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
-def silu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """SiLU(x) = x * sigmoid(x), also called swish."""
     return SiLU.apply(input)
 
 
-def mish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """Mish(x) = x * tanh(softplus(x))."""
     return Mish.apply(input)
 
 
-def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: A002
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """Softplus(x) = log(1 + exp(beta x)) / beta, linear where beta x > threshold."""
     if beta == 0:
         raise ValueError("softplus: beta must be non-zero")
     return Softplus.apply(input, beta, threshold)
 
 
-def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
+def sigmoid(input: Tensor) -> Tensor:
     """sigma(x) = 1 / (1 + e^-x);  sigma' = sigma (1 - sigma)."""
     return ops.Sigmoid.apply(input)
 
 
-def logsigmoid(input: Tensor) -> Tensor:  # noqa: A002
+def logsigmoid(input: Tensor) -> Tensor:
     """LogSigmoid(x) = log(1 / (1 + e^-x)), finite for any x."""
     return LogSigmoid.apply(input)
 
 
-def tanh(input: Tensor) -> Tensor:  # noqa: A002
+def tanh(input: Tensor) -> Tensor:
     """tanh(x);  tanh' = 1 - tanh^2."""
     return ops.Tanh.apply(input)
 
@@ -255,25 +255,25 @@ def _softmax_dim(ndim: int, name: str) -> int:
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
+def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
     """softmax(x)_k = e^(x_k) / sum_j e^(x_j) along ``dim`` (computed from x - max, so it never overflows)."""
     if dim is None:
         dim = _softmax_dim(input.ndim, "softmax")
     if dtype is not None:
-        input = input.to(dtype)  # noqa: A001
+        input = input.to(dtype)
     return ops.Softmax.apply(input, dim)
 
 
-def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
+def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
     """log softmax(x) = x - logsumexp(x) along ``dim``: exact for logits of any size."""
     if dim is None:
         dim = _softmax_dim(input.ndim, "log_softmax")
     if dtype is not None:
-        input = input.to(dtype)  # noqa: A001
+        input = input.to(dtype)
     return ops.LogSoftmax.apply(input, dim)
 
 
-def step(input: Tensor, threshold: float = 0.0) -> Tensor:  # noqa: A002
+def step(input: Tensor, threshold: float = 0.0) -> Tensor:
     """Heaviside step f(x) = 1 if x > threshold else 0 (Rosenblatt's perceptron). netgrad-specific.
 
     The gradient is zero everywhere, so a step unit cannot be trained by backpropagation; the perceptron
@@ -285,7 +285,7 @@ def step(input: Tensor, threshold: float = 0.0) -> Tensor:  # noqa: A002
 # ------------------------------------------------------------------------------------------------ dropout
 
 
-def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by 1/(1-p), so E[output] = input.
 
     The identity when ``training`` is False or p = 0. The mask comes from the global generator.
@@ -297,7 +297,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     return Dropout.apply(input, p)
 
 
-def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero whole channels: each (n, c) plane of an (N, C, H, W) input with probability ``p``, the rest scaled
     by 1/(1-p). The identity when ``training`` is False or p = 0. A 3-D input is read as (N, C, L), with
     PyTorch's warning."""
@@ -323,7 +323,7 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
 # ---------------------------------------------------------------------------------------------- normalisation
 
 
-def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,  # noqa: A002
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
                weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
                momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
     """Batch normalisation of an (N, C), (N, C, L) or (N, C, H, W) input per channel C (see :class:`BatchNorm`):
@@ -344,7 +344,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     return BatchNorm.apply(input, weight, bias, running_mean, running_var, training, momentum, eps)
 
 
-def layer_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Tensor | None = None,  # noqa: A002
+def layer_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Tensor | None = None,
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Layer normalisation over the trailing ``normalized_shape`` axes of each sample (see :class:`LayerNorm`)."""
     if isinstance(normalized_shape, (int, np.integer)):
@@ -374,21 +374,21 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 # ------------------------------------------------------------------------------------------------- losses
 
 
-def mse_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:  # noqa: A002
+def mse_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
     """Mean squared error: mean((x - y)^2) (``'sum'``: the sum, ``'none'``: per element)."""
     _check_reduction(reduction)
     target, _ = _as_floating_target(_array(input), target, "mse_loss")
     return MSELoss.apply(input, target, reduction)
 
 
-def l1_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:  # noqa: A002
+def l1_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
     """Mean absolute error (MAE): mean(|x - y|)."""
     _check_reduction(reduction)
     target, _ = _as_floating_target(_array(input), target, "l1_loss")
     return L1Loss.apply(input, target, reduction)
 
 
-def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:  # noqa: A002
+def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
     """Huber loss: quadratic for errors below ``delta``, linear beyond (robust to outliers)."""
     _check_reduction(reduction)
     if delta <= 0:
@@ -397,7 +397,7 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
     return HuberLoss.apply(input, target, reduction, delta)
 
 
-def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, *,  # noqa: A002
+def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, *,
                          reduction: str = "mean") -> Tensor:
     """Binary cross-entropy of probabilities p in [0, 1]: -mean(y log p + (1 - y) log(1 - p)).
 
@@ -413,7 +413,7 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, *,  # n
     return BinaryCrossEntropy.apply(input, target, _placed(weight, data), reduction)
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = None, *,  # noqa: A002
+def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = None, *,
                                      reduction: str = "mean", pos_weight: Any = None) -> Tensor:
     """Binary cross-entropy of sigmoid(x) computed from the logits x, stably (see the Function above).
 
@@ -487,7 +487,7 @@ def _class_weight(weight: Any, classes: int, dtype: np.dtype, name: str) -> np.n
     return w.astype(dtype, copy=False)
 
 
-def cross_entropy(input: Tensor, target: Any, weight: Any = None, *, ignore_index: int = -100,  # noqa: A002
+def cross_entropy(input: Tensor, target: Any, weight: Any = None, *, ignore_index: int = -100,
                   reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """Cross-entropy of logits: softmax and negative log-likelihood fused into one stable node.
 
@@ -522,7 +522,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, *, ignore_inde
                               label_smoothing)
 
 
-def nll_loss(input: Tensor, target: Any, weight: Any = None, *, ignore_index: int = -100,  # noqa: A002
+def nll_loss(input: Tensor, target: Any, weight: Any = None, *, ignore_index: int = -100,
              reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of log-probabilities (e.g. ``log_softmax`` output) at the target classes.
 

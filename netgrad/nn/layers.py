@@ -29,7 +29,7 @@ class Identity(Module):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return input
 
 
@@ -66,14 +66,14 @@ class Linear(Module):
             bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0
             init.uniform_(self.bias, -bound, bound)
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         weight = self.weight
         data = input._data if isinstance(input, Tensor) else np.asarray(input)
         if data.ndim == 0 or data.shape[-1] != self.in_features or data.dtype != weight._data.dtype:
             self._reject(data)
         return LinearFunction.apply(input, weight, self.bias)
 
-    def _forward_fused(self, function: type, input: Tensor) -> Tensor:  # noqa: A002
+    def _forward_fused(self, function: type, input: Tensor) -> Tensor:
         """``forward`` and then an activation, as the single node ``function`` (e.g. ``F.LinearReLU``)."""
         weight = self.weight
         data = input._data if isinstance(input, Tensor) else np.asarray(input)
@@ -110,7 +110,7 @@ class Flatten(Module):
         self.start_dim = start_dim
         self.end_dim = end_dim
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return input.flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:
@@ -128,7 +128,7 @@ class Dropout(Module):
         self.p = float(p)
         self.inplace = inplace
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return F.dropout(input, self.p, self.training)
 
     def extra_repr(self) -> str:
@@ -193,7 +193,7 @@ class BatchNorm1d(Module):
 
     _layouts = {2: "(N, C)", 3: "(N, C, L)"}  # the input ranks this layer takes
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         data = input._data if isinstance(input, Tensor) else np.asarray(input)
         if data.ndim not in self._layouts:
             expected = " or ".join(f"{rank}D {layout}" for rank, layout in self._layouts.items())
@@ -234,7 +234,7 @@ class Dropout2d(Dropout):
     """Channel dropout (Tompson et al., 2015): in training, zero each whole (n, c) plane of (N, C, H, W) with
     probability p and scale the rest by 1/(1-p); the identity in evaluation."""
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return F.dropout2d(input, self.p, self.training)
 
 
@@ -269,7 +269,7 @@ class LayerNorm(Module):
             if self.bias is not None:
                 init.zeros_(self.bias)
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         shape = input.shape
         k = len(self.normalized_shape)
         if tuple(shape[len(shape) - k:]) != self.normalized_shape or len(shape) < k:

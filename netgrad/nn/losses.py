@@ -50,14 +50,14 @@ def _as_tensor(value: Any) -> Tensor | None:
 class MSELoss(_Loss):
     """Mean squared error: mean((x - y)^2). Input and target must have the same shape."""
 
-    def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.mse_loss(input, target, reduction=self.reduction)
 
 
 class L1Loss(_Loss):
     """Mean absolute error (MAE): mean(|x - y|)."""
 
-    def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.l1_loss(input, target, reduction=self.reduction)
 
 
@@ -70,7 +70,7 @@ class HuberLoss(_Loss):
             raise ValueError(f"HuberLoss: delta must be positive, got {delta}")
         self.delta = delta
 
-    def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.huber_loss(input, target, self.reduction, self.delta)
 
 
@@ -80,7 +80,7 @@ class BCELoss(_WeightedLoss):
     The input must be in [0, 1] (a sigmoid output); from logits, ``BCEWithLogitsLoss`` is stabler.
     """
 
-    def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
 
 
@@ -91,7 +91,7 @@ class BCEWithLogitsLoss(_WeightedLoss):
         super().__init__(weight, reduction=reduction)
         self.register_buffer("pos_weight", _as_tensor(pos_weight))
 
-    def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.binary_cross_entropy_with_logits(input, target, self.weight, reduction=self.reduction,
                                                   pos_weight=self.pos_weight)
 
@@ -112,7 +112,7 @@ class CrossEntropyLoss(_WeightedLoss):
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
 
-    def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.cross_entropy(input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction,
                                label_smoothing=self.label_smoothing)
 
@@ -124,5 +124,5 @@ class NLLLoss(_WeightedLoss):
         super().__init__(weight, reduction=reduction)
         self.ignore_index = ignore_index
 
-    def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.nll_loss(input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction)

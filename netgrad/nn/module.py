@@ -578,7 +578,7 @@ class Sequential(_IndexedContainer):
             return Sequential(OrderedDict(list(self._modules.items())[index]))
         return list(self._modules.values())[_index(index, len(self), "Sequential")]
 
-    def forward(self, input: Any) -> Any:  # noqa: A002
+    def forward(self, input: Any) -> Any:
         modules = tuple(self._modules.values())
         plan = self.__dict__.get("_plan")
         if plan is None or plan[0] != modules:  # built once, and again whenever the modules change

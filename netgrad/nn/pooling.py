@@ -35,7 +35,7 @@ def _window_arguments(kernel_size: Any, stride: Any, padding: Any, dilation: Any
     return kernel, stride, padding, dilation
 
 
-def _batched(input: Any, dims: int, owner: str) -> tuple:  # noqa: A002
+def _batched(input: Any, dims: int, owner: str) -> tuple:
     """The input with a batch axis (an unbatched (C, ...) input gets one), and whether it had none."""
     data = input._data if isinstance(input, Tensor) else np.asarray(input)
     if data.ndim not in (dims + 1, dims + 2):
@@ -49,7 +49,7 @@ def _batched(input: Any, dims: int, owner: str) -> tuple:  # noqa: A002
     return tensor, False
 
 
-def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, dims, owner):  # noqa: A002
+def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, dims, owner):
     kernel, stride, padding, dilation = _window_arguments(kernel_size, stride, padding, dilation, dims, owner)
     x, unbatched = _batched(input, dims, owner)
     pads = tuple((p, p) for p in padding)
@@ -62,19 +62,19 @@ def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_i
     return out, Tensor._wrap(indices[0] if unbatched else indices)
 
 
-def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,  # noqa: A002
+def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
                ceil_mode: bool = False, return_indices: bool = False) -> Tensor:
     """The maximum of each window of (N, C, L); with ``return_indices`` also each maximum's position."""
     return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 1, "max_pool1d")
 
 
-def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,  # noqa: A002
+def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
                ceil_mode: bool = False, return_indices: bool = False) -> Tensor:
     """The maximum of each window of (N, C, H, W); with ``return_indices`` also its flat index h W + w."""
     return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 2, "max_pool2d")
 
 
-def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, dims,  # noqa: A002
+def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, dims,
               owner):
     kernel, stride, padding, _ = _window_arguments(kernel_size, stride, padding, 1, dims, owner)
     if divisor_override is not None and (isinstance(divisor_override, bool) or divisor_override == 0):
@@ -85,13 +85,13 @@ def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
     return out.squeeze(0) if unbatched else out
 
 
-def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
+def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
                ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
     """The mean of each window of (N, C, L); padding zeros count unless ``count_include_pad=False``."""
     return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, None, 1, "avg_pool1d")
 
 
-def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
+def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
                ceil_mode: bool = False, count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
     """The mean of each window of (N, C, H, W) (or its sum / ``divisor_override``)."""
     return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 2,
@@ -108,7 +108,7 @@ def _adaptive_size(output_size: Any, owner: str) -> tuple:
     return items
 
 
-def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     """Average pooling of (N, C, H, W) to (N, C, *output_size), windows [floor(i H / Ho), ceil((i + 1) H / Ho))."""
     size = _adaptive_size(output_size, "adaptive_avg_pool2d")
     x, unbatched = _batched(input, 2, "adaptive_avg_pool2d")
@@ -130,7 +130,7 @@ class _MaxPoolNd(Module):
         self.padding, self.dilation = padding, dilation
         self.return_indices, self.ceil_mode = return_indices, ceil_mode
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return _max_pool(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
                          self.return_indices, self._dims, f"{type(self).__name__}({self.extra_repr()})")
 
@@ -170,7 +170,7 @@ class _AvgPoolNd(Module):
         self.padding, self.ceil_mode = padding, ceil_mode
         self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return _avg_pool(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad,
                          self.divisor_override, self._dims, f"{type(self).__name__}({self.extra_repr()})")
 
@@ -210,7 +210,7 @@ class AdaptiveAvgPool2d(Module):
         _adaptive_size(output_size, "AdaptiveAvgPool2d")
         self.output_size = output_size
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return adaptive_avg_pool2d(input, self.output_size)
 
     def extra_repr(self) -> str:

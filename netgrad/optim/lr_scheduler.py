@@ -430,7 +430,7 @@ class CosineAnnealingLR(LRScheduler):
         last_epoch: Index of the last epoch (-1 starts a new schedule).
     """
 
-    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,  # noqa: N803 (PyTorch's name)
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,
                  last_epoch: int = -1) -> None:
         if T_max <= 0:
             raise ValueError(f"T_max must be a positive number of epochs, got {T_max!r}")

@@ -573,7 +573,7 @@ class CSVLogger(Callback):
             mode = "w"
         self.keys = None
         self.writer = None
-        self.csv_file = open(self.filename, mode, newline="", encoding="utf-8")  # noqa: SIM115 (closed at train end)
+        self.csv_file = open(self.filename, mode, newline="", encoding="utf-8")
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         logs = logs or {}

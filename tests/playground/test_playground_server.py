@@ -22,12 +22,12 @@ pytest.importorskip("starlette")
 pytest.importorskip("multipart")
 with warnings.catch_warnings():  # newer Starlette prefers the httpx2 package; httpx works the same here
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
-    from starlette.testclient import TestClient  # noqa: E402
-from starlette.websockets import WebSocketDisconnect  # noqa: E402
+    from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
-import netgrad.io  # noqa: E402
-from netgrad.playground import server as server_module  # noqa: E402
-from netgrad.playground.server import create_app  # noqa: E402
+import netgrad.io
+from netgrad.playground import server as server_module
+from netgrad.playground.server import create_app
 
 TEST_IDS = ["play", "pause", "step", "reset", "epoch", "train-loss", "test-loss", "dataset", "add-layer",
             "remove-layer", "activation", "learning-rate", "heatmap"]

@@ -59,7 +59,7 @@ class InputLayer(Layer):
         return {"batch_shape": list(self.batch_shape), "dtype": self.dtype, "name": self.name}
 
 
-def Input(shape: Iterable[int | None] | None = None, batch_size: int | None = None, dtype: Any = None,  # noqa: N802
+def Input(shape: Iterable[int | None] | None = None, batch_size: int | None = None, dtype: Any = None,
           batch_shape: Iterable[int | None] | None = None, name: str | None = None) -> KerasTensor:
     """A symbolic input of the given sample ``shape`` (``keras.Input((64,))``), to start a model."""
     return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, batch_shape=batch_shape, name=name).output

@@ -82,7 +82,7 @@ def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, dtype:
     return Tensor._wrap(np.linspace(start, stop, num, endpoint=endpoint).astype(standardize_dtype(dtype)))
 
 
-def eye(N: int, M: int | None = None, k: int = 0, dtype: Any = None) -> Tensor:  # noqa: N803 (Keras's names)
+def eye(N: int, M: int | None = None, k: int = 0, dtype: Any = None) -> Tensor:
     return Tensor._wrap(np.eye(N, M, k, dtype=standardize_dtype(dtype)))
 
 
@@ -125,7 +125,7 @@ def negative(x: Any) -> Tensor:
     return -_t(x)
 
 
-def abs(x: Any) -> Tensor:  # noqa: A001
+def abs(x: Any) -> Tensor:
     return _t(x).abs()
 
 
@@ -191,7 +191,7 @@ def where(condition: Any, x1: Any = None, x2: Any = None) -> Any:
 # ------------------------------------------------------------------------------------------- reductions
 
 
-def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     return _t(x).sum(_axis(axis), keepdims)
 
 
@@ -212,12 +212,12 @@ def prod(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     return _t(x).prod(_axis(axis), keepdims)
 
 
-def max(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+def max(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     x = _t(x)
     return x.max() if axis is None else x.amax(_axis(axis), keepdims)
 
 
-def min(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+def min(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     x = _t(x)
     return x.min() if axis is None else x.amin(_axis(axis), keepdims)
 
@@ -230,11 +230,11 @@ def argmin(x: Any, axis: int | None = None, keepdims: bool = False) -> Tensor:
     return Tensor._wrap(np.argmin(_array(x), axis=axis, keepdims=keepdims).astype(np.int32))
 
 
-def any(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+def any(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     return Tensor._wrap(np.any(_array(x), axis=_axis(axis), keepdims=keepdims))
 
 
-def all(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+def all(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     return Tensor._wrap(np.all(_array(x), axis=_axis(axis), keepdims=keepdims))
 
 
