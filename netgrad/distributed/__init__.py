@@ -8,9 +8,8 @@ Start N processes with ``mpiexec -n N python train.py``; in the script::
 
 Needs ``pip install 'netgrad[distributed]'`` (mpi4py and MPICH, whose wheel brings ``mpiexec``).
 """
-from .collectives import ReduceOp, Work, all_gather, all_reduce, broadcast, reduce
+from .collectives import ReduceOp, Work, all_gather, all_reduce, barrier, broadcast, reduce
 from .process_group import (
-    barrier,
     destroy_process_group,
     get_backend,
     get_rank,

@@ -59,6 +59,15 @@ class Work:
         return self._finish is None and self._request.Test()
 
 
+def barrier(group: Any = None, async_op: bool = False, device_ids: Any = None, timeout: Any = None) -> Any:
+    """Wait until every rank has reached this call."""
+    comm = _get_group(group).comm
+    if async_op:
+        return Work(comm.Ibarrier())
+    comm.Barrier()
+    return None
+
+
 def _array(tensor: Any, name: str, function: str) -> np.ndarray:
     if isinstance(tensor, Tensor):
         array = tensor._data

@@ -140,17 +140,6 @@ def get_backend(group: Any = None) -> str:
     return "mpi"
 
 
-def barrier(group: Any = None, async_op: bool = False, device_ids: Any = None, timeout: Any = None) -> Any:
-    """Wait until every rank has reached this call."""
-    comm = _get_group(group).comm
-    if async_op:
-        from .collectives import Work
-
-        return Work(comm.Ibarrier())
-    comm.Barrier()
-    return None
-
-
 def _abort_job(kind: type, value: BaseException, tb: Any) -> None:
     """``sys.excepthook`` while the group is open: report this rank's error, then end every rank of the job."""
     group = _group
