@@ -28,6 +28,7 @@ import numpy as np
 
 from .engine import Tensor, tensor
 from .engine.autograd import no_grad
+from .nn import Sequential
 from .nn.module import training_mode
 from .training.callbacks import Callback
 
@@ -129,8 +130,6 @@ def _is_linear(module: Any) -> bool:
 
 def _flat_layers(model: Any, prefix: str = "") -> list[tuple[str, Any]]:
     """``(path, module)`` of the steps of a (nested) Sequential; any other module is one opaque step."""
-    from .nn import Sequential
-
     if isinstance(model, Sequential):
         steps = []
         for name, child in model.named_children():

@@ -31,6 +31,7 @@ from ..engine.backend import device_of, placement, to_device
 from ..engine.device import device
 from ..engine.dtypes import _numpy_dtype, get_default_dtype
 from ..engine.tensor import Tensor
+from ..io import check_state_dict
 
 
 class Parameter(Tensor):
@@ -349,8 +350,6 @@ class Module:
         Returns:
             ``IncompatibleKeys(missing_keys, unexpected_keys)`` (both empty when ``strict`` succeeds).
         """
-        from ..io import check_state_dict  # netgrad.io pulls in safetensors; only needed here
-
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"expected a mapping of names to tensors, got {type(state_dict).__name__}")
         own = self.state_dict(keep_vars=True)

@@ -58,6 +58,7 @@ from netgrad.engine.autograd import no_grad
 from netgrad.engine.backend import placement, to_host
 from netgrad.engine.device import device as device_class
 from netgrad.nn.module import training_mode
+from netgrad.nn.parallel import DistributedDataParallel
 from netgrad.nn.utils import clip_grad_norm_
 
 from .callbacks import Callback, CallbackList, CSVLogger, ModelCheckpoint, ProgressBar
@@ -279,8 +280,6 @@ class Trainer(DataChecks):
 
     def _data_parallel(self, loader: Any, verbose: int) -> tuple[Any, int]:
         """Set ``fit`` up to train on every rank: the wrapped model, this rank's part of each batch."""
-        from netgrad.nn.parallel import DistributedDataParallel
-
         self._parallel_model = DistributedDataParallel(self.model)
         return data_parallel.ShardedBatches(loader), verbose if data_parallel.is_main_process() else 0
 

@@ -14,6 +14,8 @@ from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
+import netgrad
+
 from ..engine.numerics import sigmoid_array, softplus_array
 from ._backend import CLASS_COLORS, finish, pyplot
 
@@ -76,8 +78,6 @@ def autograd_derivative(fn: Callable[[Any], Any], z: np.ndarray) -> tuple[np.nda
     Because an activation works elementwise, the gradient of ``sum(g(z))`` with respect to ``z`` is the
     vector of derivatives ``g'(z_i)``.
     """
-    import netgrad
-
     x = netgrad.tensor(np.asarray(z, dtype=np.float64), requires_grad=True)
     y = fn(x)
     y.sum().backward()

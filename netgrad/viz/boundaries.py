@@ -12,6 +12,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+import netgrad
+
 from ..engine.numerics import sigmoid_array, softmax_array
 from ..nn.module import training_mode
 from ._backend import CLASS_COLORS, NEGATIVE, POSITIVE, finish, pyplot
@@ -25,8 +27,6 @@ def _is_module(model: Any) -> bool:
 
 def _module_outputs(model: Any, X: np.ndarray) -> np.ndarray:
     """The model's outputs on ``X`` in eval mode without building a graph; the mode is restored after."""
-    import netgrad
-
     with training_mode(model, False), netgrad.no_grad():
         out = model(netgrad.tensor(X))
     return np.asarray(out.numpy() if hasattr(out, "numpy") else out, dtype=float)

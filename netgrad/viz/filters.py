@@ -13,6 +13,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..engine.autograd import no_grad
+from ..engine.tensor import Tensor
 from ._backend import finish, pyplot
 
 __all__ = ["filter_images", "feature_maps", "plot_filters", "plot_feature_maps"]
@@ -73,9 +75,6 @@ def feature_maps(model: Any, image: Any, layers: Sequence[int] | None = None) ->
     ``image`` is one image without the batch axis ((C, H, W) for nn models, (H, W, C) for Keras ones; a 2-D
     (H, W) image gets its channel axis). Only layers whose output is an image are kept (dense layers are
     not), or those listed by index in ``layers``. The model runs in evaluation mode, without a graph."""
-    from ..engine.autograd import no_grad
-    from ..engine.tensor import Tensor
-
     steps = _layers(model)
     keras = hasattr(model, "layers")
     x = np.asarray(getattr(image, "_data", image), dtype=np.float32)
