@@ -15,7 +15,7 @@ def test_filter_images_scale_weights_around_grey():
     images = viz.filter_images(conv)
     assert images.shape == (4, 3, 3)
     # 0.5 is a zero weight, 0 and 1 the layer's largest |weight|
-    np.testing.assert_allclose(images, 0.5 + weight / (2 * np.abs(weight).max()), rtol=1e-6)
+    np.testing.assert_allclose(images, 0.5 + weight / (2 * np.abs(weight).max()), rtol=1e-6, atol=1e-7)
     assert images.min() >= 0 and images.max() <= 1
     rgb = viz.filter_images(nn.Conv2d(3, 2, 5))
     assert rgb.shape == (2, 5, 5, 3)
