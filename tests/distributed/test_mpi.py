@@ -57,7 +57,10 @@ def test_a_rank_that_raises_ends_the_job_with_its_error():
 
 def test_ctrl_c_stops_every_rank():
     command = [MPIEXEC, "-n", "2", sys.executable, str(WORKERS / "faults.py"), "interrupt"]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV) as job:
+    # the job must see Ctrl-C whatever this process inherited (a background job or nohup ignores SIGINT)
+    default_sigint = lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)  # noqa: E731
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+                          preexec_fn=default_sigint) as job:
         try:
             ready = 0
             deadline = time.monotonic() + 120
