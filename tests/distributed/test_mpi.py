@@ -60,7 +60,7 @@ def test_ctrl_c_stops_every_rank():
     # the job must see Ctrl-C whatever this process inherited (a background job or nohup ignores SIGINT)
     default_sigint = lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)  # noqa: E731
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
-                          preexec_fn=default_sigint) as job:
+                          preexec_fn=default_sigint, start_new_session=True) as job:
         try:
             ready = 0
             deadline = time.monotonic() + 120
@@ -71,7 +71,7 @@ def test_ctrl_c_stops_every_rank():
             stdout, stderr = job.communicate(timeout=60)
         finally:
             if job.poll() is None:
-                job.kill()
+                os.killpg(job.pid, signal.SIGKILL)  # the launcher and every rank it started
     assert job.returncode != 0
     assert "interrupted (KeyboardInterrupt)" in stderr
     assert "should not get here" not in stdout
