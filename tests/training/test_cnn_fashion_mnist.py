@@ -1,6 +1,6 @@
 """The convolutional network of examples/cnn_fashion_mnist.py trained on the whole of Fashion-MNIST (8 epochs,
-PyTorch style, through the Trainer) reaches at least 91 % test accuracy. Slow: minutes on an idle machine;
-skipped without the Debian package dataset-fashion-mnist."""
+PyTorch style, through the Trainer) reaches at least 91 % test accuracy. Long (tens of minutes on 2 cores), so
+`make test` leaves it out: run it with `pytest -m long`. Skipped without the Debian package dataset-fashion-mnist."""
 import runpy
 from pathlib import Path
 
@@ -12,7 +12,7 @@ from netgrad.data import fashion_mnist_available
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cnn_fashion_mnist.py"
 
 
-@pytest.mark.slow
+@pytest.mark.long
 @pytest.mark.skipif(not fashion_mnist_available(), reason="needs the Debian package dataset-fashion-mnist")
 def test_cnn_reaches_91_percent_on_fashion_mnist():
     example = runpy.run_path(str(EXAMPLE), run_name="cnn_example")  # its functions, without running main
