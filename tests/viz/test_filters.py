@@ -29,7 +29,7 @@ def test_filter_images_of_a_keras_conv_use_its_kernel_layout():
     kernel = layer.kernel.detach().numpy()  # (kH, kW, C, O)
     images = viz.filter_images(layer)
     assert images.shape == (5, 3, 2)
-    np.testing.assert_allclose(images[2], 0.5 + kernel[:, :, 0, 2] / (2 * np.abs(kernel).max()), rtol=1e-6)
+    np.testing.assert_allclose(images[2], 0.5 + kernel[:, :, 0, 2] / (2 * np.abs(kernel).max()), rtol=1e-6, atol=1e-7)
 
 
 def test_feature_maps_of_an_nn_model_follow_the_layers():
@@ -40,8 +40,8 @@ def test_feature_maps_of_an_nn_model_follow_the_layers():
     maps = viz.feature_maps(model, image)
     assert [name for name, _ in maps] == ["0: Conv2d", "1: ReLU", "2: MaxPool2d", "3: Dropout2d"]
     conv = F.conv2d(netgrad.tensor(image[None, None]), model[0].weight, model[0].bias).detach().numpy()[0]
-    np.testing.assert_allclose(maps[0][1], conv, rtol=1e-6)
-    np.testing.assert_allclose(maps[2][1], conv.clip(0).reshape(4, 3, 2, 3, 2).max(axis=(2, 4)), rtol=1e-6)
+    np.testing.assert_allclose(maps[0][1], conv, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(maps[2][1], conv.clip(0).reshape(4, 3, 2, 3, 2).max(axis=(2, 4)), rtol=1e-6, atol=1e-7)
     np.testing.assert_array_equal(maps[3][1], maps[2][1])  # evaluation mode: no dropout
     assert model.training  # and the model is back in training mode
     assert [name for name, _ in viz.feature_maps(model, image, layers=[2])] == ["2: MaxPool2d"]
@@ -54,7 +54,7 @@ def test_feature_maps_of_a_keras_model_are_channels_first():
     maps = viz.feature_maps(model, image)
     assert [m.shape for _, m in maps] == [(3, 6, 6), (3, 3, 3)]
     np.testing.assert_allclose(maps[0][1], model.layers[0](image[None]).detach().numpy()[0].transpose(2, 0, 1),
-                               rtol=1e-6)
+                               rtol=1e-6, atol=1e-7)
 
 
 def test_plots_draw_one_panel_per_filter_and_map(tmp_path):
