@@ -69,8 +69,9 @@ class Function:
     """
 
     # inputs: the Tensor arguments that require grad (None elsewhere; the tuple is None once freed);
-    # sequence: creation number, larger than every input's node's; args: every argument (for version checks)
-    __slots__ = ("inputs", "sequence", "args")
+    # sequence: creation number, larger than every input's node's; args: every argument (for version checks);
+    # before: set on the node of an in-place op, the tensor as it was before the op (see Tensor._record)
+    __slots__ = ("inputs", "sequence", "args", "before")
     # True where backward always returns new arrays that nothing else holds (a matrix product, a ufunc's
     # result): a leaf keeps them as its .grad without the end-of-pass check for shared arrays
     fresh_gradients = False
@@ -278,6 +279,7 @@ def backward(tensor, gradient: Any = None, retain_graph: bool = False) -> None:
                 )
             if node.sequence < last_change:  # something changed in place after this node was made
                 _check_saved(node)
+                inputs = _inputs_as_made(node)
             if retained is not None and node in retained:
                 owner = retained[node]()
                 if owner is not None:
@@ -419,6 +421,23 @@ def _check_saved(node: Function) -> None:
             changes = getattr(a, "_changes", None)
             if changes is not None and changes[1] > node.sequence and _saves(node, a._data):
                 raise RuntimeError(_modified_message(a, a._grad_fn, node))
+
+
+def _inputs_as_made(node: Function) -> tuple:
+    """``node``'s inputs as they were when it was made: an input changed in place since then (``y.add_(...)``
+    after ``node`` took ``y``) now has a newer node, which records the tensor as it was before the change; the
+    gradient goes there, as PyTorch's graph edges, fixed at creation, send it."""
+    inputs = list(node.inputs)
+    for i, t in enumerate(inputs):
+        fn = t._grad_fn if t is not None else None
+        while fn is not None and fn.sequence > node.sequence:
+            try:
+                t = fn.before
+            except AttributeError:  # not an in-place op's node
+                break
+            fn = t._grad_fn
+        inputs[i] = t
+    return tuple(inputs)
 
 
 # ---------------------------------------------------------------------------------------------- grad mode

@@ -375,7 +375,9 @@ class Tensor(TensorBase):
                                f"{list(out._data.shape)}")
         np.copyto(data, out._data, casting="same_kind")
         autograd.bump(self)
-        self._grad_fn, self.requires_grad = out._grad_fn, True
+        node = out._grad_fn
+        node.before = old  # for the nodes that took this tensor before the change (autograd._inputs_as_made)
+        self._grad_fn, self.requires_grad = node, True
         return self
 
     def _overwrite(self, source: Any) -> "Tensor":

@@ -148,3 +148,19 @@ def test_a_training_step_after_the_change_is_unaffected():
         model(netgrad.ones(4, 3)).square().sum().backward()
         optimizer.step()
     assert model.weight._version == 3
+
+
+@pytest.mark.parametrize("script, expected", [
+    # y = a, then y <- y + (y - 1) = 2a - 1: d sum / da = 2 (the operand was computed from y before the change)
+    ("y = a * 1; y.add_(y - 1); out = y", 2.0),
+    # y = 3a, z = y + 1; y <- 2y + z = 9a + 1; out = y + z = 12a + 2
+    ("y = a * 3; z = y + 1; y.mul_(2); y.add_(z); out = y + z", 12.0),
+    # the same tensor changed twice after another node took it: z keeps the first y
+    ("y = a * 2; z = y + 5; y.add_(1); y.mul_(3); out = y + z", 8.0),
+])
+def test_nodes_made_before_an_in_place_change_still_send_their_gradient_to_the_old_values(script, expected):
+    a = netgrad.tensor([1.0, 2.0], requires_grad=True)
+    scope = {"a": a}
+    exec(script, scope)
+    scope["out"].sum().backward()
+    np.testing.assert_allclose(a.grad.numpy(), [expected, expected])
