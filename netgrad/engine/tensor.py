@@ -256,7 +256,13 @@ class Tensor(TensorBase):
         return self._data.tolist()
 
     def detach(self) -> "Tensor":
-        return Tensor._wrap(self._data)
+        """The same values outside the graph, sharing memory and the version counter (an in-place change of
+        either is seen by a backward that saved the other, as in PyTorch; ``.data`` shares memory only)."""
+        out = Tensor._wrap(self._data)
+        out._changes = changes = autograd.shared_changes(self)
+        if self._grad_fn is not None and len(changes) == 2:
+            changes.append(weakref.ref(self))  # so that a change of ``out`` reaches the node that made ``self``
+        return out
 
     def detach_(self) -> "Tensor":
         self._grad_fn = None

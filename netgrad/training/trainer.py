@@ -49,14 +49,13 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from netgrad import io
-from netgrad.cuda import is_available as cuda_available
 from netgrad.data import DataLoader, Dataset
 from netgrad.data.validation import check_array, to_numpy
 from netgrad.distributed import data_parallel
 from netgrad.engine import Tensor, blas
 from netgrad.engine.autograd import no_grad
-from netgrad.engine.backend import placement, to_host
-from netgrad.engine.device import device as device_class
+from netgrad.engine.backend import to_host
+from netgrad.engine.device import choose_device
 from netgrad.nn.module import training_mode
 from netgrad.nn.parallel import DistributedDataParallel
 from netgrad.nn.utils import clip_grad_norm_
@@ -138,9 +137,7 @@ class Trainer(DataChecks):
         if scheduler is not None and not hasattr(scheduler, "step"):
             raise TypeError(f"scheduler must have a step() method, got {scheduler!r}")
         # device: where the model and every batch go ('cpu', 'cuda', 'cuda:1', 'auto' = the GPU when there is one)
-        if device == "auto":
-            device = "cuda" if cuda_available() else None
-        self.device = None if device is None else device_class(*placement(device))
+        self.device = choose_device(device)
         if self.device is not None and hasattr(model, "to"):
             model.to(self.device)
         self.model = model
