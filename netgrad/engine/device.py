@@ -93,6 +93,7 @@ def choose_device(value: Any, argument: str = "device") -> device | None:
     >>> choose_device("cpu")
     device(type='cpu')
     """
+    named = f"{argument} {value}" if argument.startswith("--") else f"{argument}={value!r}"  # an option, a keyword
     if value is None or isinstance(value, device):
         chosen = value
     elif isinstance(value, str) and value == "auto":
@@ -101,17 +102,15 @@ def choose_device(value: Any, argument: str = "device") -> device | None:
         try:
             chosen = device(value) if isinstance(value, str) else device(*placement(value))
         except (RuntimeError, TypeError) as error:
-            raise ValueError(f"{argument}={value!r} is not a device: use 'cpu', 'cuda', 'cuda:N' or 'auto' "
-                             f"({error})") from None
+            raise ValueError(f"{named} is not a device: use 'cpu', 'cuda', 'cuda:N' or 'auto' ({error})") from None
     if chosen is not None and chosen.type == "cuda":
         count = cuda_device_count()
         if count == 0:
             try:
                 to_device(np.zeros(1), "cuda")  # raises the line that says what is missing: CuPy or a GPU
             except RuntimeError as error:
-                raise ValueError(f"{argument}={str(chosen)!r}: {error}; or use {argument}='cpu' or "
-                                 f"{argument}='auto'") from None
+                raise ValueError(f"{named}: {error}; or use 'cpu' or 'auto'") from None
         if (chosen.index or 0) >= count:
-            raise ValueError(f"{argument}={str(chosen)!r}: there {'is' if count == 1 else 'are'} only {count} GPU"
+            raise ValueError(f"{named}: there {'is' if count == 1 else 'are'} only {count} GPU"
                              f"{'' if count == 1 else 's'} (cuda:0 to cuda:{count - 1})")
     return chosen
