@@ -12,7 +12,7 @@ import numpy as np
 from ..random import get_generator
 from . import autograd, dtypes, ops
 from .autograd import ShapeError, TensorBase
-from .backend import array_module, device_of, is_on, placement, to_device
+from .backend import StandinArray, array_module, device_of, is_on, placement, to_device
 from .device import _CPU, device
 from .dtypes import _DTYPES, _numpy_dtype, dtype
 from .printing import format_tensor
@@ -460,7 +460,9 @@ class Tensor(TensorBase):
             return other
         if isinstance(other, numbers.Number) and not isinstance(other, np.ndarray):
             return other.item() if hasattr(other, "item") else other
-        array = np.asarray(other)
+        # a device's array (a GPU's, the stand-in's) stays where it is; the device check of the op compares it
+        array = other if type(other) is StandinArray or type(other).__module__.startswith("cupy") else \
+            np.asarray(other)
         if array.dtype.kind not in "biuf":
             raise TypeError(f"unsupported operand for a tensor: {type(other).__name__} {other!r:.60}")
         if array.dtype.kind == "f" and self._data.dtype.kind == "f":
