@@ -97,6 +97,9 @@ class Trainer(DataChecks):
             batch, as in PyTorch), else ``'epoch'``.
         scheduler_monitor: The logged value a ``ReduceLROnPlateau``-style scheduler is given
             (``'val_loss'`` by default; ``'loss'`` when there is no validation data).
+        device: Where the model and every batch go: ``'cpu'``, ``'cuda'``, ``'cuda:N'``, ``'auto'`` (the GPU when
+            there is one) or None (nothing moves); metrics and ``predict`` come back as NumPy on the host. A
+            device that cannot be used is a ValueError saying what is missing (CuPy, a GPU).
         distributed: Train data-parallel on the ranks of the MPI process group (``netgrad.distributed``):
             ``None`` when a group of several ranks is open, ``True`` opening one if needed, ``False`` never.
             Then ``fit`` wraps the model in ``DistributedDataParallel``, each rank takes its part of every

@@ -46,6 +46,20 @@ def test_compile_device_trains_there_and_returns_numpy():
     _assert_same(ours, _cpu_reference())
 
 
+def test_weights_and_saved_models_of_a_device_model_are_the_cpus(tmp_path):
+    model = _model()
+    model.compile("adam", "sparse_categorical_crossentropy", device="standin")
+    model.fit(X, Y, epochs=1, verbose=0)
+    weights = model.get_weights()
+    assert all(type(w) is np.ndarray for w in weights)
+    model.set_weights([w * 0.5 for w in weights])  # NumPy arrays go to the weights' device
+    assert {type(w._data).__name__ for w in model.weights} == {"StandinArray"}
+    model.save(tmp_path / "model.keras")
+    restored = keras.models.load_model(tmp_path / "model.keras")  # on the CPU
+    np.testing.assert_array_equal(restored.predict(X, verbose=0), model.predict(X, verbose=0))
+    np.testing.assert_array_equal(restored.get_weights()[0], weights[0] * 0.5)
+
+
 def test_the_keras_device_scope_moves_the_model_and_its_optimizer_state():
     model = _model()
     model.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])
