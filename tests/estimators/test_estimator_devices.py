@@ -97,5 +97,6 @@ def test_a_bad_device_is_one_value_error_line(device, message):
 
 @pytest.mark.skipif(netgrad.cuda.is_available(), reason="a GPU is present")
 def test_cuda_without_a_gpu_says_what_is_missing():
-    with pytest.raises(ValueError, match=r"device='cuda': device 'cuda' needs (CuPy|an NVIDIA GPU).*or use 'cpu' or 'auto'"):
+    with pytest.raises(ValueError,
+                       match=r"device='cuda': device 'cuda' needs (CuPy|an NVIDIA GPU).*or use 'cpu' or 'auto'"):
         MLPClassifier(device="cuda").fit(X, LABELS)
