@@ -15,6 +15,7 @@ import numpy as np
 
 import netgrad
 from netgrad.data.csv_files import read_csv
+from netgrad.engine.device import choose_device
 
 from .datasets import BUILTIN_DATASETS, Data, load_data
 from .errors import CLIError
@@ -73,7 +74,17 @@ def _file_digest(path: str) -> str:
     return digest.hexdigest()
 
 
+def training_device(args: argparse.Namespace) -> Any:
+    """``--device`` checked before anything is loaded: a GPU that cannot be used is one line (CuPy or the GPU
+    missing); the playground has no such option and always runs on the CPU."""
+    device = choose_device(getattr(args, "device", "cpu"), "--device")
+    if device is not None and device.type != "cpu":
+        print(f"device: {device}")
+    return device
+
+
 def cmd_train(args: argparse.Namespace) -> int:
+    device = training_device(args)
     if args.save:
         check_writable_file(args.save, "--save")
     if args.out:
@@ -91,7 +102,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     history = fit(saved, data, X_train, y_train, optimizer=args.optimizer, lr=args.lr, momentum=args.momentum,
                   weight_decay=args.weight_decay, schedule=args.schedule, epochs=epochs,
-                  batch_size=args.batch_size, verbose=0 if args.quiet else 1, label_smoothing=args.label_smoothing)
+                  batch_size=args.batch_size, verbose=0 if args.quiet else 1, label_smoothing=args.label_smoothing,
+                  device=device)
     seconds = time.perf_counter() - start
     train_scores = scores(saved, data.X_train, data.y_train)
     print_scores(train_scores, "training")

@@ -17,7 +17,7 @@ import netgrad
 from netgrad import metrics
 from netgrad.data import fashion_mnist_available
 
-from .commands import check_writable_folder
+from .commands import check_writable_folder, training_device
 from .datasets import Data, load_builtin
 from .demo_cnn import cmd_demo_cnn
 from .model_file import SavedModel, save_model
@@ -38,6 +38,7 @@ DEMO_DATA = {"fashion-mnist": ("Fashion-MNIST, 28x28 clothing images", "784-300-
 def cmd_demo(args: argparse.Namespace) -> int:
     if getattr(args, "model", "mlp") == "cnn":  # the convolutional network: its own recipe and pictures
         return cmd_demo_cnn(args)
+    device = training_device(args)
     check_writable_folder(args.out, "--out")
     name = args.data
     if name == "auto":
@@ -60,7 +61,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     history = fit(saved, data, X_train, y_train, optimizer=recipe["optimizer"], lr=recipe["lr"], momentum=0.0,
                   weight_decay=recipe["weight_decay"], schedule=recipe["schedule"], epochs=recipe["epochs"],
-                  batch_size=recipe["batch_size"], verbose=1, label_smoothing=recipe["label_smoothing"])
+                  batch_size=recipe["batch_size"], verbose=1, label_smoothing=recipe["label_smoothing"], device=device)
     seconds = time.perf_counter() - start
     predicted = saved.predict(data.X_test)
     accuracy = float(np.mean(predicted == data.y_test))

@@ -18,7 +18,7 @@ from netgrad import metrics, nn, optim
 from netgrad.data import fashion_mnist_available
 from netgrad.training import Trainer
 
-from .commands import check_writable_folder
+from .commands import check_writable_folder, training_device
 from .datasets import load_builtin
 
 __all__ = ["CNN_RECIPE", "build_cnn", "train_cnn", "cmd_demo_cnn"]
@@ -42,8 +42,10 @@ def build_cnn(side: int, classes: int, channels: tuple = CNN_RECIPE["channels"],
 
 
 def train_cnn(X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray, y_test: np.ndarray, *,
-              epochs: int = CNN_RECIPE["epochs"], seed: int = 0, verbose: int = 1) -> tuple[nn.Module, Any, float]:
-    """Train :func:`build_cnn` on standardised (N, side, side) images; return (model, history, test accuracy)."""
+              epochs: int = CNN_RECIPE["epochs"], seed: int = 0, verbose: int = 1,
+              device: Any = None) -> tuple[nn.Module, Any, float]:
+    """Train :func:`build_cnn` on standardised (N, side, side) images on ``device``; return (model back on the
+    CPU, history, test accuracy)."""
     netgrad.manual_seed(seed)
     side, classes = X_train.shape[1], int(max(y_train.max(), y_test.max())) + 1
     train_images, test_images = X_train[:, None], X_test[:, None]
@@ -53,14 +55,16 @@ def train_cnn(X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray, y_te
     schedule = optim.lr_scheduler.OneCycleLR(optimizer, max_lr=CNN_RECIPE["lr"],
                                              total_steps=epochs * -(-len(train_images) // batch))
     trainer = Trainer(model, nn.CrossEntropyLoss(), optimizer, metrics=["accuracy"], scheduler=schedule,
-                      scheduler_interval="batch")
+                      scheduler_interval="batch", device=device)
     history = trainer.fit((train_images, y_train), epochs=epochs, batch_size=batch,
                           validation_data=(test_images, y_test), verbose=verbose)
     predicted = trainer.predict(test_images).argmax(axis=1)
+    model.cpu()
     return model, history, float(np.mean(predicted == y_test))
 
 
 def cmd_demo_cnn(args: argparse.Namespace) -> int:
+    device = training_device(args)
     check_writable_folder(args.out, "--out")
     name = args.data
     if name == "auto":
@@ -78,7 +82,8 @@ def cmd_demo_cnn(args: argparse.Namespace) -> int:
           f"-> ReLU -> Linear, Adam with a one-cycle schedule up to lr={CNN_RECIPE['lr']:g}, {epochs} epochs of "
           f"batch {CNN_RECIPE['batch_size']}")
     start = time.perf_counter()
-    model, history, accuracy = train_cnn(X_train, data.y_train, X_test, data.y_test, epochs=epochs, seed=args.seed)
+    model, history, accuracy = train_cnn(X_train, data.y_train, X_test, data.y_test, epochs=epochs, seed=args.seed,
+                                         device=device)
     seconds = time.perf_counter() - start
     print(f"\ntest accuracy: {accuracy * 100:.2f} % ({len(X_test)} test images), trained in {seconds:.0f} s")
     os.makedirs(args.out, exist_ok=True)

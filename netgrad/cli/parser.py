@@ -89,6 +89,9 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch-size", type=_positive_int, default=64, help="mini-batch size (default: 64)")
 
 
+_DEVICE_HELP = "where to train: cpu (default), cuda, cuda:N or auto (the GPU when there is one)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     data_help = f"a built-in dataset ({', '.join(BUILTIN_DATASETS)}) or a CSV file with a header row"
     parser = _Parser(prog="netgrad", description="netgrad: neural networks from first principles on NumPy.",
@@ -112,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     demo.add_argument("--model", choices=("mlp", "cnn"), default="mlp",
                       help="mlp: the notes' digit network (default); cnn: a small convolutional network")
+    demo.add_argument("--device", default="cpu", help=_DEVICE_HELP)
 
     train = commands.add_parser("train", help="train an MLP on a dataset or a CSV file and save it",
                                 description="Train a multilayer perceptron; print training and test scores; "
@@ -129,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--save", metavar="PATH", help="save the trained model here (e.g. model.netgrad)")
     train.add_argument("--out", metavar="DIR", help="save pictures here: curves, network, decision boundary")
     train.add_argument("--quiet", action="store_true", help="no progress bars")
+    train.add_argument("--device", default="cpu", help=_DEVICE_HELP)
 
     evaluate = commands.add_parser(
         "evaluate", help="score a saved model on a dataset or a CSV file",

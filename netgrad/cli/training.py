@@ -61,20 +61,23 @@ def prepare(data: Data, hidden: Sequence[int], activation: str, dropout: float, 
 
 def fit(saved: SavedModel, data: Data, X_train: np.ndarray, y_train: np.ndarray, *, optimizer: str, lr: float,
         momentum: float, weight_decay: float, schedule: str, epochs: int, batch_size: int, verbose: int,
-        label_smoothing: float = 0.0) -> Any:
-    """Train ``saved.model`` through the Trainer, the test part as validation data; return the History."""
+        label_smoothing: float = 0.0, device: Any = None) -> Any:
+    """Train ``saved.model`` through the Trainer (on ``device``), the test part as validation data; return the
+    History. The model is back on the CPU afterwards, for predictions, pictures and saving."""
     classification = saved.task == "classification"
     loss = nn.CrossEntropyLoss(label_smoothing=label_smoothing) if classification else nn.MSELoss()
     opt = _optimizer(optimizer, saved.model.parameters(), lr, momentum, weight_decay)
     steps = math.ceil(len(X_train) / batch_size)
     trainer = Trainer(saved.model, loss, opt, metrics=["accuracy"] if classification else ["mae"],
-                      scheduler=_scheduler(schedule, opt, lr, epochs, steps))
+                      scheduler=_scheduler(schedule, opt, lr, epochs, steps), device=device)
     validation = None
     if data.X_test is not None:
         y_val = data.y_test if classification else (data.y_test - saved.y_mean) / saved.y_scale
         validation = (saved.transform(data.X_test), y_val.astype(np.int64 if classification else np.float32))
-    return trainer.fit((X_train, y_train), epochs=epochs, batch_size=batch_size, validation_data=validation,
-                       verbose=verbose)
+    history = trainer.fit((X_train, y_train), epochs=epochs, batch_size=batch_size, validation_data=validation,
+                          verbose=verbose)
+    saved.model.cpu()
+    return history
 
 
 def format_confusion_matrix(matrix: np.ndarray, class_names: Sequence[str]) -> str:

@@ -37,7 +37,8 @@ class TensorBase:
 
     ``_result_type`` is the class of the tensors operations return (``Tensor``, also for a ``Parameter``)."""
 
-    # _changes: (version, sequence number of the latest in-place change), set by the first one (see bump)
+    # _changes: [version, sequence number of the latest in-place change], set by the first one (see bump);
+    # shared by a tensor and its detach()es, as PyTorch's version counter
     __slots__ = ("_data", "_grad", "requires_grad", "_grad_fn", "_changes", "__weakref__")
     _result_type: type
 
@@ -358,8 +359,10 @@ def queue_callback(callback: Callable[[], None]) -> None:
 # ------------------------------------------------------------------------------------- version counters
 
 # PyTorch's version counters, paid for only where tensors change in place: a change records, in the tensor's
-# ``_changes`` slot, (how many changes so far, the sequence number of the latest); a node made before the
+# ``_changes`` slot, [how many changes so far, the sequence number of the latest]; a node made before the
 # latest change anywhere (``_last_change``) checks, in backward, that nothing it saved has changed since.
+# The list is changed in place, so that ``detach()`` can share it (``x.detach().add_(1)`` changes ``x``'s
+# version, as in PyTorch); ``.data`` gets a counter of its own.
 _last_change = 0
 _TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
                "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
@@ -370,12 +373,31 @@ def version(tensor: TensorBase) -> int:
     return getattr(tensor, "_changes", (0, 0))[0]
 
 
+def shared_changes(tensor: TensorBase) -> list:
+    """The version counter of ``tensor`` (made on first use), to share with a tensor of the same memory."""
+    try:
+        return tensor._changes
+    except AttributeError:
+        tensor._changes = changes = [0, 0]
+        return changes
+
+
 def bump(tensor: TensorBase) -> None:
     """Record an in-place change of ``tensor``'s values (every ``*_`` method, an optimizer step); a graph node
     whose backward needs those values, as ``forward`` saved them, then refuses to run."""
     global _last_change
     _last_change = sequence = next(_sequence)
-    tensor._changes = (getattr(tensor, "_changes", (0, 0))[0] + 1, sequence)
+    changes = shared_changes(tensor)
+    changes[0] += 1
+    changes[1] = sequence
+    _mark_stale(tensor)
+    if len(changes) > 2:  # a detach() of a graph's output: the node that made it may have saved it
+        source = changes[2]()
+        if source is not None and source is not tensor:
+            _mark_stale(source)
+
+
+def _mark_stale(tensor: TensorBase) -> None:
     node = tensor._grad_fn
     if node is not None and node.inputs is not None and "_stale" not in node.__dict__ and _saves(node, tensor._data):
         node.__dict__["_stale"] = _modified_message(tensor, node, node)
@@ -389,9 +411,11 @@ def changed(groups: list) -> None:
         for tensor in group["params"]:
             if tensor._grad is not None:
                 try:
-                    tensor._changes = (tensor._changes[0] + 1, sequence)
+                    changes = tensor._changes
+                    changes[0] += 1
+                    changes[1] = sequence
                 except AttributeError:  # the first change
-                    tensor._changes = (1, sequence)
+                    tensor._changes = [1, sequence]
 
 
 def _saves(node: Function, array: np.ndarray) -> bool:

@@ -160,11 +160,13 @@ def array_module(x: Any) -> Any:
 def device_of(x: Any) -> tuple[str, int | None]:
     """(type, index) of the device holding array ``x``."""
     kind = type(x)
-    if kind is np.ndarray or not isinstance(x, np.ndarray) and not kind.__module__.startswith("cupy"):
+    if kind is np.ndarray:
         return ("cpu", None)
     if kind is StandinArray:
         return ("standin", None)
-    return ("cuda", int(x.device.id))
+    if kind.__module__.startswith("cupy"):
+        return ("cuda", int(x.device.id))
+    return ("cpu", None)  # NumPy's own subclasses (memmap), scalars, lists
 
 
 def is_on(x: Any, kind: str, index: int | None = None) -> bool:

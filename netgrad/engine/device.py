@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .backend import to_device
+from .backend import cuda_device_count, placement, to_device
 
 _TYPES = ("cpu", "cuda", "standin")
 
@@ -83,3 +83,34 @@ def set_default_device(value: Any) -> None:
 
 def get_default_device() -> device:
     return _default
+
+
+def choose_device(value: Any, argument: str = "device") -> device | None:
+    """The device a front end's ``device=`` names, checked now: None stays None (the model's own device),
+    ``'auto'`` is the first GPU when one can be used, else the CPU; a GPU that cannot be used raises one
+    ``ValueError`` line saying what is missing (CuPy, a GPU, that GPU's index).
+
+    >>> choose_device("cpu")
+    device(type='cpu')
+    """
+    named = f"{argument} {value}" if argument.startswith("--") else f"{argument}={value!r}"  # an option, a keyword
+    if value is None or isinstance(value, device):
+        chosen = value
+    elif isinstance(value, str) and value == "auto":
+        return device("cuda") if cuda_device_count() > 0 else _CPU
+    else:
+        try:
+            chosen = device(value) if isinstance(value, str) else device(*placement(value))
+        except (RuntimeError, TypeError) as error:
+            raise ValueError(f"{named} is not a device: use 'cpu', 'cuda', 'cuda:N' or 'auto' ({error})") from None
+    if chosen is not None and chosen.type == "cuda":
+        count = cuda_device_count()
+        if count == 0:
+            try:
+                to_device(np.zeros(1), "cuda")  # raises the line that says what is missing: CuPy or a GPU
+            except RuntimeError as error:
+                raise ValueError(f"{named}: {error}; or use 'cpu' or 'auto'") from None
+        if (chosen.index or 0) >= count:
+            raise ValueError(f"{named}: there {'is' if count == 1 else 'are'} only {count} GPU"
+                             f"{'' if count == 1 else 's'} (cuda:0 to cuda:{count - 1})")
+    return chosen

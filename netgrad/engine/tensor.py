@@ -12,7 +12,7 @@ import numpy as np
 from ..random import get_generator
 from . import autograd, dtypes, ops
 from .autograd import ShapeError, TensorBase
-from .backend import array_module, device_of, is_on, placement, to_device
+from .backend import StandinArray, array_module, device_of, is_on, placement, to_device
 from .device import _CPU, device
 from .dtypes import _DTYPES, _numpy_dtype, dtype
 from .printing import format_tensor
@@ -256,7 +256,13 @@ class Tensor(TensorBase):
         return self._data.tolist()
 
     def detach(self) -> "Tensor":
-        return Tensor._wrap(self._data)
+        """The same values outside the graph, sharing memory and the version counter (an in-place change of
+        either is seen by a backward that saved the other, as in PyTorch; ``.data`` shares memory only)."""
+        out = Tensor._wrap(self._data)
+        out._changes = changes = autograd.shared_changes(self)
+        if self._grad_fn is not None and len(changes) == 2:
+            changes.append(weakref.ref(self))  # so that a change of ``out`` reaches the node that made ``self``
+        return out
 
     def detach_(self) -> "Tensor":
         self._grad_fn = None
@@ -456,7 +462,9 @@ class Tensor(TensorBase):
             return other
         if isinstance(other, numbers.Number) and not isinstance(other, np.ndarray):
             return other.item() if hasattr(other, "item") else other
-        array = np.asarray(other)
+        # a device's array (a GPU's, the stand-in's) stays where it is; the device check of the op compares it
+        array = other if type(other) is StandinArray or type(other).__module__.startswith("cupy") else \
+            np.asarray(other)
         if array.dtype.kind not in "biuf":
             raise TypeError(f"unsupported operand for a tensor: {type(other).__name__} {other!r:.60}")
         if array.dtype.kind == "f" and self._data.dtype.kind == "f":

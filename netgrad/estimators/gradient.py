@@ -14,15 +14,37 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from netgrad import optim
+from netgrad.engine import Tensor
+from netgrad.engine.autograd import no_grad
+from netgrad.engine.backend import to_host
+from netgrad.engine.device import choose_device
 from netgrad.optim import names
 from netgrad.training import Callback, NonFiniteLossError, Trainer
 
 from .base import check_choice
 
-__all__ = ["OPTIMIZERS", "make_optimizer", "NoImprovementStopping", "FitResult", "fit_module", "SumOverOutputs"]
+__all__ = ["OPTIMIZERS", "make_optimizer", "NoImprovementStopping", "FitResult", "fit_module", "SumOverOutputs",
+           "check_device", "forward_on_host"]
 
 #: The optimizers accepted by name (``solver=``): netgrad's one table, :data:`netgrad.optim.names.OPTIMIZERS`.
 OPTIMIZERS = names.OPTIMIZERS
+
+
+def check_device(device: Any) -> Any:
+    """The estimator's ``device`` hyper-parameter checked (in ``fit``): ``'cpu'``, ``'cuda'``, ``'cuda:N'``,
+    ``'auto'`` (the GPU when there is one) or None (leave the module where it is); a ValueError otherwise."""
+    return choose_device(device)
+
+
+def forward_on_host(module: Any, X: np.ndarray) -> np.ndarray:
+    """``module(X)`` without gradients: ``X`` in the dtype and on the device of the module's parameters, the
+    outputs a NumPy array on the host (what scikit-learn's ``predict`` returns)."""
+    parameter = next(iter(module.parameters()), None)
+    x = Tensor._wrap(X)
+    if parameter is not None:
+        x = Tensor._wrap(X.astype(parameter._data.dtype, copy=False)).to(parameter.device)
+    with no_grad():
+        return to_host(module(x)._data)
 
 
 def make_optimizer(name: str, parameters: Any, lr: float, **options: Any) -> optim.Optimizer:
@@ -118,7 +140,7 @@ class FitResult:
 def fit_module(module: Any, loss: Callable, X: np.ndarray, y: np.ndarray, *, optimizer: Any, max_iter: int,
                batch_size: int, shuffle: bool = True, tol: float | None = None, n_iter_no_change: int = 10,
                penalty: Callable | None = None, validation_score: Callable[[Any], float] | None = None,
-               callbacks: Sequence[Callback] = (), verbose: int = 0) -> FitResult:
+               callbacks: Sequence[Callback] = (), verbose: int = 0, device: Any = None) -> FitResult:
     """Train ``module`` on ``(X, y)`` with the Trainer for at most ``max_iter`` epochs.
 
     Args:
@@ -137,13 +159,16 @@ def fit_module(module: Any, loss: Callable, X: np.ndarray, y: np.ndarray, *, opt
             the training loss, and restore the parameters of its best epoch (early stopping).
         callbacks: More Trainer callbacks.
         verbose: The Trainer's verbosity.
+        device: Where the module and every batch go (the Trainer's ``device``; None: where the module is).
 
     Raises:
         ValueError: If the loss became NaN or infinite (gradient descent diverged).
     """
     stopping = None if tol is None else NoImprovementStopping(tol, n_iter_no_change, validation_score)
     all_callbacks = list(callbacks) + ([stopping] if stopping is not None else [])
-    trainer = Trainer(module, loss, optimizer, callbacks=all_callbacks, penalty=penalty)
+    if device is None:  # the batches go where the module is
+        device = next((p.device for p in module.parameters()), None)
+    trainer = Trainer(module, loss, optimizer, callbacks=all_callbacks, penalty=penalty, device=device)
     try:
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below, not as RuntimeWarnings
             history = trainer.fit((X, y), epochs=max_iter, batch_size=batch_size, shuffle=shuffle, verbose=verbose)

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from netgrad import nn
+from netgrad.engine.backend import to_host
 from netgrad.engine.numerics import sigmoid_array, softmax_array
 
 from .base import (
@@ -44,7 +45,7 @@ from .base import (
     validate_data,
     warn_not_converged,
 )
-from .gradient import OPTIMIZERS, SumOverOutputs, fit_module, make_optimizer
+from .gradient import OPTIMIZERS, SumOverOutputs, check_device, fit_module, make_optimizer
 
 __all__ = ["LinearRegression", "LogisticRegression", "SoftmaxRegression", "MultiLabelClassifier"]
 
@@ -119,6 +120,8 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         n_iter_no_change: See ``tol``.
         shuffle: Reshuffle the samples every epoch (``'sgd'``).
         random_state: Seed of the shuffling.
+        device: Where gradient descent runs: ``'cpu'`` (the default), ``'cuda'``, ``'cuda:N'`` or ``'auto'`` (the
+            GPU when there is one); the coefficients and predictions are NumPy arrays on the host.
 
     Attributes:
         coef_: w, shape (n_features,), or (n_targets, n_features) for 2-D y.
@@ -135,7 +138,7 @@ class LinearRegression(RegressorMixin, BaseEstimator):
 
     def __init__(self, solver: str = "normal", fit_intercept: bool = True, learning_rate: float = 0.01,
                  max_iter: int = 1000, batch_size: int = 32, tol: float | None = 1e-4, n_iter_no_change: int = 10,
-                 shuffle: bool = True, random_state: Any = None) -> None:
+                 shuffle: bool = True, random_state: Any = None, device: Any = "cpu") -> None:
         self.solver = solver
         self.fit_intercept = fit_intercept
         self.learning_rate = learning_rate
@@ -145,10 +148,12 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.shuffle = shuffle
         self.random_state = random_state
+        self.device = device
 
     def fit(self, X: Any, y: Any) -> "LinearRegression":
         """Fit w and b to ``X`` (n_samples, n_features) and ``y`` (n_samples,) or (n_samples, n_targets)."""
         check_choice(self.solver, "solver", ("normal", "lstsq", "gd", "sgd"))
+        check_device(self.device)
         X, y = validate_data(self, X, y, reset=True, multi_output=True, y_numeric=True)
         Y = y.reshape(len(y), -1)
         if self.solver in ("normal", "lstsq"):
@@ -198,14 +203,14 @@ class LinearRegression(RegressorMixin, BaseEstimator):
             result = fit_module(layer, nn.MSELoss(), X, Y.astype(X.dtype), optimizer=optimizer,
                                 max_iter=self.max_iter, batch_size=batch_size,
                                 shuffle=bool(self.shuffle) and self.solver == "sgd", tol=self.tol,
-                                n_iter_no_change=self.n_iter_no_change)
+                                n_iter_no_change=self.n_iter_no_change, device=check_device(self.device))
         self.n_iter_, self.loss_curve_ = result.n_iter, result.loss_curve
         if not result.converged:
             warn_not_converged(self, f"gradient descent reached max_iter={self.max_iter} epochs without "
                                      f"converging (tol={self.tol}); raise max_iter or learning_rate, or scale "
                                      "the features.")
-        bias = layer.bias._data.copy() if self.fit_intercept else np.zeros(Y.shape[1], dtype=X.dtype)
-        return layer.weight._data.copy(), bias
+        bias = np.array(to_host(layer.bias._data)) if self.fit_intercept else np.zeros(Y.shape[1], dtype=X.dtype)
+        return np.array(to_host(layer.weight._data)), bias
 
     def predict(self, X: Any) -> np.ndarray:
         """ŷ = X wᵀ + b."""
@@ -234,7 +239,8 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(self, penalty: str | None = "l2", alpha: float = 1e-4, optimizer: str = "adam",
                  learning_rate: float = 0.1, max_iter: int = 200, batch_size: Any = "auto", tol: float | None = 1e-4,
-                 n_iter_no_change: int = 10, shuffle: bool = True, random_state: Any = None) -> None:
+                 n_iter_no_change: int = 10, shuffle: bool = True, random_state: Any = None,
+                 device: Any = "cpu") -> None:
         self.penalty = penalty
         self.alpha = alpha
         self.optimizer = optimizer
@@ -245,12 +251,14 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.shuffle = shuffle
         self.random_state = random_state
+        self.device = device
 
     def _validate_params(self) -> None:
         check_choice(self.penalty, "penalty", ("l2", None))
         check_positive_float(self.alpha, "alpha", allow_zero=True)
         check_choice(self.optimizer, "optimizer", tuple(OPTIMIZERS))
         _check_descent_params(self)
+        check_device(self.device)
 
     def _validate_X_y(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
         return validate_data(self, X, y, reset=True)
@@ -270,8 +278,9 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
             result = fit_module(layer, loss, X, targets, optimizer=optimizer, max_iter=self.max_iter,
                                 batch_size=resolve_batch_size(self.batch_size, len(X)), shuffle=bool(self.shuffle),
                                 tol=self.tol, n_iter_no_change=self.n_iter_no_change,
-                                penalty=_l2_penalty(self.alpha) if self.penalty == "l2" and self.alpha > 0 else None)
-        self.coef_, self.intercept_ = layer.weight._data.copy(), layer.bias._data.copy()
+                                penalty=_l2_penalty(self.alpha) if self.penalty == "l2" and self.alpha > 0 else None,
+                                device=check_device(self.device))
+        self.coef_, self.intercept_ = np.array(to_host(layer.weight._data)), np.array(to_host(layer.bias._data))
         self.n_iter_, self.loss_curve_ = result.n_iter, result.loss_curve
         if not result.converged:
             warn_not_converged(self, f"maximum iterations ({self.max_iter}) reached and the optimization hasn't "
@@ -343,6 +352,8 @@ class LogisticRegression(_LinearClassifier):
         n_iter_no_change: See ``tol``.
         shuffle: Reshuffle the samples every epoch.
         random_state: Seed of the shuffling.
+        device: Where gradient descent runs: ``'cpu'`` (the default), ``'cuda'``, ``'cuda:N'`` or ``'auto'``;
+            ``coef_``, ``intercept_`` and every prediction are NumPy arrays on the host.
 
     Attributes:
         classes_: The class labels, sorted.
@@ -412,10 +423,10 @@ class MultiLabelClassifier(_LinearClassifier):
     def __init__(self, threshold: float = 0.5, penalty: str | None = "l2", alpha: float = 1e-4,
                  optimizer: str = "adam", learning_rate: float = 0.1, max_iter: int = 200, batch_size: Any = "auto",
                  tol: float | None = 1e-4, n_iter_no_change: int = 10, shuffle: bool = True,
-                 random_state: Any = None) -> None:
+                 random_state: Any = None, device: Any = "cpu") -> None:
         super().__init__(penalty=penalty, alpha=alpha, optimizer=optimizer, learning_rate=learning_rate,
                          max_iter=max_iter, batch_size=batch_size, tol=tol, n_iter_no_change=n_iter_no_change,
-                         shuffle=shuffle, random_state=random_state)
+                         shuffle=shuffle, random_state=random_state, device=device)
         self.threshold = threshold
 
     def _validate_params(self) -> None:

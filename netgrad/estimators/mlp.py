@@ -32,7 +32,7 @@ import numpy as np
 from netgrad import nn
 from netgrad.data import train_test_split
 from netgrad.engine import Tensor
-from netgrad.engine.autograd import no_grad
+from netgrad.engine.backend import to_host
 from netgrad.engine.numerics import sigmoid_array, softmax_array
 from netgrad.metrics import r2_score
 from netgrad.nn.mlp import build_mlp
@@ -50,7 +50,7 @@ from .base import (
     validate_data,
     warn_not_converged,
 )
-from .gradient import OPTIMIZERS, SumOverOutputs, fit_module, make_optimizer
+from .gradient import OPTIMIZERS, SumOverOutputs, check_device, fit_module, forward_on_host, make_optimizer
 from .linear import _data_conversion_warning, resolve_batch_size
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
@@ -88,7 +88,7 @@ class _BaseMLP(BaseEstimator):
                  shuffle: bool = True, random_state: Any = None, tol: float = 1e-4, verbose: bool = False,
                  momentum: float = 0.9, nesterovs_momentum: bool = True, early_stopping: bool = False,
                  validation_fraction: float = 0.1, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-8,
-                 n_iter_no_change: int = 10) -> None:
+                 n_iter_no_change: int = 10, device: Any = "cpu") -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -108,6 +108,7 @@ class _BaseMLP(BaseEstimator):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
+        self.device = device
 
     # ------------------------------------------------------------------------------------ checks
 
@@ -147,6 +148,7 @@ class _BaseMLP(BaseEstimator):
             if not isinstance(getattr(self, name), (bool, np.bool_, numbers.Integral)):
                 raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
         self._hidden_sizes()
+        check_device(self.device)
 
     # ------------------------------------------------------------------------------------ the network
 
@@ -189,7 +191,8 @@ class _BaseMLP(BaseEstimator):
                                 optimizer=self._optimizer(module), max_iter=self.max_iter,
                                 batch_size=resolve_batch_size(self.batch_size, len(X_train)),
                                 shuffle=bool(self.shuffle), tol=float(self.tol), n_iter_no_change=self.n_iter_no_change,
-                                validation_score=validation_score, verbose=1 if self.verbose else 0)
+                                validation_score=validation_score, verbose=1 if self.verbose else 0,
+                                device=check_device(self.device))
         module.eval()
         self.module_ = module
         self.n_iter_ = result.n_iter
@@ -212,10 +215,7 @@ class _BaseMLP(BaseEstimator):
 
     def _forward(self, X: np.ndarray, module: nn.Module | None = None) -> np.ndarray:
         """The network's raw outputs (logits for classifiers) for validated ``X``, without gradients."""
-        module = self.module_ if module is None else module
-        dtype = module[0].weight._data.dtype
-        with no_grad():
-            return module(Tensor._wrap(X.astype(dtype, copy=False)))._data
+        return forward_on_host(self.module_ if module is None else module, X)
 
     def _raw_output(self, X: Any) -> np.ndarray:
         check_is_fitted(self)
@@ -223,13 +223,14 @@ class _BaseMLP(BaseEstimator):
 
     @property
     def coefs_(self) -> list[np.ndarray]:
-        """The weight matrices, shape (n_in, n_out) each as in scikit-learn: views of the layers' Wᵀ."""
-        return [layer.weight._data.T for layer in self.module_ if isinstance(layer, nn.Linear)]
+        """The weight matrices, shape (n_in, n_out) each as in scikit-learn: views of the layers' Wᵀ (copies on
+        the host when the network is on a GPU)."""
+        return [to_host(layer.weight._data).T for layer in self.module_ if isinstance(layer, nn.Linear)]
 
     @property
     def intercepts_(self) -> list[np.ndarray]:
-        """The bias vectors, shape (n_out,) each: views of the layers' b."""
-        return [layer.bias._data for layer in self.module_ if isinstance(layer, nn.Linear)]
+        """The bias vectors, shape (n_out,) each: views of the layers' b (host copies for a GPU network)."""
+        return [to_host(layer.bias._data) for layer in self.module_ if isinstance(layer, nn.Linear)]
 
 
 class MLPClassifier(ClassifierMixin, _BaseMLP):
@@ -258,6 +259,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         validation_fraction: See ``early_stopping``.
         beta_1, beta_2, epsilon: For the Adam family.
         n_iter_no_change: See ``tol``.
+        device: Where the network trains and predicts: ``'cpu'`` (the default), ``'cuda'``, ``'cuda:N'``,
+            ``'auto'`` (the GPU when there is one); ``predict`` and the attributes are NumPy arrays anyway.
 
     Attributes:
         classes_: The class labels (``arange(n_labels)`` for an indicator matrix).

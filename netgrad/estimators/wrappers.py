@@ -24,8 +24,6 @@ from typing import Any
 import numpy as np
 
 from netgrad import nn, optim
-from netgrad.engine import Tensor
-from netgrad.engine.autograd import no_grad
 from netgrad.engine.numerics import softmax_array
 
 from .base import (
@@ -39,7 +37,7 @@ from .base import (
     seeded,
     validate_data,
 )
-from .gradient import OPTIMIZERS, fit_module
+from .gradient import OPTIMIZERS, check_device, fit_module, forward_on_host
 
 __all__ = ["NeuralNetClassifier", "NeuralNetRegressor"]
 
@@ -51,7 +49,7 @@ class _NeuralNet(BaseEstimator):
 
     def __init__(self, module: Any, criterion: Any, optimizer: Any = optim.SGD, lr: float = 0.01,
                  max_epochs: int = 10, batch_size: int = 128, shuffle: bool = True, callbacks: Any = None,
-                 verbose: int = 0, random_state: Any = None, **kwargs: Any) -> None:
+                 verbose: int = 0, random_state: Any = None, device: Any = "cpu", **kwargs: Any) -> None:
         self.module = module
         self.criterion = criterion
         self.optimizer = optimizer
@@ -62,6 +60,7 @@ class _NeuralNet(BaseEstimator):
         self.callbacks = callbacks
         self.verbose = verbose
         self.random_state = random_state
+        self.device = device
         self._prefixed = dict(kwargs)  # checked in fit, as every hyper-parameter
 
     # ------------------------------------------------------------------------------------ parameters
@@ -92,6 +91,7 @@ class _NeuralNet(BaseEstimator):
         if self.callbacks is not None and not isinstance(self.callbacks, (list, tuple)):
             raise ValueError(f"callbacks must be a list of netgrad.training.Callback objects or None, "
                              f"got {self.callbacks!r}")
+        check_device(self.device)
 
     # ------------------------------------------------------------------------------------ the parts
 
@@ -145,8 +145,7 @@ class _NeuralNet(BaseEstimator):
     def _fit(self, X: np.ndarray, targets: np.ndarray, n_out: int) -> None:
         with seeded(self.random_state):
             module = self._build_module(X.shape[1], n_out, X.dtype)
-            with no_grad():
-                output = module(Tensor._wrap(X[:1]))
+            output = forward_on_host(module, X[:1])
             if output.shape != (1, n_out):
                 raise ValueError(
                     f"the module returns shape {output.shape} for one sample, but {n_out} output(s) are needed "
@@ -155,7 +154,8 @@ class _NeuralNet(BaseEstimator):
             optimizer = self._build_optimizer(module)
             result = fit_module(module, criterion, X, targets, optimizer=optimizer, max_iter=int(self.max_epochs),
                                 batch_size=min(int(self.batch_size), len(X)), shuffle=bool(self.shuffle),
-                                callbacks=list(self.callbacks or []), verbose=int(self.verbose))
+                                callbacks=list(self.callbacks or []), verbose=int(self.verbose),
+                                device=check_device(self.device))
         module.eval()
         self.module_, self.criterion_, self.optimizer_ = module, criterion, optimizer
         self.history_ = result.history
@@ -168,10 +168,8 @@ class _NeuralNet(BaseEstimator):
         """The module's outputs for ``X`` in eval mode, without gradients."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False)
-        dtype = next(iter(self.module_.parameters()))._data.dtype
         self.module_.eval()
-        with no_grad():
-            return np.asarray(self.module_(Tensor._wrap(X.astype(dtype, copy=False)))._data)
+        return forward_on_host(self.module_, X)
 
 
 class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
@@ -195,6 +193,9 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
         callbacks: :class:`netgrad.training.Callback` objects for the Trainer (e.g. ``EarlyStopping``).
         verbose: The Trainer's verbosity (0 silent, 1 progress bar, 2 one line per epoch).
         random_state: Seed of the initialisation (for a class), shuffling and dropout.
+        device: Where the module trains and predicts (skorch's ``device``): ``'cpu'`` (the default), ``'cuda'``,
+            ``'cuda:N'``, ``'auto'`` (the GPU when there is one), or None to leave the module where it is;
+            ``predict`` returns NumPy arrays on the host wherever the module is.
         **kwargs: ``module__*``, ``criterion__*``, ``optimizer__*`` arguments.
 
     Attributes:
@@ -208,9 +209,11 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
 
     def __init__(self, module: Any, criterion: Any = nn.CrossEntropyLoss, optimizer: Any = optim.SGD,
                  lr: float = 0.01, max_epochs: int = 10, batch_size: int = 128, shuffle: bool = True,
-                 callbacks: Any = None, verbose: int = 0, random_state: Any = None, **kwargs: Any) -> None:
+                 callbacks: Any = None, verbose: int = 0, random_state: Any = None, device: Any = "cpu",
+                 **kwargs: Any) -> None:
         super().__init__(module, criterion, optimizer=optimizer, lr=lr, max_epochs=max_epochs, batch_size=batch_size,
-                         shuffle=shuffle, callbacks=callbacks, verbose=verbose, random_state=random_state, **kwargs)
+                         shuffle=shuffle, callbacks=callbacks, verbose=verbose, random_state=random_state,
+                         device=device, **kwargs)
 
     def fit(self, X: Any, y: Any) -> "NeuralNetClassifier":
         """Train the module on ``X`` (n_samples, n_features) and the labels ``y``."""
@@ -243,9 +246,10 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNet):
 
     def __init__(self, module: Any, criterion: Any = nn.MSELoss, optimizer: Any = optim.SGD, lr: float = 0.01,
                  max_epochs: int = 10, batch_size: int = 128, shuffle: bool = True, callbacks: Any = None,
-                 verbose: int = 0, random_state: Any = None, **kwargs: Any) -> None:
+                 verbose: int = 0, random_state: Any = None, device: Any = "cpu", **kwargs: Any) -> None:
         super().__init__(module, criterion, optimizer=optimizer, lr=lr, max_epochs=max_epochs, batch_size=batch_size,
-                         shuffle=shuffle, callbacks=callbacks, verbose=verbose, random_state=random_state, **kwargs)
+                         shuffle=shuffle, callbacks=callbacks, verbose=verbose, random_state=random_state,
+                         device=device, **kwargs)
 
     def fit(self, X: Any, y: Any) -> "NeuralNetRegressor":
         """Train the module on ``X`` (n_samples, n_features) and ``y`` (n_samples,) or (n_samples, n_targets)."""

@@ -28,12 +28,13 @@ from . import (
                saving,
                utils,
 )
+from .backend import device
 from .layers import Input, InputLayer, KerasTensor, Layer
 from .models import Model, Sequential
 from .saving import load_model
 
 __all__ = [
     "Input", "InputLayer", "KerasTensor", "Layer", "Model", "Sequential", "activations", "backend", "callbacks",
-    "initializers", "layers", "load_model", "losses", "metrics", "models", "ops", "optimizers", "random",
+    "device", "initializers", "layers", "load_model", "losses", "metrics", "models", "ops", "optimizers", "random",
     "regularizers", "saving", "utils",
 ]

@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import io
 from ..engine import Tensor
+from ..engine.backend import device_of, to_device, to_host
 from .layers import Layer
 from .layers.layer import weight_budget
 from .layers.serialization import deserialize as deserialize_layer
@@ -85,7 +86,7 @@ def _assign_weights(model: Layer, arrays: Any, where: str) -> None:
         if array.dtype.kind not in "biuf":
             raise ValueError(f"{where}: weight {path} has the non-numeric dtype {array.dtype}")
     for weight, array in zip(weights, arrays):
-        weight._data[...] = array
+        weight._data[...] = to_device(array, *device_of(weight._data))
 
 
 def save_model(model: Any, filepath: str, overwrite: bool = True) -> None:
@@ -98,7 +99,7 @@ def save_model(model: Any, filepath: str, overwrite: bool = True) -> None:
     optimizer_state = optimizer.state_dict() if isinstance(optimizer, Optimizer) and optimizer.built else None
     io.save({"format": _FORMAT, "format_version": _FORMAT_VERSION, "model_config": serialize_layer(model),
              "compile_config": model.get_compile_config() if hasattr(model, "get_compile_config") else None,
-             "weights": [np.array(w._data) for w in model.weights],
+             "weights": [np.array(to_host(w._data)) for w in model.weights],
              "optimizer_state": optimizer_state}, filepath)
 
 
@@ -161,7 +162,7 @@ def save_weights(model: Any, filepath: str, overwrite: bool = True) -> None:
     if not model.built:
         raise ValueError(f"Model {model.name!r} is not built yet, so it has no weights to save")
     io.save({"format": _WEIGHTS_FORMAT, "format_version": _FORMAT_VERSION, "weight_names": _weight_paths(model),
-             "weights": [np.array(w._data) for w in model.weights]}, filepath)
+             "weights": [np.array(to_host(w._data)) for w in model.weights]}, filepath)
 
 
 def load_weights(model: Any, filepath: str) -> None:

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..engine import ops
 from ..engine.autograd import ShapeError
-from ..engine.backend import array_module, device_of, to_device
+from ..engine.backend import array_module, device_of, generator_for, to_device
 from ..engine.kernels.activations import (
     ELU,
     GELU,
@@ -47,7 +47,6 @@ from ..engine.kernels.linear import Linear
 from ..engine.kernels.losses import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, HuberLoss, L1Loss, MSELoss
 from ..engine.kernels.normalization import BatchNorm, LayerNorm
 from ..engine.tensor import Tensor
-from ..random import get_generator
 
 __all__ = [
     "linear", "identity", "relu", "relu6", "hardtanh", "leaky_relu", "prelu", "rrelu", "elu", "selu", "gelu",
@@ -317,7 +316,7 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
                       "instead.", UserWarning, stacklevel=2)
     if not training or p == 0:
         return input
-    uniform = get_generator().random(data.shape[:2], dtype=np.float32 if data.dtype == np.float32 else np.float64)
+    uniform = generator_for(data).random(data.shape[:2], dtype=np.float32 if data.dtype == np.float32 else np.float64)
     mask = (uniform >= p).astype(data.dtype)
     if p < 1:
         mask *= 1.0 / (1.0 - p)

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..engine import Tensor, cat
 from ..engine.autograd import Function
+from ..engine.backend import array_module
 from .module import Module
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters",
@@ -42,16 +43,16 @@ def clip_grad_norm_(parameters: Any, max_norm: float, norm_type: float = 2.0,
     norm_type = float(norm_type)
     if not grads:
         return Tensor._wrap(np.array(0.0, dtype=np.float32))
-    dtype = grads[0].dtype
+    dtype, xp = grads[0].dtype, array_module(grads[0])  # the norm stays on the gradients' device
     if norm_type == math.inf:
-        norms = [np.abs(g).max() if g.size else np.zeros((), g.dtype) for g in grads]
-        total = np.max(np.asarray(norms, dtype=dtype))
+        norms = [np.abs(g).max() if g.size else xp.zeros((), g.dtype) for g in grads]
+        total = np.max(xp.stack([xp.asarray(n, dtype=dtype) for n in norms]))
     elif norm_type == 2.0:
         total = np.sqrt(sum(np.dot(g.reshape(-1), g.reshape(-1)) for g in grads))
     else:
-        norms = np.asarray([np.linalg.norm(g.reshape(-1), norm_type) for g in grads], dtype=dtype)
+        norms = xp.stack([xp.asarray(np.linalg.norm(g.reshape(-1), norm_type), dtype=dtype) for g in grads])
         total = np.linalg.norm(norms, norm_type)
-    total = np.asarray(total, dtype=dtype)
+    total = xp.asarray(total, dtype=dtype)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so "
                            "it cannot be clipped. To disable this error and scale the gradients by the non-finite "
@@ -115,7 +116,7 @@ class _L1Penalty(Function):
     def forward(ctx, *arrays, weight):
         ctx.arrays, ctx.weight = arrays, weight
         dtype = arrays[0].dtype
-        return np.asarray(weight * sum(np.abs(a).sum() for a in arrays), dtype=dtype)
+        return array_module(arrays[0]).asarray(weight * sum(np.abs(a).sum() for a in arrays), dtype=dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -130,7 +131,8 @@ class _L2Penalty(Function):
     def forward(ctx, *arrays, weight):
         ctx.arrays, ctx.weight = arrays, weight
         dtype = arrays[0].dtype
-        return np.asarray(weight * sum(np.dot(a.reshape(-1), a.reshape(-1)) for a in arrays), dtype=dtype)
+        return array_module(arrays[0]).asarray(weight * sum(np.dot(a.reshape(-1), a.reshape(-1)) for a in arrays),
+                                               dtype=dtype)
 
     @staticmethod
     def backward(ctx, g):

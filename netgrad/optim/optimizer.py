@@ -190,6 +190,15 @@ class Optimizer:
     def _update_group(self, group: dict[str, Any]) -> None:
         raise NotImplementedError(f"{type(self).__name__} must implement _update_group(group) or step()")
 
+    def _state_to(self, kind: str, index: int | None = None) -> None:
+        """Move the state's arrays (moments, scratch space) to device ``kind`` after the parameters moved there
+        (PyTorch's ``load_state_dict`` does the same cast); Python numbers stay as they are."""
+        for state in self.state.values():
+            for key, value in state.items():
+                if isinstance(value, np.ndarray) or type(value).__module__.startswith("cupy"):
+                    state[key] = to_device(value, kind, index)
+        self._scratch.clear()
+
     def _buffer(self, array: np.ndarray, slot: int = 0) -> np.ndarray:
         """Scratch space shaped like `array`, allocated once and reused by every parameter of that shape."""
         key = (array.shape, array.dtype, slot)

@@ -49,14 +49,13 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from netgrad import io
-from netgrad.cuda import is_available as cuda_available
 from netgrad.data import DataLoader, Dataset
 from netgrad.data.validation import check_array, to_numpy
 from netgrad.distributed import data_parallel
 from netgrad.engine import Tensor, blas
 from netgrad.engine.autograd import no_grad
-from netgrad.engine.backend import placement, to_host
-from netgrad.engine.device import device as device_class
+from netgrad.engine.backend import to_host
+from netgrad.engine.device import choose_device
 from netgrad.nn.module import training_mode
 from netgrad.nn.parallel import DistributedDataParallel
 from netgrad.nn.utils import clip_grad_norm_
@@ -98,6 +97,9 @@ class Trainer(DataChecks):
             batch, as in PyTorch), else ``'epoch'``.
         scheduler_monitor: The logged value a ``ReduceLROnPlateau``-style scheduler is given
             (``'val_loss'`` by default; ``'loss'`` when there is no validation data).
+        device: Where the model and every batch go: ``'cpu'``, ``'cuda'``, ``'cuda:N'``, ``'auto'`` (the GPU when
+            there is one) or None (nothing moves); metrics and ``predict`` come back as NumPy on the host. A
+            device that cannot be used is a ValueError saying what is missing (CuPy, a GPU).
         distributed: Train data-parallel on the ranks of the MPI process group (``netgrad.distributed``):
             ``None`` when a group of several ranks is open, ``True`` opening one if needed, ``False`` never.
             Then ``fit`` wraps the model in ``DistributedDataParallel``, each rank takes its part of every
@@ -138,9 +140,7 @@ class Trainer(DataChecks):
         if scheduler is not None and not hasattr(scheduler, "step"):
             raise TypeError(f"scheduler must have a step() method, got {scheduler!r}")
         # device: where the model and every batch go ('cpu', 'cuda', 'cuda:1', 'auto' = the GPU when there is one)
-        if device == "auto":
-            device = "cuda" if cuda_available() else None
-        self.device = None if device is None else device_class(*placement(device))
+        self.device = choose_device(device)
         if self.device is not None and hasattr(model, "to"):
             model.to(self.device)
         self.model = model

@@ -300,3 +300,43 @@ def test_damaged_model_files(capsys, tmp_path):
     netgrad.save(stored, tmp_path / "wrong_shape.netgrad")
     assert "do not fit together" in run_error(capsys, "evaluate", "--model", str(tmp_path / "wrong_shape.netgrad"),
                                               "--data", "xor")
+
+
+# --device: the same training on the 'standin' device (arrays that refuse to meet NumPy's, as a GPU's do) prints
+# the CPU's figures and saves the same weights; a GPU that cannot be used is one line, before any data is read
+def test_train_on_the_standin_device_prints_and_saves_what_the_cpu_does(capsys, tmp_path):
+    outputs, weights = [], []
+    for device in ("cpu", "standin"):
+        path = tmp_path / f"{device}.netgrad"
+        status, out, _ = run(capsys, "train", "--data", "xor", "--hidden", "8", "--epochs", "3", "--quiet",
+                             "--dropout", "0.1", "--batch-norm", "--device", device, "--save", str(path))
+        assert status == 0
+        outputs.append([line for line in out.splitlines() if line.startswith(("training", "test"))])
+        weights.append({k: v.numpy() for k, v in cli.load_model(str(path)).model.state_dict().items()})
+    assert outputs[0] == outputs[1] and len(outputs[0]) == 2
+    assert weights[0].keys() == weights[1].keys()
+    for name in weights[0]:
+        np.testing.assert_array_equal(weights[0][name], weights[1][name])
+
+
+def test_the_cnn_demo_trains_on_the_standin_device_as_on_the_cpu():
+    from netgrad.cli.demo_cnn import train_cnn
+
+    rng = np.random.default_rng(0)
+    images, labels = rng.normal(size=(24, 8, 8)).astype(np.float32), np.arange(24) % 3
+    results = [train_cnn(images, labels, images[:8], labels[:8], epochs=1, verbose=0, device=device)
+               for device in (None, "standin")]
+    (cpu_model, cpu_history, cpu_accuracy), (model, history, accuracy) = results
+    assert model[0].weight.device == "cpu"  # back on the host for pictures and saving
+    assert history.history == cpu_history.history and accuracy == cpu_accuracy
+    np.testing.assert_array_equal(model[0].weight.detach().numpy(), cpu_model[0].weight.detach().numpy())
+
+
+@pytest.mark.parametrize("command", [["train", "--data", "xor"], ["demo", "--data", "digits"]])
+def test_a_device_that_cannot_be_used_is_one_line(capsys, command):
+    message = run_error(capsys, *command, "--device", "tpu")
+    assert message.startswith("netgrad: error: --device tpu is not a device: use 'cpu', 'cuda', 'cuda:N' or 'auto'")
+    if not netgrad.cuda.is_available():
+        message = run_error(capsys, *command, "--device", "cuda:1")
+        assert message.startswith("netgrad: error: --device cuda:1: device 'cuda' needs ")
+        assert message.endswith("or use 'cpu' or 'auto'")

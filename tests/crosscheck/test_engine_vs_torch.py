@@ -132,6 +132,33 @@ def test_changing_what_backward_needs_raises_like_torch(case):
         assert ours[len(prefix):].split("]")[0].split("[")[-1] == theirs[len(prefix):].split("]")[0].split("[")[-1]
 
 
+@pytest.mark.parametrize("view", ["detach", "data", "detach of detach"])
+@pytest.mark.parametrize("source", ["leaf", "graph output"])
+def test_detach_shares_the_version_counter_and_data_does_not_like_torch(view, source):
+    def script(lib):
+        a = lib.tensor([1.0, 2.0], requires_grad=True)
+        x = a if source == "leaf" else a.exp()
+        y = (x * x).sum() if source == "leaf" else x.sum() * 1.0  # Mul saves x; Exp saves its output x
+        seen = {"detach": lambda: x.detach(), "data": lambda: x.data,
+                "detach of detach": lambda: x.detach().detach()}[view]()
+        seen.add_(1)
+        versions = (x._version, seen._version)
+        try:
+            y.backward()
+        except RuntimeError as error:
+            return versions, str(error).split(" instead.")[0]
+        return versions, a.grad.numpy().tolist()
+
+    ours, theirs = script(netgrad), script(torch)
+    assert ours[0] == theirs[0]
+    if isinstance(theirs[1], str):
+        assert isinstance(ours[1], str), ours
+        # the same tensor, versions and producer (PyTorch names the node here by its forward: "output 0 of Exp")
+        assert ours[1].replace("netgrad.", "torch.").replace("ExpBackward", "Exp") == theirs[1]
+    else:
+        assert ours[1] == pytest.approx(theirs[1])
+
+
 ACTIVATIONS_0D = ["sigmoid", "tanh", "exp", "relu", "abs", "sin"]
 
 

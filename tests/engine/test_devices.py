@@ -236,3 +236,27 @@ def test_a_pytorch_style_loop_picks_its_device_with_accelerator():
         opt.step()
         first = loss.item() if first is None else first
     assert loss.item() < first and str(model[0].weight.device).startswith(str(device))
+
+
+def test_convolutions_channel_dropout_penalties_and_clipping_on_the_standin_device():
+    def train(where):
+        netgrad.manual_seed(0)
+        model = nn.Sequential(nn.Conv2d(2, 3, 3, padding=1), nn.ReLU(), nn.Dropout2d(0.3), nn.MaxPool2d(2),
+                              nn.AvgPool2d(2), nn.Flatten(), nn.Linear(12, 2)).to(where)
+        opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        x, y = netgrad.randn(4, 2, 8, 8, device=where), netgrad.tensor([0, 1, 1, 0], device=where)
+        losses = []
+        for _ in range(3):
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(model(x), y) + nn.utils.l2_penalty(model, 1e-2) \
+                + nn.utils.l1_penalty(model, 1e-3)
+            loss.backward()
+            norms = [nn.utils.clip_grad_norm_(model.parameters(), 0.5, norm_type).item() for norm_type in (2, 1, "inf")]
+            opt.step()
+            losses.append((loss.item(), norms))
+        return losses, [p.detach().cpu().numpy() for p in model.parameters()]
+
+    ours, reference = train("standin"), train("cpu")
+    assert ours[0] == reference[0]
+    for a, b in zip(ours[1], reference[1]):
+        np.testing.assert_array_equal(a, b)

@@ -19,17 +19,8 @@ from __future__ import annotations
 
 import itertools
 
-import numpy as np
-
 from ..autograd import Function
-
-
-def array_module(x):
-    """NumPy, or CuPy for a CuPy array: the module whose functions compute on ``x``'s device."""
-    if type(x).__module__.startswith("cupy"):
-        import cupy  # optional: only a CuPy array brings us here
-        return cupy
-    return np
+from ..backend import array_module
 
 
 def output_size(size: int, kernel: int, stride: int, before: int, after: int, dilation: int) -> int:

@@ -35,6 +35,7 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 
 from ...engine import Tensor, no_grad
+from ...engine.backend import device_of, to_device, to_host
 from ...nn.module import Module, Parameter
 from .. import activations, initializers, regularizers
 from ..backend import standardize_dtype, to_snake_case, unique_name
@@ -283,7 +284,7 @@ class Layer(Module):
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of the weights as NumPy arrays, in the order of ``weights`` (a Dense: kernel, bias)."""
-        return [np.array(w._data, copy=True) for w in self.weights]
+        return [np.array(to_host(w._data), copy=True) for w in self.weights]
 
     def set_weights(self, weights: Iterable[Any]) -> None:
         """Set the weights from NumPy arrays given in the order of ``get_weights()`` (copied, cast to dtype).
@@ -301,7 +302,7 @@ class Layer(Module):
                 raise ValueError(f"Layer {self.name!r} weight {number} has shape {tuple(target.shape)}, which is not "
                                  f"compatible with the provided weight of shape {value.shape}")
         for target, value in zip(own, weights):
-            target._data[...] = value
+            target._data[...] = to_device(value, *device_of(target._data))
 
     def count_params(self) -> int:
         """The number of scalars in all weights (trainable or not).

@@ -6,7 +6,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from ...engine import Tensor
-from ...random import get_generator
+from ...engine.backend import array_module, device_of, generator_for, to_device
 from .layer import Layer
 
 __all__ = ["Dropout"]
@@ -43,11 +43,14 @@ class Dropout(Layer):
                 raise ValueError(f"{self.name}: noise_shape {self.noise_shape} must have one entry per input axis "
                                  f"(input shape {shape})")
             shape = tuple(size if n is None else n for n, size in zip(self.noise_shape, shape))
+        data = inputs._data
         if self.rate == 1:
-            return inputs * np.zeros(shape, dtype=inputs._data.dtype)
-        generator = self._generator if self._generator is not None else get_generator()
-        keep = generator.random(shape) >= self.rate
-        return inputs * (keep / (1.0 - self.rate)).astype(inputs._data.dtype)
+            return inputs * array_module(data).zeros(shape, dtype=data.dtype)
+        if self._generator is not None:  # the layer's own seeded generator draws on the host, the mask moves
+            keep = to_device(self._generator.random(shape) >= self.rate, *device_of(data))
+        else:  # the global generator of the input's device (seeded by netgrad.manual_seed), as nn.Dropout's
+            keep = generator_for(data).random(shape) >= self.rate
+        return inputs * (keep / (1.0 - self.rate)).astype(data.dtype)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape)

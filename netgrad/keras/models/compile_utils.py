@@ -9,6 +9,7 @@ import numpy as np
 
 from ...data.validation import check_array
 from ...engine import Tensor
+from ...engine.backend import array_module, to_host
 from ...training import Callback
 from .. import losses as keras_losses
 from .. import metrics as keras_metrics
@@ -34,10 +35,13 @@ class TrainerLoss:
         self.reduction = "mean"
 
     def __call__(self, output: Tensor, target: Tensor) -> Tensor:
-        for metric in self.metrics:
-            metric.update_state(target._data, output._data)
+        if self.metrics:  # Keras's metric objects count on the host
+            y_true, y_pred = to_host(target._data), to_host(output._data)
+            for metric in self.metrics:
+                metric.update_state(y_true, y_pred)
         if self.keras_loss is None:
-            return Tensor._wrap(np.zeros(len(output) if self.reduction == "none" else (), output._data.dtype))
+            zeros = array_module(output._data).zeros
+            return Tensor._wrap(zeros(len(output) if self.reduction == "none" else (), output._data.dtype))
         if self.reduction == "none":
             if output.ndim == 1:  # one value per sample already: keep it per sample
                 output, target = output.reshape(-1, 1), target.reshape(-1, 1)

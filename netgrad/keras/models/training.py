@@ -18,11 +18,13 @@ import numpy as np
 
 from ...data import DataLoader, Subset, TensorDataset
 from ...data.validation import check_array, check_class_labels, to_numpy
-from ...engine import no_grad
+from ...engine import Tensor, no_grad
+from ...engine.device import device as engine_device
 from ...training import Callback, History, Trainer
 from .. import losses as keras_losses
 from .. import metrics as keras_metrics
 from .. import optimizers as keras_optimizers
+from ..backend import parse_device, scope_device
 from ..utils import PyDataset
 from .compile_utils import (
     EpochMetric,
@@ -54,6 +56,7 @@ class Training:
         self._metric_specs: list = []
         self._trainer: Trainer | None = None
         self._compiled_metrics: list[keras_metrics.Metric] = []
+        self._compiled_device: engine_device | None = None
 
     @property
     def stop_training(self) -> bool:
@@ -75,7 +78,8 @@ class Training:
 
     # ------------------------------------------------------------------------------------------ compile
 
-    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Iterable[Any] | None = None) -> None:
+    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Iterable[Any] | None = None, *,
+                device: Any = None) -> None:
         """Set the optimizer, the loss and the metrics for ``fit`` and ``evaluate``.
 
         Args:
@@ -90,9 +94,14 @@ class Training:
             metrics: Names (``'accuracy'``, ``'mae'``, ``'mse'``, ``'precision'``, ...), metric objects or
                 functions ``fn(y_true, y_pred)``. ``'accuracy'`` thresholds a single output column at 0.5, as
                 in Keras: for logits use ``keras.metrics.BinaryAccuracy(threshold=0.0)``.
+            device: Where ``fit`` / ``evaluate`` / ``predict`` run (netgrad's addition; Keras has no such
+                argument): ``'cpu'``, ``'gpu'`` / ``'cuda'``, ``'gpu:1'``, ``'auto'`` (the GPU when there is
+                one). A ``keras.device(...)`` scope around a call wins over it; with neither, the model runs where
+                its weights are (the CPU). Results are NumPy arrays on the host wherever the model runs.
 
         Raises:
-            ValueError: for an unknown name (the message lists the valid ones).
+            ValueError: for an unknown name (the message lists the valid ones), or a device that is not one or
+                cannot be used (the message says whether CuPy or the GPU is missing).
         """
         if isinstance(metrics, dict):
             raise TypeError("metrics must be a list; per-output metric dicts need a model with several outputs, "
@@ -102,6 +111,7 @@ class Training:
             if isinstance(spec, str) and spec.lower() in ("accuracy", "acc"):
                 continue
             keras_metrics.get(spec)  # unknown names fail here, not in fit
+        self._compiled_device = parse_device(device, "device")
         self.optimizer = keras_optimizers.get(optimizer)
         self.loss = loss
         self._compiled_loss = loss_object(loss)
@@ -158,11 +168,35 @@ class Training:
         One sample goes through the model (inference mode, no graph), so that inputs the layers cannot take
         are refused, with the layer's own message, before training starts.
         """
+        where = self._ready(x)
+        with no_grad():
+            output = self(Tensor._wrap(x[:1]).to(where), training=False)
+        return (None,) + tuple(output.shape[1:])
+
+    # ------------------------------------------------------------------------------------------ devices
+
+    def _device(self) -> engine_device:
+        """Where fit / evaluate / predict run: the innermost ``keras.device`` scope, else compile's ``device``,
+        else where the weights are (the CPU for a new model)."""
+        chosen = scope_device() or self._compiled_device
+        if chosen is None:
+            weights = self.weights
+            chosen = weights[0].device if weights else engine_device("cpu")
+        return chosen
+
+    def _ready(self, x: np.ndarray) -> engine_device:
+        """Build the model for samples shaped like ``x``'s, move its weights and optimizer state to
+        :meth:`_device` when they are elsewhere, and return that device."""
         if not self.built:
             self._maybe_build((None,) + x.shape[1:])
-        with no_grad():
-            output = self(x[:1], training=False)
-        return (None,) + tuple(output.shape[1:])
+        where = self._device()
+        if any(w.device != where for w in self.weights):
+            self.to(where)
+            if hasattr(self.optimizer, "_state_to"):  # moments made on the old device follow the weights
+                self.optimizer._state_to(where.type, where.index)
+        if self._trainer is not None:
+            self._trainer.device = where
+        return where
 
     def _check_targets(self, y: np.ndarray, output_shape: tuple, name: str = "y") -> np.ndarray:
         """Targets that fit the compiled loss and the model's output, or a ValueError saying what does not."""
@@ -219,7 +253,8 @@ class Training:
             self._compiled_metrics = metrics
             self._trainer = Trainer(self, TrainerLoss(self._compiled_loss, metrics), self.optimizer,
                                     metrics=[EpochMetric(m) for m in metrics], callbacks=[MetricsState(metrics)],
-                                    penalty=RegularizationPenalty(self, required=self._compiled_loss is None))
+                                    penalty=RegularizationPenalty(self, required=self._compiled_loss is None),
+                                    device=self._device())
         return self._trainer
 
     @staticmethod
@@ -371,6 +406,7 @@ class Training:
             x = np.concatenate([batches.batch(index)[0] for index in range(len(batches))])
         x = self._input_array(x)
         size = self._batch_size(batch_size)
+        where = self._ready(x)
         callbacks = list(callbacks or [])
         for callback in callbacks:
             callback.model = self
@@ -386,7 +422,7 @@ class Training:
         with no_grad():
             for batch, start in enumerate(range(0, len(x), size)):
                 call("on_predict_batch_begin", batch, {})
-                outputs.append(to_numpy(self(x[start:start + size], training=False)))
+                outputs.append(to_numpy(self(Tensor._wrap(x[start:start + size]).to(where), training=False)))
                 call("on_predict_batch_end", batch, {"outputs": outputs[-1]})
         call("on_predict_end", {})
         if not outputs:
