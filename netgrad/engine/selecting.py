@@ -113,10 +113,10 @@ class SelectMethods:
         return self.scatter(dim, index, src, reduce="add")
 
     def scatter_(self, dim: int, index: Any, src: Any = None, *, value: Any = None, reduce: str | None = None) -> Any:
-        return self.copy_(self.scatter(dim, index, src, value=value, reduce=reduce))
+        return self._rewrite(lambda t: t.scatter(dim, index, src, value=value, reduce=reduce), src)
 
     def scatter_add_(self, dim: int, index: Any, src: Any) -> Any:
-        return self.copy_(self.scatter_add(dim, index, src))
+        return self._rewrite(lambda t: t.scatter_add(dim, index, src), src)
 
     def index_select(self, dim: int, index: Any) -> Any:
         """The slices at ``index`` (1-D) along ``dim``."""
@@ -132,11 +132,14 @@ class SelectMethods:
         return ops.IndexAdd.apply(self, source if alpha == 1 else source * alpha, _along(d, _array(index)))
 
     def index_add_(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Any:
-        return self.copy_(self.index_add(dim, index, source, alpha=alpha))
+        return self._rewrite(lambda t: t.index_add(dim, index, source, alpha=alpha), source)
 
     def index_fill(self, dim: int, index: Any, value: Any) -> Any:
         d = _dim(dim, self.ndim)
         return ops.SetItem.apply(self, value, _along(d, _array(index)))
+
+    def index_fill_(self, dim: int, index: Any, value: Any) -> Any:
+        return self._rewrite(lambda t: t.index_fill(dim, index, value), value)
 
     def take(self, index: Any) -> Any:
         """Elements of the flattened tensor at ``index`` (the result has the index's shape)."""
@@ -161,7 +164,7 @@ class SelectMethods:
         return out
 
     def masked_fill_(self, mask: Any, value: Any) -> Any:
-        return self.copy_(self.masked_fill(mask, value))
+        return self._rewrite(lambda t: t.masked_fill(mask, value), value)
 
     def masked_select(self, mask: Any) -> Any:
         """The elements where ``mask`` (broadcast with the tensor) is True, as a 1-D tensor."""

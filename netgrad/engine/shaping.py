@@ -8,7 +8,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import ops
+from . import autograd, ops
 from .backend import array_module, placement, to_device
 from .dtypes import _numpy_dtype
 
@@ -275,6 +275,22 @@ class ShapeMethods:
         self._data = out._data
         if out._grad_fn is not None:
             self._grad_fn = out._grad_fn
+        return self
+
+    def _rewrite(self, change: Any, operand: Any = None) -> Any:
+        """Write ``change(old self)`` into this tensor's values (masked_fill_, scatter_, index_add_, ...): when
+        the graph is recorded, the old values are a copy and this tensor takes the new node, as ``_record``."""
+        if not self._recording(operand):
+            out = change(self)
+            self._data[...] = out._data
+            autograd.bump(self)
+            return self
+        old = self._make(self._data.copy(), self._grad_fn)
+        old.requires_grad = self.requires_grad
+        out = change(old)
+        self._data[...] = out._data
+        autograd.bump(self)
+        self._grad_fn, self.requires_grad = out._grad_fn, True
         return self
 
     def squeeze_(self, dim: Any = None) -> Any:
