@@ -408,13 +408,12 @@ class SelectMethods:
     remainder = __mod__
 
     def __floordiv__(self, other: Any) -> Any:
-        """floor(self / other), in the operands' result type; no gradient, as in PyTorch."""
-        a, b = self._pair(other)
-        return self._result_type._wrap(np.floor_divide(a._data, _array(b) if hasattr(b, "_data") else b))
+        """floor(self / other), in the operands' result type; no derivative, as in PyTorch."""
+        return ops.FloorDivide.apply(*self._pair(other))
 
     def __rfloordiv__(self, other: Any) -> Any:
         a, b = self._pair(other)
-        return self._result_type._wrap(np.floor_divide(_array(b) if hasattr(b, "_data") else b, a._data))
+        return ops.FloorDivide.apply(b, a)
 
     floor_divide = __floordiv__
 

@@ -1,6 +1,6 @@
 """The engine's primitive differentiable operations, by family: each a :class:`~netgrad.autograd.Function`
 with ``forward`` and ``backward`` on raw arrays, side by side. ``Tensor``'s methods call these."""
-from .division import Remainder
+from .division import FloorDivide, Remainder
 from .elementwise import (
                           Abs,
                           Add,
@@ -33,4 +33,4 @@ __all__ = ["Abs", "Add", "Cast", "Clamp", "Copy", "Cos", "Div", "Exp", "Log", "M
            "ReLU", "Sigmoid", "Sin", "Sqrt", "Sub", "Tanh", "ToDevice", "Where", "MatMul", "Extremum", "ExtremumAll",
            "LogSoftmax", "LogSumExp", "Mean", "Prod", "Softmax", "Std", "Sum", "Var", "Concatenate", "Expand",
            "Index", "Permute", "Reshape", "SetItem", "Stack", "Remainder", "Einsum", "CumProd", "CumSum",
-           "IndexAdd"]
+           "IndexAdd", "FloorDivide"]

@@ -21,3 +21,16 @@ class Remainder(Function):
         need_a, need_b = ctx.inputs
         return (unbroadcast(g, np.shape(a)) if need_a is not None else None,
                 unbroadcast(-np.floor_divide(a, b) * g, np.shape(b)) if need_b is not None else None)
+
+
+class FloorDivide(Function):
+    """floor(a / b): in the graph when an operand is (as in PyTorch), but with no derivative."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.floor_divide(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("derivative for floor_divide is not implemented (floor(a / b) is piecewise constant: "
+                           "detach it, or use a / b for a gradient)")
