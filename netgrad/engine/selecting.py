@@ -25,7 +25,10 @@ AMINMAX = _named("aminmax", "min max")
 
 
 def _array(x: Any) -> Any:
-    return x._data if hasattr(x, "_data") else np.asarray(x)
+    """A tensor's array, an array as it is (on its device), anything else as a NumPy array."""
+    if hasattr(x, "_data"):
+        return x._data
+    return x if hasattr(x, "shape") and hasattr(x, "dtype") else np.asarray(x)
 
 
 def _long(self: Any, array: Any) -> Any:

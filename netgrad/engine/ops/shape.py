@@ -132,6 +132,8 @@ class IndexAdd(Function):
 
     @staticmethod
     def forward(ctx, x, value, key):
+        if type(x) is not np.ndarray:
+            key = _key_on(key, x)
         ctx.key, ctx.shape = key, np.shape(value)
         out = x.copy()
         np.add.at(out, key, value)
