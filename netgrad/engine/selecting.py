@@ -68,7 +68,7 @@ class SelectMethods:
             raise RuntimeError(f"Index tensor must have the same number of dimensions as input tensor "
                                f"({index.ndim} vs {self.ndim}); use unsqueeze or view to match them")
         n = self.shape[d] if self.ndim else 1
-        if index.size and (index.max() >= n or index.min() < -n):
+        if index.size and (index.max() >= n or index.min() < 0):
             bad = index.max() if index.max() >= n else index.min()
             raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {n}")
         return d, index

@@ -66,8 +66,10 @@ class ShapeMethods:
         n = self.shape[d]
         if isinstance(split_size_or_sections, (int, np.integer)):
             size = int(split_size_or_sections)
-            if size < 0 or (size == 0 and n):
+            if size < 0:
                 raise RuntimeError(f"split expects split_size be non-negative, but got split_size={size}")
+            if size == 0 and n:
+                raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
             sizes = [size] * (n // size) + ([n % size] if n % size else []) if size else [0]
         else:
             sizes = [int(s) for s in split_size_or_sections]
@@ -82,7 +84,9 @@ class ShapeMethods:
         if chunks <= 0:
             raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
         n = self.shape[_dim(dim, self.ndim)]
-        return self.split(max(-(-n // chunks), 1), dim)
+        if n == 0:
+            return tuple(self.narrow(dim, 0, 0) for _ in range(chunks))
+        return self.split(-(-n // chunks), dim)
 
     def tensor_split(self, indices_or_sections: Any, dim: int = 0) -> tuple:
         """``sections`` pieces as equal as can be (the first n % sections one longer), or cuts at the indices."""
