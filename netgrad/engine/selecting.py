@@ -180,10 +180,10 @@ class SelectMethods:
 
     def nonzero(self, *, as_tuple: bool = False) -> Any:
         """Indices of the non-zero elements: an (n, ndim) int64 tensor, or one 1-D tensor per axis."""
-        found = np.nonzero(self._data) if self.ndim else np.nonzero(self._data.reshape(1))
+        found = np.nonzero(self._data if self.ndim else self._data.reshape(1))
         if as_tuple:
             return tuple(_long(self, f) for f in found)
-        return _long(self, np.stack(found, axis=1) if self.ndim else np.stack(found, axis=1)[:, :0])
+        return _long(self, np.stack(found, axis=1)[:, :self.ndim])
 
     def argwhere(self) -> Any:
         return self.nonzero()
@@ -244,10 +244,21 @@ class SelectMethods:
         return MEDIAN(*self._rank((n - 1) // 2, dim, keepdim))
 
     def nanmedian(self, dim: int | None = None, keepdim: bool = False) -> Any:
-        if not np.isnan(self._data).any():
-            return self.median(dim, keepdim)
-        raise NotImplementedError("nanmedian of a tensor holding NaN is not supported; drop the NaNs first "
-                                  "(x[~x.isnan()].median())")
+        """The lower median of the non-NaN elements (NaN where there are none); with ``dim``, (values, indices)."""
+        if dim is None:
+            flat = self.reshape(-1)
+            valid = int((~np.isnan(flat._data)).sum())
+            return flat._rank(max(valid - 1, 0) // 2, 0, False)[0] if flat.shape[0] else self.median()
+        if self.ndim == 0:
+            return MEDIAN(self[...], _long(self, np.zeros((), np.int64)))
+        d = _dim(dim, self.ndim)
+        order = _stable_argsort(self._data, d, False)  # NaN sorts last
+        valid = (~np.isnan(self._data)).sum(axis=d, keepdims=True)
+        index = np.take_along_axis(order, np.maximum(valid - 1, 0) // 2, d)
+        values = self.gather(d, index)
+        if not keepdim:
+            values, index = values.squeeze(d), np.squeeze(index, d)
+        return MEDIAN(values, _long(self, index))
 
     def mode(self, dim: int = -1, keepdim: bool = False) -> Any:
         """The most frequent value along ``dim`` (the smallest of equally frequent ones) and the index of its
@@ -273,9 +284,8 @@ class SelectMethods:
         """The distinct elements in ascending order (slices along ``dim`` if given), with the inverse indices
         (input shape) and the counts when asked."""
         data = self._data
-        found = np.unique(data if dim is None else data, return_inverse=True, return_counts=True,
-                          axis=None if dim is None else _dim(dim, self.ndim))
-        values, inverse, counts = found
+        values, inverse, counts = np.unique(data, return_inverse=True, return_counts=True,
+                                            axis=None if dim is None else _dim(dim, self.ndim))
         out = [self._result_type._wrap(values)]
         if return_inverse:
             out.append(_long(self, inverse.reshape(data.shape) if dim is None else inverse.reshape(-1)))

@@ -253,6 +253,13 @@ EDGES = [
     "L.arange(5).split(0)",
     "L.arange(0).chunk(2)",
     "L.tensor([[1, 2], [3, 4]]).gather(1, L.tensor([[-1], [0]]))",
+    "L.tensor([1., np.nan, 3, 2]).nanmedian()",
+    "L.tensor([[1., np.nan, 3, 2], [5, 4, np.nan, 1]]).nanmedian(1)",
+    "L.tensor([[1., np.nan], [3, 2]]).nanmedian(0, keepdim=True)",
+    "L.tensor([np.nan, np.nan]).nanmedian()",
+    "L.tensor(2.).nonzero()",
+    "L.tensor(0.).nonzero()",
+    "L.tensor([[1, 0], [1, 1]]).unique(dim=1, return_inverse=True)",
 ]
 
 
