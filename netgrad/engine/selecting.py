@@ -31,6 +31,11 @@ def _array(x: Any) -> Any:
     return x if hasattr(x, "shape") and hasattr(x, "dtype") else np.asarray(x)
 
 
+def _on(self: Any, array: Any) -> Any:
+    """An index array on the tensor's device."""
+    return array_module(self._data).asarray(array)
+
+
 def _long(self: Any, array: Any) -> Any:
     return self._result_type._wrap(array_module(self._data).asarray(array, dtype=np.int64))
 
@@ -71,7 +76,7 @@ class SelectMethods:
         if index.size and (index.max() >= n or index.min() < 0):
             bad = index.max() if index.max() >= n else index.min()
             raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {n}")
-        return d, index
+        return d, _on(self, index)
 
     def gather(self, dim: int, index: Any, *, sparse_grad: bool = False) -> Any:
         """out[i][j][k] = self[index[i][j][k]][j][k] (for dim 0, and so on);  d self accumulates g there."""
@@ -139,7 +144,7 @@ class SelectMethods:
 
     def index_fill(self, dim: int, index: Any, value: Any) -> Any:
         d = _dim(dim, self.ndim)
-        return ops.SetItem.apply(self, value, _along(d, _array(index)))
+        return ops.SetItem.apply(self, value, _along(d, _on(self, _array(index))))
 
     def index_fill_(self, dim: int, index: Any, value: Any) -> Any:
         return self._rewrite(lambda t: t.index_fill(dim, index, value), value)
@@ -272,7 +277,7 @@ class SelectMethods:
         for r, row in enumerate(flat):
             values, counts = np.unique(row, return_counts=True)
             winner = values[np.argmax(counts)]
-            best[r] = np.flatnonzero(row == winner)[-1]
+            best[r] = int(np.flatnonzero(row == winner)[-1])
         index = np.expand_dims(best.reshape(rows.shape[:-1]), d)
         values = self.gather(d, index)
         if not keepdim:

@@ -208,7 +208,7 @@ class ShapeMethods:
         flattened tensor when None)."""
         x = self.flatten() if dim is None else self
         d = 0 if dim is None else _dim(dim, self.ndim)
-        counts = np.asarray(repeats._data if hasattr(repeats, "_data") else repeats)
+        counts = np.asarray(repeats.tolist() if hasattr(repeats, "_data") else repeats)
         if counts.ndim and counts.size != x.shape[d]:
             raise RuntimeError(f"repeats must have the same size as input along dim, but got repeats.size(0) = "
                                f"{counts.size} and input.size({d}) = {x.shape[d]}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function, ShapeError, unbroadcast
+from ..backend import array_module
 
 
 class MatMul(Function):
@@ -73,8 +74,11 @@ class Einsum(Function):
             part = unbroadcast(part, tuple(own))
             if len(unique) == len(letters):
                 grads.append(part.transpose([unique.index(c) for c in letters]) if unique != letters else part)
-            else:
-                grad = np.zeros(x.shape, dtype=g.dtype)
-                np.einsum(letters + "->" + unique, grad)[...] = part
+            else:  # a repeated letter: part goes on that diagonal (advanced indexing works for CuPy too)
+                xp = array_module(g)
+                grid = [xp.arange(n).reshape((1,) * k + (n,) + (1,) * (len(unique) - k - 1))
+                        for k, n in enumerate(part.shape)]
+                grad = xp.zeros(x.shape, dtype=g.dtype)
+                grad[tuple(grid[unique.index(c)] for c in letters)] = part
                 grads.append(grad)
         return tuple(grads)
