@@ -458,7 +458,7 @@ def searchsorted(sorted_sequence: Any, input: Any, *, out_int32: bool = False, r
         rows, wanted = sequence.reshape(-1, sequence.shape[-1]), values.reshape(-1, values.shape[-1])
         found = np.stack([np.searchsorted(r, v, side=side) for r, v in zip(rows, wanted)]).reshape(values.shape)
     like = sorted_sequence if hasattr(sorted_sequence, "_data") else input
-    return like._result_type._wrap(np.asarray(found, dtype=np.int32 if out_int32 else np.int64))
+    return like._result_type._wrap(array_module(sequence).asarray(found, dtype=np.int32 if out_int32 else np.int64))
 
 
 def bucketize(input: Any, boundaries: Any, *, out_int32: bool = False, right: bool = False) -> Any:

@@ -121,10 +121,10 @@ class ShapeMethods:
 
     # -------------------------------------------------------------------------------------- reorderings
 
-    def flip(self, *dims: Any) -> Any:
-        """The elements in reverse order along each of ``dims``."""
+    def flip(self, *args: Any, dims: Any = None) -> Any:
+        """The elements in reverse order along each of ``dims`` (``flip(0, 1)``, ``flip((0, 1))``, ``dims=``)."""
         key = [slice(None)] * self.ndim
-        for d in _sizes(dims):
+        for d in _sizes(args if dims is None else (dims,)):
             key[_dim(d, self.ndim)] = slice(None, None, -1)
         return self[tuple(key)]
 
@@ -198,9 +198,9 @@ class ShapeMethods:
 
     # -------------------------------------------------------------------------------------- repetitions
 
-    def tile(self, *dims: Any) -> Any:
+    def tile(self, *args: Any, dims: Any = None) -> Any:
         """The tensor repeated ``dims[i]`` times along each axis (leading 1s added to the shorter of the two)."""
-        dims = _sizes(dims)
+        dims = _sizes(args if dims is None else (dims,))
         return self.repeat((1,) * (self.ndim - len(dims)) + dims)
 
     def repeat_interleave(self, repeats: Any, dim: int | None = None, *, output_size: int | None = None) -> Any:

@@ -258,6 +258,10 @@ EDGES = [
     "L.tensor([[1., np.nan], [3, 2]]).nanmedian(0, keepdim=True)",
     "L.tensor([np.nan, np.nan]).nanmedian()",
     "L.tensor(2.).nonzero()",
+    "L.flip(L.tensor([[1, 2], [3, 4]]), dims=(0,))",
+    "L.tensor([[1, 2], [3, 4]]).flip(dims=[1])",
+    "L.tile(L.tensor([1, 2]), dims=(2, 1))",
+    "L.tensor([1, 2]).tile((3,))",
     "L.tensor(0.).nonzero()",
     "L.tensor([[1, 0], [1, 1]]).unique(dim=1, return_inverse=True)",
 ]
