@@ -43,6 +43,8 @@ from .engine import (
                      set_default_dtype,
                      stack,
                      tensor,
+                     tril_indices,
+                     triu_indices,
                      uint8,
                      where,
                      zeros,
@@ -51,6 +53,22 @@ from .engine import (
 from .engine.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .engine.device import get_default_device, set_default_device
 from .engine.gradcheck import gradcheck
+from .engine.products import einsum, tensordot
+from .engine.selecting import bucketize, searchsorted
+from .engine.shaping import (
+                     atleast_1d,
+                     atleast_2d,
+                     atleast_3d,
+                     broadcast_shapes,
+                     broadcast_tensors,
+                     cartesian_prod,
+                     column_stack,
+                     dstack,
+                     hstack,
+                     meshgrid,
+                     row_stack,
+                     vstack,
+)
 from .engine.tensor import Size
 from .functions import (
                      BoolTensor,
@@ -91,3 +109,30 @@ squeeze, unsqueeze = Tensor.squeeze, Tensor.unsqueeze
 neg = Tensor.neg
 square, norm, isnan, isfinite, sign = Tensor.square, Tensor.norm, Tensor.isnan, Tensor.isfinite, Tensor.sign
 allclose, equal = Tensor.allclose, Tensor.equal
+
+# shape, indexing, sorting and counting (engine/shaping.py, engine/selecting.py, engine/products.py)
+narrow, select, split, chunk, tensor_split, unbind = (Tensor.narrow, Tensor.select, Tensor.split, Tensor.chunk,
+                                                      Tensor.tensor_split, Tensor.unbind)
+flip, fliplr, flipud, roll, rot90 = Tensor.flip, Tensor.fliplr, Tensor.flipud, Tensor.roll, Tensor.rot90
+movedim = moveaxis = Tensor.movedim
+swapaxes = swapdims = Tensor.swapaxes
+unflatten, tile, repeat_interleave, broadcast_to = (Tensor.unflatten, Tensor.tile, Tensor.repeat_interleave,
+                                                    Tensor.broadcast_to)
+diagonal, diag, trace, tril, triu = Tensor.diagonal, Tensor.diag, Tensor.trace, Tensor.tril, Tensor.triu
+gather, scatter, scatter_add, index_select, index_add, index_fill, take, take_along_dim = (
+    Tensor.gather, Tensor.scatter, Tensor.scatter_add, Tensor.index_select, Tensor.index_add, Tensor.index_fill,
+    Tensor.take, Tensor.take_along_dim)
+masked_fill, masked_select, nonzero, argwhere = (Tensor.masked_fill, Tensor.masked_select, Tensor.nonzero,
+                                                 Tensor.argwhere)
+sort, argsort, msort, topk, kthvalue = Tensor.sort, Tensor.argsort, Tensor.msort, Tensor.topk, Tensor.kthvalue
+median, nanmedian, mode, unique = Tensor.median, Tensor.nanmedian, Tensor.mode, Tensor.unique
+bincount, count_nonzero, aminmax = Tensor.bincount, Tensor.count_nonzero, Tensor.aminmax
+nansum, nanmean, cumsum, cumprod, diff = Tensor.nansum, Tensor.nanmean, Tensor.cumsum, Tensor.cumprod, Tensor.diff
+logical_and, logical_or, logical_xor, logical_not = (Tensor.logical_and, Tensor.logical_or, Tensor.logical_xor,
+                                                     Tensor.logical_not)
+bitwise_and, bitwise_or, bitwise_xor, bitwise_not = (Tensor.bitwise_and, Tensor.bitwise_or, Tensor.bitwise_xor,
+                                                     Tensor.bitwise_not)
+bitwise_left_shift, bitwise_right_shift = Tensor.bitwise_left_shift, Tensor.bitwise_right_shift
+remainder, floor_divide = Tensor.remainder, Tensor.floor_divide
+bmm, addmm, baddbmm, addmv, outer, ger, inner, kron = (Tensor.bmm, Tensor.addmm, Tensor.baddbmm, Tensor.addmv,
+                                                       Tensor.outer, Tensor.ger, Tensor.inner, Tensor.kron)

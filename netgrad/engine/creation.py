@@ -153,6 +153,16 @@ def randperm(n: int, generator: Any = None, device: Any = None) -> Tensor:
     return _factory(rng.permutation(n).astype(np.int64), False, device)
 
 
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, device: Any = None) -> Tensor:
+    """The (2, n) row and column indices of the lower triangle (on and below diagonal ``offset``), row by row."""
+    return _factory(np.stack(np.tril_indices(row, offset, col)).astype(_numpy_dtype(dtype or np.int64)), False, device)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, device: Any = None) -> Tensor:
+    """The (2, n) row and column indices of the upper triangle (on and above diagonal ``offset``), row by row."""
+    return _factory(np.stack(np.triu_indices(row, offset, col)).astype(_numpy_dtype(dtype or np.int64)), False, device)
+
+
 # ------------------------------------------------------------------------------------ module-level ops
 
 

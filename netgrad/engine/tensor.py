@@ -16,6 +16,9 @@ from .backend import StandinArray, array_module, device_of, is_on, placement, to
 from .device import _CPU, device
 from .dtypes import _DTYPES, _numpy_dtype, dtype
 from .printing import format_tensor
+from .products import ProductMethods
+from .selecting import SelectMethods
+from .shaping import ShapeMethods
 
 # ------------------------------------------------------------------------------------- array conversion
 
@@ -87,7 +90,7 @@ _new = object.__new__
 ReturnTypes = namedtuple("return_types", ["values", "indices"])
 
 
-class Tensor(TensorBase):
+class Tensor(TensorBase, ShapeMethods, SelectMethods, ProductMethods):
     """A multi-dimensional array that records the operations applied to it, for reverse-mode autodiff.
 
     >>> a = netgrad.tensor([3.0], requires_grad=True)

@@ -83,3 +83,23 @@ def test_save_on_gpu_load_with_map_location(tmp_path):
     assert all(v.device == "cuda:0" for v in loaded.values())
     cpu = netgrad.load(tmp_path / "m.safetensors", as_tensors=True)
     np.testing.assert_array_equal(cpu["weight"].numpy(), model.weight.detach().cpu().numpy())
+
+
+_spec_new = importlib.util.spec_from_file_location("_new_op_table",
+                                                   Path(__file__).with_name("test_shape_select_ops.py"))
+_new_table = importlib.util.module_from_spec(_spec_new)
+_spec_new.loader.exec_module(_new_table)
+
+
+@pytest.mark.parametrize("name", sorted(_new_table.CASES))
+def test_shape_and_selection_ops_on_cuda_match_the_cpu(name):
+    """gather / scatter / sort / einsum / ... on CuPy arrays: index arrays moved, the array module of the inputs."""
+    results = []
+    for where in ("cuda", "cpu"):
+        fn, make = _new_table.CASES[name]
+        inputs = [t.detach().to(where).requires_grad_() for t in make()]
+        out = fn(*inputs)
+        out.sum().backward()
+        results.append([out.detach().cpu().numpy()] + [t.grad.cpu().numpy() for t in inputs])
+    for ours, reference in zip(*results):
+        np.testing.assert_allclose(ours, reference, rtol=1e-9, atol=1e-12)

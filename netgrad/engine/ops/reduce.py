@@ -178,3 +178,42 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, g):
         return g - np.exp(ctx.out) * g.sum(axis=ctx.axis, keepdims=True), None
+
+
+class CumSum(Function):
+    """y_i = sum_{j <= i} x_j along axis;  dx_i = sum_{j >= i} g_j (a reversed cumulative sum)."""
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        ctx.axis = axis
+        return np.cumsum(x, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        axis = ctx.axis
+        return np.flip(np.cumsum(np.flip(g, axis), axis=axis), axis), None
+
+
+class CumProd(Function):
+    """y_i = prod_{j <= i} x_j along axis;  dx_i = sum_{j >= i} g_j prod_{k <= j, k != i} x_k.
+
+    Without zeros that is sum_{j >= i} g_j y_j / x_i; with a zero, each position is recomputed with x_i = 1."""
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        ctx.x, ctx.axis = x, axis
+        ctx.out = np.cumprod(x, axis=axis)
+        return ctx.out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, axis, out = ctx.x, ctx.axis, ctx.out
+        if x.all():
+            return np.flip(np.cumsum(np.flip(g * out, axis), axis=axis), axis) / x, None
+        moved, g_moved = np.moveaxis(x, axis, -1), np.moveaxis(g, axis, -1)
+        grad = np.empty_like(moved)
+        for i in range(moved.shape[-1]):
+            others = moved.copy()
+            others[..., i] = 1
+            grad[..., i] = (g_moved[..., i:] * np.cumprod(others, axis=-1)[..., i:]).sum(-1)
+        return np.moveaxis(grad, -1, axis), None

@@ -124,3 +124,22 @@ class SetItem(Function):
             grad_x[ctx.key] = 0
         grad_value = unbroadcast(array_module(g).asarray(g[ctx.key]), ctx.shape) if ctx.inputs[1] is not None else None
         return grad_x, grad_value, None
+
+
+class IndexAdd(Function):
+    """x with value added at key, repeated positions accumulating (scatter_add, index_add, put with
+    accumulate);  dx = g, dvalue = g[key] summed back to the value's shape."""
+
+    @staticmethod
+    def forward(ctx, x, value, key):
+        if type(x) is not np.ndarray:
+            key = _key_on(key, x)
+        ctx.key, ctx.shape = key, np.shape(value)
+        out = x.copy()
+        np.add.at(out, key, value)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        grad_value = unbroadcast(array_module(g).asarray(g[ctx.key]), ctx.shape) if ctx.inputs[1] is not None else None
+        return g, grad_value, None
