@@ -157,6 +157,9 @@ def test_a_training_step_after_the_change_is_unaffected():
     ("y = a * 3; z = y + 1; y.mul_(2); y.add_(z); out = y + z", 12.0),
     # the same tensor changed twice after another node took it: z keeps the first y
     ("y = a * 2; z = y + 5; y.add_(1); y.mul_(3); out = y + z", 8.0),
+    # a constant factor keeps nothing of y (as in PyTorch), so y may change after y * 5 and y * 2 were made
+    ("y = a * 2; z = y * 5; y.add_(1); y.mul_(3); out = y + z", 16.0),
+    ("y = a * 1; y.add_(y * 2); out = y", 3.0),
 ])
 def test_nodes_made_before_an_in_place_change_still_send_their_gradient_to_the_old_values(script, expected):
     a = netgrad.tensor([1.0, 2.0], requires_grad=True)

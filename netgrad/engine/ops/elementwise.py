@@ -45,19 +45,24 @@ class Sub(Function):
 
 
 class Mul(Function):
-    """a * b;  da = g * b, db = g * a."""
+    """a * b;  da = g * b, db = g * a. As PyTorch, b's values are kept only for da and a's only for db (so that
+    ``y.add_(y * 2)`` may change y: a constant factor keeps nothing of it)."""
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.a, ctx.b = a, b
+        inputs = ctx.inputs
+        if inputs is not None:
+            need_a, need_b = inputs
+            ctx.a = a if need_b is not None else _shape(a)
+            ctx.b = b if need_a is not None else _shape(b)
         return a * b
 
     @staticmethod
     def backward(ctx, g):
         need_a, need_b = ctx.inputs
         a, b = ctx.a, ctx.b
-        return (unbroadcast(g * b, _shape(a)) if need_a is not None else None,
-                unbroadcast(g * a, _shape(b)) if need_b is not None else None)
+        return (unbroadcast(g * b, a if need_b is None else _shape(a)) if need_a is not None else None,
+                unbroadcast(g * a, b if need_a is None else _shape(b)) if need_b is not None else None)
 
 
 class Div(Function):
