@@ -192,8 +192,9 @@ class Functional(Model):
         while pending:  # a node is called once the nodes it reads exist (a shared layer's calls may wait)
             ready = [item for item in pending if all(_history(ref) in tensors for ref in _references(item[3]))]
             if not ready:
+                unknown = {_history(r) for item in pending for r in _references(item[3])} - set(tensors)
                 raise ValueError(f"a functional model's configuration reads tensors no layer produces: "
-                                 f"{sorted({_history(r) for item in pending for r in _references(item[3])} - set(tensors))}")
+                                 f"{sorted(unknown)}")
             for layer, name, index, node in ready:
                 args = _node_args(node)
                 tensors[(name, index)] = layer([tensors[_history(r)] for r in args] if isinstance(args, list)

@@ -109,7 +109,8 @@ def summary_text(model: Any, line_length: int | None, positions: Iterable[float]
         return left + middle.join(fill * w for w in widths) + end
 
     rows = _summary_rows(model, expand_nested, show_trainable, connected)
-    lines = [f'Model: "{model.name}"', rule("┏", "┳", "┓", "━"), line(header, "┃", "┃", "┃", wrap=False), rule("┡", "╇", "┩", "━")]
+    lines = [f'Model: "{model.name}"', rule("┏", "┳", "┓", "━"), line(header, "┃", "┃", "┃", wrap=False),
+             rule("┡", "╇", "┩", "━")]
     for number, row in enumerate(rows):
         if number:
             lines.append(rule("├", "┼", "┤", "─"))
