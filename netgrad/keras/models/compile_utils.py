@@ -50,13 +50,16 @@ class TrainerLoss:
 
 class EpochMetric:
     """A Keras metric as the Trainer reads metrics at the end of an epoch or evaluation: its value over the
-    batches it was updated with since :class:`MetricsState` last reset it."""
+    batches it was updated with since :class:`MetricsState` last reset it (so the Trainer keeps no outputs
+    for it)."""
+
+    keeps_state = True
 
     def __init__(self, metric: keras_metrics.Metric) -> None:
         self.metric = metric
         self.__name__ = metric.name
 
-    def __call__(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    def __call__(self) -> float:
         return float(self.metric.result())
 
 
