@@ -337,7 +337,7 @@ class Trainer(DataChecks):
         call = cbs.call
         collect = self._collect
         outputs, targets = self._epoch_outputs, self._epoch_targets = [], []
-        isfinite, wrap, place = math.isfinite, Tensor._wrap, self.device
+        isfinite, place = math.isfinite, self.device
         total, seen, batch, stepping = 0.0, 0, -1, False
         self._stopped_early = False
         try:
