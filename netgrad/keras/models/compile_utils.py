@@ -278,13 +278,10 @@ def per_output(keys: list[str], loss: Any, loss_weights: Any, metrics: Any) -> t
         losses = [loss] * n
     if loss_weights is None:
         weights = [1.0] * n
-    elif isinstance(loss_weights, dict):
-        unknown = sorted(set(loss_weights) - set(keys))
-        if unknown:
-            raise ValueError(f"`loss_weights` names unknown outputs {unknown}; the outputs are {keys}")
-        weights = [float(loss_weights.get(key, 1.0)) for key in keys]
-    elif isinstance(loss_weights, (list, tuple)):
-        if len(loss_weights) != n:
+    elif isinstance(loss_weights, (dict, list, tuple)):
+        if isinstance(loss_weights, dict) and set(loss_weights) <= set(keys) and len(loss_weights) == n:
+            loss_weights = [loss_weights[key] for key in keys]
+        if isinstance(loss_weights, dict) or len(loss_weights) != n:
             raise ValueError(f"`loss_weights` must match the number of losses, got {n} losses and "
                              f"{len(loss_weights)} weights.")
         weights = [float(w) for w in loss_weights]

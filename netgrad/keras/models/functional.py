@@ -44,12 +44,11 @@ class Functional(Model):
             if not isinstance(tensor.operation, InputLayer) or tensor.inbound is not None:
                 raise ValueError(f"`inputs` must come from keras.Input(...), got {tensor!r}")
         nodes = _nodes_between(flat_inputs, flat_outputs)
-        layers: list[Layer] = []
-        for layer in [t.operation for t in flat_inputs] + [node.operation for node in nodes]:
-            if not any(layer is known for known in layers):
-                if any(layer.name == known.name for known in layers):
-                    raise ValueError(f"Layer names must be unique in a model; {layer.name!r} appears twice")
-                layers.append(layer)
+        layers = _layer_order(flat_inputs, flat_outputs)
+        names = [layer.name for layer in layers]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"Layer names must be unique in a model; {name!r} appears {names.count(name)} times")
         for layer in layers:
             if not isinstance(layer, InputLayer):
                 self.add_module(layer.name, layer)
@@ -287,6 +286,46 @@ def _nodes_between(inputs: list[KerasTensor], outputs: list[KerasTensor]) -> lis
         stack.append((tensor, True))
         stack.extend((parent, False) for parent in reversed(tensor.inbound_tensors))
     return order
+
+
+def _layer_order(inputs: list[KerasTensor], outputs: list[KerasTensor]) -> list[Layer]:
+    """The layers in Keras's order (which is also the order of ``model.weights``): by decreasing depth (the
+    most layers between a layer and an output), ties in the order a depth-first walk from the outputs first
+    meets them."""
+    input_ids = {id(t) for t in inputs}
+    first_seen: dict[int, int] = {}
+    layers: dict[int, Layer] = {}
+    post_order: list[KerasTensor] = []
+    done: set[int] = set()
+    stack = [(t, False) for t in reversed(outputs)]
+    while stack:
+        tensor, expanded = stack.pop()
+        if id(tensor) in done:
+            continue
+        if expanded:
+            done.add(id(tensor))
+            post_order.append(tensor)
+            continue
+        layer = tensor.operation
+        first_seen.setdefault(id(layer), len(first_seen))
+        layers[id(layer)] = layer
+        stack.append((tensor, True))
+        if id(tensor) not in input_ids:
+            stack.extend((parent, False) for parent in reversed(tensor.inbound_tensors))
+    node_depth: dict[int, int] = {}
+    layer_depth: dict[int, int] = {}
+    for tensor in reversed(post_order):
+        depth = max(node_depth.setdefault(id(tensor), 0), layer_depth.get(id(tensor.operation), 0))
+        layer_depth[id(tensor.operation)] = node_depth[id(tensor)] = depth
+        if id(tensor) not in input_ids:
+            for parent in tensor.inbound_tensors:
+                node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+    for tensor in inputs:  # an input no output depends on still belongs to the model
+        if id(tensor.operation) not in layers:
+            layers[id(tensor.operation)], layer_depth[id(tensor.operation)] = tensor.operation, 0
+            first_seen[id(tensor.operation)] = -1
+    order = sorted(layers, key=lambda key: (-layer_depth[key], first_seen[key]))
+    return [layers[key] for key in order]
 
 
 def _node_args(node: Any) -> Any:

@@ -545,6 +545,14 @@ class Training:
         """The compile() arguments as JSON-able data (None before compile)."""
         if not self.compiled:
             return None
+        if self._output_specs is not None:
+            losses, weights, metric_lists = self._output_specs
+            return {"optimizer": keras_optimizers.serialize(self.optimizer)
+                    if isinstance(self.optimizer, keras_optimizers.Optimizer) else None,
+                    "output_keys": self.output_keys,
+                    "loss": [None if loss is None else keras_losses.serialize(loss) for loss in losses],
+                    "loss_weights": weights,
+                    "metrics": [[keras_metrics.serialize(m) for m in specs] for specs in metric_lists]}
         return {"optimizer": keras_optimizers.serialize(self.optimizer)
                 if isinstance(self.optimizer, keras_optimizers.Optimizer) else None,
                 "loss": None if self._compiled_loss is None else keras_losses.serialize(self._compiled_loss),
@@ -557,6 +565,12 @@ class Training:
         """
         optimizer = config.get("optimizer")
         if optimizer is None:
+            return
+        if config.get("output_keys") is not None:  # several outputs: one loss, weight and metric list each
+            self.compile(optimizer=keras_optimizers.deserialize(optimizer),
+                         loss=[None if loss is None else keras_losses.deserialize(loss) for loss in config["loss"]],
+                         loss_weights=config.get("loss_weights"),
+                         metrics=[[keras_metrics.deserialize(m) for m in specs] for specs in config.get("metrics")])
             return
         self.compile(optimizer=keras_optimizers.deserialize(optimizer),
                      loss=None if config.get("loss") is None else keras_losses.deserialize(config["loss"]),
