@@ -197,3 +197,12 @@ def test_bad_structures_get_keras_messages():
         model.fit([XA, XB], [Y1, Y2], class_weight={0: 1.0}, verbose=0)
     with pytest.raises(ValueError, match="not connected"):
         keras.Model(keras.Input((3,)), model.outputs)
+
+
+def test_loss_weights_scale_the_loss_of_a_single_output():
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, layers.Dense(1)(inputs))
+    model.compile("sgd", loss="mse", loss_weights=[2.0])
+    kernel, bias = model.get_weights()
+    expected = 2.0 * ((XA @ kernel + bias - Y2) ** 2).mean()
+    np.testing.assert_allclose(model.evaluate(XA, Y2, verbose=0), expected, rtol=1e-5)
