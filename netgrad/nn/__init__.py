@@ -33,10 +33,11 @@ from .activations import (
                           Step,
                           Tanh,
 )
+from .container import ModuleDict, ModuleList, Sequential
 from .conv import Conv1d, Conv2d
 from .layers import BatchNorm1d, BatchNorm2d, Dropout, Dropout2d, Flatten, Identity, LayerNorm, Linear
 from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss
-from .module import Module, ModuleDict, ModuleList, Parameter, Sequential
+from .module import Module, Parameter
 from .pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 
 __all__ = [

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numbers
 from typing import Any, Callable, Sequence
 
+from .container import Sequential
 from .layers import BatchNorm1d, Dropout, Linear
-from .module import Sequential
 from .names import activation as make_activation
 
 __all__ = ["build_mlp", "linear_layers"]
