@@ -23,7 +23,7 @@ def test_keras_on_the_gpu_matches_the_cpu():
         netgrad.manual_seed(0)
         model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, activation="relu"),
                                   keras.layers.BatchNormalization(), keras.layers.Dense(3, activation="softmax")])
-        model.compile("adam", "sparse_categorical_crossentropy", ["accuracy"], device=device)
+        model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"], device=device)
         if scope is None:
             return model.fit(X, Y, epochs=3, verbose=0).history, model.predict(X, verbose=0), model
         with keras.device(scope):

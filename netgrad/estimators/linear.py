@@ -116,7 +116,8 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         max_iter: The most epochs of gradient descent.
         batch_size: Samples per update of ``'sgd'``.
         tol: Gradient descent stops when the epoch loss has not improved by ``tol`` for more than
-            ``n_iter_no_change`` epochs (None: run all ``max_iter`` epochs).
+            ``n_iter_no_change`` epochs (None: run all ``max_iter`` epochs). scikit-learn's ``tol`` of
+            ``LinearRegression`` (1e-6) is the precision of its sparse solver, another quantity.
         n_iter_no_change: See ``tol``.
         shuffle: Reshuffle the samples every epoch (``'sgd'``).
         random_state: Seed of the shuffling.
@@ -345,7 +346,8 @@ class LogisticRegression(_LinearClassifier):
         optimizer: A :mod:`netgrad.optim` optimizer by name: ``'sgd'``, ``'adam'``, ``'adamw'``, ``'nadam'``,
             ``'adamax'``, ``'rmsprop'``, ``'adagrad'``, ``'adadelta'``.
         learning_rate: Its learning rate.
-        max_iter: The most epochs.
+        max_iter: The most epochs (200, ``MLPClassifier``'s epochs; scikit-learn's ``LogisticRegression``
+            counts iterations of its L-BFGS solver, 100 by default).
         batch_size: Samples per update; ``'auto'`` is min(200, n_samples).
         tol: Stop when the epoch loss has not improved by ``tol`` for more than ``n_iter_no_change`` epochs
             (None: run all ``max_iter`` epochs).

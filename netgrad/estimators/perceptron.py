@@ -98,7 +98,8 @@ class Perceptron(ClassifierMixin, BaseEstimator):
         n_iter_no_change: See ``tol``.
         shuffle: Reshuffle the samples every epoch.
         fit_intercept: Learn the bias b (else the boundary passes through the origin).
-        random_state: Seed of the shuffling.
+        random_state: Seed of the shuffling; 0 by default, as scikit-learn's ``Perceptron`` (so two fits on
+            the same data agree), None to draw from netgrad's global generator.
 
     Attributes:
         classes_: The class labels, sorted.
@@ -111,12 +112,12 @@ class Perceptron(ClassifierMixin, BaseEstimator):
 
     Example:
         >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]]); y_and = np.array([0, 0, 0, 1])
-        >>> Perceptron(random_state=0).fit(X, y_and).score(X, y_and)
+        >>> Perceptron().fit(X, y_and).score(X, y_and)
         1.0
     """
 
     def __init__(self, max_iter: int = 1000, eta0: float = 1.0, tol: float | None = 1e-3, n_iter_no_change: int = 5,
-                 shuffle: bool = True, fit_intercept: bool = True, random_state: Any = None) -> None:
+                 shuffle: bool = True, fit_intercept: bool = True, random_state: Any = 0) -> None:
         self.max_iter = max_iter
         self.eta0 = eta0
         self.tol = tol

@@ -42,6 +42,10 @@ class Metric:
                                  "or pass a function f(y_true, y_pred) -> float")
             function_name, self.kind, self.greater_is_better = METRIC_TABLE[spec]
             self.name, self.function = spec, getattr(metrics, function_name)
+        elif callable(spec) and getattr(spec, "keeps_state", False):
+            # an object updated batch by batch elsewhere (Keras's compiled metrics): called with no arguments
+            self.function, self.name = spec, getattr(spec, "__name__", type(spec).__name__)
+            self.kind, self.greater_is_better = "state", None
         elif callable(spec):
             # a netgrad.metrics function is given what its name would be given; any other function what
             # scikit-learn's predict returns
@@ -52,8 +56,10 @@ class Metric:
         else:
             raise TypeError(f"a metric is a name or a function f(y_true, y_pred) -> float, got {spec!r}")
 
-    def __call__(self, p: Predictions) -> float:
+    def __call__(self, p: Predictions | None) -> float:
         kind, function = self.kind, self.function
+        if kind == "state":
+            return float(function())
         if kind == _PREDICT:
             return float(function(p.targets, p.predict()))
         if kind == _PROBA:

@@ -157,6 +157,8 @@ class Trainer(DataChecks):
         if duplicated or "loss" in names:
             raise ValueError(f"metric names must be unique and not 'loss'; got {names}")
         self.metrics_names = ["loss", *names]
+        # the epoch's outputs are kept only for metrics computed from them (not for those keeping their own state)
+        self._collect = any(metric.kind != "state" for metric in self._metrics)
         self.scheduler_monitor = scheduler_monitor
         if scheduler is None:
             self.scheduler_interval = None
@@ -333,20 +335,20 @@ class Trainer(DataChecks):
         batch_scheduler = self.scheduler if self.scheduler_interval == "batch" else None
         want_begin, want_end = cbs.wants["on_train_batch_begin"], cbs.wants["on_train_batch_end"]
         call = cbs.call
-        collect = bool(self._metrics)
+        collect = self._collect
         outputs, targets = self._epoch_outputs, self._epoch_targets = [], []
-        isfinite, wrap, place = math.isfinite, Tensor._wrap, self.device
+        isfinite, place = math.isfinite, self.device
         total, seen, batch, stepping = 0.0, 0, -1, False
         self._stopped_early = False
         try:
             for batch, data in enumerate(loader):
                 x, y = data[0], data[1]
                 if type(x) is not Tensor:
-                    x = x if isinstance(x, Tensor) else wrap(np.asarray(x))
+                    x = _tensors(x)
                 if type(y) is not Tensor:
-                    y = y if isinstance(y, Tensor) else wrap(np.asarray(y))
+                    y = _tensors(y)
                 if place is not None:
-                    x, y = x.to(place), y.to(place)
+                    x, y = _moved(x, place), _moved(y, place)
                 if want_begin:
                     call("on_train_batch_begin", batch, {})
                 optimizer.zero_grad()
@@ -357,7 +359,7 @@ class Trainer(DataChecks):
                     if extra is not None:
                         loss = loss + extra
                 value = float(loss._data)
-                n = len(x)
+                n = len(x) if type(x) is Tensor else _batch_length(x)
                 total += value * n
                 seen += n
                 finite = isfinite(value)
@@ -393,15 +395,15 @@ class Trainer(DataChecks):
         self._epoch_outputs, self._epoch_targets = [], []
         return logs
 
-    def _placed(self, x: Tensor) -> Tensor:
-        """``x`` on the trainer's device (itself without one)."""
+    def _placed(self, x: Any) -> Any:
+        """``x`` (a Tensor, or a tuple / list / dict of them) on the trainer's device (itself without one)."""
         device = getattr(self, "device", None)
-        return x if device is None else x.to(device)
+        return x if device is None else _moved(x, device)
 
     def _weighted_loss(self, output: Tensor, target: Tensor, weight: Any) -> Tensor:
         """Keras's weighting: ``sum_i w_i l_i / batch_size``, with ``l_i`` the mean loss of sample ``i``."""
         per_element = self._unreduced_loss(output, target)
-        n = len(output)
+        n = len(per_element)
         per_sample = per_element.reshape(n, -1).mean(1) if per_element.ndim > 1 else per_element
         w = weight if isinstance(weight, Tensor) else self._placed(Tensor._wrap(np.asarray(weight)))
         return (per_sample * w.reshape(n)).sum() / n
@@ -439,9 +441,9 @@ class Trainer(DataChecks):
     # -------------------------------------------------------------------------------------- metrics
 
     def _compute_metrics(self, outputs: list[np.ndarray], targets: list[np.ndarray]) -> dict[str, float]:
-        if not self._metrics or not outputs:
+        if not self._metrics or (self._collect and not outputs):
             return {}
-        predictions = Predictions(self._link, concatenate(outputs), concatenate(targets))
+        predictions = Predictions(self._link, concatenate(outputs), concatenate(targets)) if self._collect else None
         return {metric.name: metric(predictions) for metric in self._metrics}
 
     def running_metrics(self) -> dict[str, float]:
@@ -492,15 +494,15 @@ class Trainer(DataChecks):
         total, seen = 0.0, 0
         with training_mode(model, False), no_grad():
             for batch, data in enumerate(loader):
-                x, y = (self._placed(d if isinstance(d, Tensor) else Tensor._wrap(np.asarray(d))) for d in data[:2])
+                x, y = (self._placed(_tensors(d)) for d in data[:2])
                 if want_begin:
                     cbs.call("on_test_batch_begin", batch, {})
                 output = model(x)
                 loss = loss_fn(output, y) if len(data) == 2 else self._weighted_loss(output, y, data[2])
-                n = len(x)
+                n = _batch_length(x)
                 total += float(loss._data) * n
                 seen += n
-                if self._metrics:
+                if self._collect:
                     outputs.append(to_host(output._data))
                     targets.append(to_host(y._data))
                 if want_end:
@@ -561,6 +563,33 @@ class Trainer(DataChecks):
         return (f"Trainer(model={type(self.model).__name__}, loss={type(self.loss).__name__}, "
                 f"optimizer={type(self.optimizer).__name__}, metrics={self.metrics_names[1:]}, epoch={self.epoch})")
 # ------------------------------------------------------------------------------------------ helpers
+
+
+def _tensors(data: Any) -> Any:
+    """A batch's ``x`` or ``y`` as Tensors: a Tensor, an array, or a tuple / list / dict of them (a model of
+    several inputs or outputs)."""
+    if isinstance(data, Tensor):
+        return data
+    if isinstance(data, (tuple, list)):
+        return type(data)(_tensors(item) for item in data)
+    if isinstance(data, dict):
+        return {key: _tensors(item) for key, item in data.items()}
+    return Tensor._wrap(np.asarray(data))
+
+
+def _moved(data: Any, device: Any) -> Any:
+    if isinstance(data, (tuple, list)):
+        return type(data)(_moved(item, device) for item in data)
+    if isinstance(data, dict):
+        return {key: _moved(item, device) for key, item in data.items()}
+    return data.to(device)
+
+
+def _batch_length(x: Any) -> int:
+    """The number of samples in a batch's ``x``: its first tensor's length for several inputs."""
+    while isinstance(x, (tuple, list, dict)):
+        x = next(iter(x.values())) if isinstance(x, dict) else x[0]
+    return len(x)
 
 
 def _resolve_verbose(verbose: Any) -> int:

@@ -1,5 +1,6 @@
 """The scikit-learn estimator contract: check_estimator, bad input, NotFittedError, reproducibility,
 Pipeline / GridSearchCV / cross_val_score, and the fallback base classes when scikit-learn is absent."""
+import inspect
 import subprocess
 import sys
 import textwrap
@@ -9,6 +10,7 @@ import numpy as np
 import pytest
 
 import netgrad
+import netgrad.estimators
 from netgrad import nn
 from netgrad.estimators import (
     ConvergenceWarning,
@@ -23,7 +25,7 @@ from netgrad.estimators import (
     Perceptron,
     SoftmaxRegression,
 )
-from netgrad.estimators.base import HAS_SKLEARN, ClassifierMixin
+from netgrad.estimators.base import HAS_SKLEARN, BaseEstimator, ClassifierMixin
 
 
 class TwoLayer(nn.Module):
@@ -61,11 +63,48 @@ def names(estimators):
 
 # ------------------------------------------------------------------------------------------ check_estimator
 
+
+class SmallNet(nn.Module):
+    """The kind of module a user wraps: one hidden ReLU layer, sized from the data."""
+
+    def __init__(self, in_features, out_features, hidden=16):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(in_features, hidden), nn.ReLU(), nn.Linear(hidden, out_features))
+
+    def forward(self, x):
+        return self.net(x)
+
+
+def estimator_classes():
+    """Every estimator class that netgrad.estimators exports."""
+    return [cls for cls in (getattr(netgrad.estimators, name) for name in netgrad.estimators.__all__)
+            if isinstance(cls, type) and issubclass(cls, BaseEstimator)]
+
+
+def default_estimators():
+    """Every estimator with its default hyper-parameters; the module wrappers, which have no default module,
+    get a linear one and a small MLP; the other solvers of the estimators that have several, at their defaults."""
+    estimators = []
+    for cls in estimator_classes():
+        needs_module = "module" in inspect.signature(cls).parameters
+        estimators += [cls(nn.Linear), cls(SmallNet)] if needs_module else [cls()]
+    return estimators + [LinearRegression(solver=solver) for solver in ("lstsq", "gd", "sgd")] + [
+        MLPClassifier(solver="sgd"), MLPRegressor(solver="sgd"),
+        LogisticRegression(optimizer="sgd")]
+
+
+def test_every_exported_estimator_is_checked():
+    checked = {type(estimator) for estimator in default_estimators()}
+    assert set(estimator_classes()) <= checked and len(checked) >= 9
+
+
 if HAS_SKLEARN:
     from sklearn.utils.estimator_checks import parametrize_with_checks
 
-    # Every check of scikit-learn's suite passes: no check is skipped or expected to fail.
-    @parametrize_with_checks(small_estimators())
+    # scikit-learn's whole suite, on the defaults: no check is skipped or expected to fail. The MLPs and
+    # gradient descent stop at max_iter on some of the checks' tiny data sets and warn, as scikit-learn's own
+    # MLPClassifier does on the same checks.
+    @parametrize_with_checks(default_estimators())
     def test_scikit_learn_check_estimator(estimator, check):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
@@ -203,7 +242,7 @@ FALLBACK_SCRIPT = textwrap.dedent("""
     import numpy as np
     from netgrad.estimators import (ConvergenceWarning, LinearRegression, LogisticRegression, NotFittedError,
                                     Perceptron)
-    from netgrad.estimators.base import HAS_SKLEARN, ClassifierMixin
+    from netgrad.estimators.base import HAS_SKLEARN, BaseEstimator, ClassifierMixin
     from netgrad.data.validation import NotFittedError as NetgradNotFittedError
 
     assert not HAS_SKLEARN
@@ -222,7 +261,7 @@ FALLBACK_SCRIPT = textwrap.dedent("""
     assert any(issubclass(w.category, ConvergenceWarning) and "linearly separable" in str(w.message)
                for w in caught)
     assert clf.get_params()["max_iter"] == 20 and clf.set_params(max_iter=5).max_iter == 5
-    assert repr(clf) == "Perceptron(max_iter=5, random_state=0, tol=None)"
+    assert repr(clf) == "Perceptron(max_iter=5, tol=None)"  # random_state=0 is the default, as in scikit-learn
     try:
         clf.set_params(maxiter=5)
         raise AssertionError("an unknown parameter must raise")
@@ -252,3 +291,88 @@ def test_fallback_base_classes_without_scikit_learn():
     result = subprocess.run([sys.executable, "-c", FALLBACK_SCRIPT], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "fallback ok" in result.stdout
+
+
+# ------------------------------------------------------------------------------------------ defaults
+
+# (estimator, parameter): the same name with another meaning in scikit-learn, so another default
+DIFFERENT_MEANING = {
+    ("LinearRegression", "tol"): "our gradient descent's stopping tolerance; scikit-learn's is its sparse solver's",
+    ("LogisticRegression", "max_iter"): "epochs (as MLPClassifier's max_iter); scikit-learn's are L-BFGS iterations",
+}
+
+
+@pytest.mark.parametrize("name", ["Perceptron", "LinearRegression", "LogisticRegression", "MLPClassifier",
+                                  "MLPRegressor"])
+def test_defaults_of_scikit_learn_names_are_scikit_learns(name):
+    pytest.importorskip("sklearn")
+    import sklearn.linear_model
+    import sklearn.neural_network
+
+    reference = getattr(sklearn.linear_model, name, None) or getattr(sklearn.neural_network, name)
+    theirs = inspect.signature(reference).parameters
+    ours = inspect.signature(getattr(netgrad.estimators, name)).parameters
+    shared = [key for key in ours if key in theirs and (name, key) not in DIFFERENT_MEANING]
+    assert shared
+    for key in shared:
+        expected = theirs[key].default
+        if name == "LogisticRegression" and key == "penalty" and expected == "deprecated":
+            expected = "l2"  # scikit-learn >= 1.8 deprecates penalty; its effective default is still L2
+        assert ours[key].default == expected, (name, key, ours[key].default, expected)
+
+
+# ------------------------------------------------------------------------------------------ errors as scikit-learn's
+
+# each estimator and the scikit-learn estimator whose errors it must repeat word for word
+COUNTERPARTS = [("Perceptron", "linear_model.Perceptron"), ("LinearRegression", "linear_model.LinearRegression"),
+                ("LogisticRegression", "linear_model.LogisticRegression"),
+                ("SoftmaxRegression", "linear_model.LogisticRegression"),
+                ("MLPClassifier", "neural_network.MLPClassifier"), ("MLPRegressor", "neural_network.MLPRegressor"),
+                ("NeuralNetClassifier", "neural_network.MLPClassifier"),
+                ("NeuralNetRegressor", "neural_network.MLPRegressor")]
+
+
+def _bad_input(X, y):
+    """Each bad fit, and each bad predict of estimators fitted on (X, y): name -> (X, y) or X."""
+    X_nan, X_inf = X.copy(), X.copy()
+    X_nan[4, 1], X_inf[4, 1] = np.nan, np.inf
+    fits = {"NaN in X": (X_nan, y), "inf in X": (X_inf, y), "1-D X": (X[:, 0], y), "3-D X": (X[:, :, None], y),
+            "no samples": (X[:0], y[:0]), "no features": (X[:, :0], y), "complex X": (X + 1j, y),
+            "y None": (X, None), "lengths differ": (X, y[:-1])}
+    predicts = {"predict NaN": X_nan, "predict 2 features": X[:, :2], "predict 1-D": X[0]}
+    return fits, predicts
+
+
+def _error(call):
+    try:
+        call()
+    except Exception as error:  # the error itself is what is compared
+        return type(error), str(error)
+    return None, "no error"
+
+
+@pytest.mark.parametrize("ours, theirs", COUNTERPARTS, ids=[ours for ours, _ in COUNTERPARTS])
+def test_bad_input_errors_are_scikit_learns(ours, theirs, data):
+    pytest.importorskip("sklearn")
+    import importlib
+
+    module_name, class_name = theirs.split(".")
+    reference = getattr(importlib.import_module(f"sklearn.{module_name}"), class_name)
+    cls = getattr(netgrad.estimators, ours)
+    make = (lambda: cls(nn.Linear, max_epochs=2)) if ours.startswith("NeuralNet") else cls
+    X, y = data
+    fits, predicts = _bad_input(X, y)
+    checks = {name: (lambda X=X, y=y: make().fit(X, y), lambda X=X, y=y: reference().fit(X, y))
+              for name, (X, y) in fits.items()}
+    checks["predict before fit"] = (lambda: make().predict(X), lambda: reference().predict(X))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fitted, fitted_reference = make().fit(X, y), reference().fit(X, y)
+        checks.update((name, (lambda X=X: fitted.predict(X), lambda X=X: fitted_reference.predict(X)))
+                      for name, X in predicts.items())
+        for name, (call_ours, call_theirs) in checks.items():
+            our_type, our_message = _error(call_ours)
+            their_type, their_message = _error(call_theirs)
+            assert their_type is not None, name
+            assert our_type is their_type, (name, our_message, their_message)
+            assert our_message == their_message.replace(class_name, ours), name

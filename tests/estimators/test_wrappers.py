@@ -72,7 +72,7 @@ def test_multi_output_regression():
 
 def test_prefixed_parameters_are_hyper_parameters(blobs):
     X, y = blobs
-    clf = NeuralNetClassifier(TwoLayer, module__hidden=4, optimizer__momentum=0.9)
+    clf = NeuralNetClassifier(TwoLayer, module__hidden=4, optimizer=optim.SGD, optimizer__momentum=0.9)
     params = clf.get_params()
     assert params["module__hidden"] == 4 and params["optimizer__momentum"] == 0.9
     clf.set_params(module__hidden=5, lr=0.2)

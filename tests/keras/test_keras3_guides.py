@@ -353,8 +353,8 @@ def test_merging_layers_match_numpy_and_pass_gradients():
     assert netgrad.gradcheck(lambda p, q: layers.Concatenate(dtype="float64")([p, q]) * 2.0, (x1, x2))
     with pytest.raises(ValueError, match="matching shapes"):
         layers.concatenate([a, np.ones((2, 3, 2), "float32")], axis=1)
-    with pytest.raises(NotImplementedError, match="chains of one-input layers"):
-        layers.concatenate([keras.Input((2,)), keras.Input((3,))])
+    joined = layers.concatenate([keras.Input((2,)), keras.Input((3,))])  # symbolic: a node of a functional model
+    assert joined.shape == (None, 5) and len(joined.inbound_tensors) == 2
 
 
 # ---------------------------------------------------------------------------------------- sequential_model

@@ -27,7 +27,7 @@ def _run(model, **fit):
 
 def _cpu_reference():
     model = _model()
-    model.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     return _run(model)
 
 
@@ -39,7 +39,7 @@ def _assert_same(ours, reference):
 
 def test_compile_device_trains_there_and_returns_numpy():
     model = _model()
-    model.compile("adam", "sparse_categorical_crossentropy", ["accuracy"], device="standin")
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"], device="standin")
     ours = _run(model)
     assert {w.device.type for w in model.weights} == {"standin"}
     assert all(isinstance(v, float) for values in ours[0].values() for v in values)
@@ -62,7 +62,7 @@ def test_weights_and_saved_models_of_a_device_model_are_the_cpus(tmp_path):
 
 def test_the_keras_device_scope_moves_the_model_and_its_optimizer_state():
     model = _model()
-    model.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(X, Y, epochs=1, batch_size=16, verbose=0)  # on the CPU: Adam's moments are made there
     with keras.device("standin"):
         model.fit(X, Y, epochs=2, batch_size=16, verbose=0, initial_epoch=1)
@@ -71,7 +71,7 @@ def test_the_keras_device_scope_moves_the_model_and_its_optimizer_state():
                                              for m in state.values() if isinstance(m, np.ndarray))
     outside = model.predict(X, verbose=0)  # outside every scope: where the weights are
     reference = _model()
-    reference.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])
+    reference.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     reference.fit(X, Y, epochs=2, batch_size=16, verbose=0)
     np.testing.assert_array_equal(outside, reference.predict(X, verbose=0))
     with keras.device("cpu:0"):

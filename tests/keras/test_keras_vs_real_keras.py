@@ -81,3 +81,57 @@ def test_batch_logs_have_real_keras_keys():
         return keys
 
     assert run(keras) == run(real)
+
+
+def _two_by_two(library, as_dicts):
+    """Two inputs, two outputs, a merge and a layer shared by two calls."""
+    layers = library.layers
+    a, b = library.Input((3,), name="xa"), library.Input((2,), name="xb")
+    shared = layers.Dense(2, name="shared")
+    hidden = layers.Concatenate(name="cat")([layers.Dense(4, activation="relu", name="h1")(a), b])
+    p = layers.Dense(3, activation="softmax", name="o1")(hidden)
+    q = layers.Add(name="add")([shared(layers.Dense(2, name="q0")(hidden)), shared(layers.Dense(2, name="q1")(hidden))])
+    if as_dicts:
+        return library.Model(inputs={"xa": a, "xb": b}, outputs={"p": p, "q": q})
+    return library.Model(inputs=[a, b], outputs=[p, q])
+
+
+@pytest.mark.parametrize("as_dicts", [False, True], ids=["lists", "dicts"])
+def test_several_inputs_and_outputs_train_as_real_keras(as_dicts, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # rich (Keras's summary) cuts its table to the terminal's width
+    data_rng = np.random.default_rng(1)
+    xa, xb = data_rng.normal(size=(12, 3)).astype("float32"), data_rng.normal(size=(12, 2)).astype("float32")
+    y1, y2 = data_rng.integers(0, 3, 12), data_rng.normal(size=(12, 2)).astype("float32")
+    weight = data_rng.random(12).astype("float32")
+    keys = ["p", "q"] if as_dicts else ["o1", "add"]  # the outputs dict's keys, else the output layers' names
+    x = {"xa": xa, "xb": xb} if as_dicts else [xa, xb]
+    y = {"p": y1, "q": y2} if as_dicts else [y1, y2]
+    results = []
+    theirs = _two_by_two(real, as_dicts)
+    ours = _two_by_two(keras, as_dicts)
+    assert [layer.name for layer in ours.layers] == [layer.name for layer in theirs.layers]
+    ours.set_weights(theirs.get_weights())
+    for library, model in ((real, theirs), (keras, ours)):
+        model.compile(optimizer=library.optimizers.Adam(0.01), loss=dict(zip(keys, ["sparse_categorical_crossentropy",
+                                                                                   "mae"])),
+                      loss_weights=dict(zip(keys, [1.0, 2.0])), metrics={keys[0]: "accuracy", keys[1]: ["mse"]})
+        history = model.fit(x, y, epochs=2, batch_size=5, shuffle=False, verbose=0, sample_weight=weight,
+                            validation_data=(x, y))
+        results.append((history.history, model.evaluate(x, y, verbose=0, return_dict=True),
+                        model.predict(x, verbose=0)))
+    (their_history, their_logs, their_out), (our_history, our_logs, our_out) = results
+    assert sorted(our_history) == sorted(their_history)
+    for key in their_history:
+        np.testing.assert_allclose(our_history[key], their_history[key], rtol=1e-4, atol=1e-5, err_msg=key)
+    assert sorted(our_logs) == sorted(their_logs)
+    for key in their_logs:
+        np.testing.assert_allclose(our_logs[key], their_logs[key], rtol=1e-4, atol=1e-5, err_msg=key)
+    assert type(our_out) is type(their_out)
+    for key in (keys if as_dicts else range(2)):
+        np.testing.assert_allclose(our_out[key], np.asarray(their_out[key]), rtol=1e-4, atol=1e-5)
+    summaries = []
+    for model in (ours, theirs):
+        lines: list = []
+        model.summary(line_length=100, print_fn=lambda text, line_break=True, lines=lines: lines.append(text))
+        summaries.append("\n".join(lines))
+    assert summaries[0].splitlines()[1:22] == summaries[1].splitlines()[1:22]  # the table, Connected to included

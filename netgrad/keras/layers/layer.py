@@ -381,12 +381,16 @@ class Layer(Module):
         if isinstance(inputs, KerasTensor):
             return self._symbolic_call(inputs)
         if isinstance(inputs, (list, tuple)) and inputs and isinstance(inputs[0], (Tensor, np.ndarray, KerasTensor)):
-            if isinstance(inputs[0], KerasTensor):
-                raise NotImplementedError(f"Layer {self.name!r} was called on a list of keras.Input tensors: netgrad's "
-                                          "functional models are chains of one-input layers; call layers of several "
-                                          "inputs inside a subclassed Model's call() instead")
+            if any(isinstance(item, KerasTensor) for item in inputs):
+                if not all(isinstance(item, KerasTensor) for item in inputs):
+                    raise TypeError(f"Layer {self.name!r} was called on a list mixing KerasTensors (from keras.Input) "
+                                    "and arrays; in a functional model every input must come from keras.Input")
+                return self._symbolic_call(list(inputs))
             inputs = [self._as_input(item) for item in inputs]  # a layer of several inputs (Concatenate)
             input_shape: Any = [tuple(item.shape) for item in inputs]
+        elif isinstance(inputs, dict):  # a model of several named inputs
+            inputs = {key: self._as_input(item) for key, item in inputs.items()}
+            input_shape = {key: tuple(item.shape) for key, item in inputs.items()}
         else:
             inputs = self._as_input(inputs)
             input_shape = tuple(inputs.shape)
@@ -421,12 +425,16 @@ class Layer(Module):
             self._added_losses.append(penalty)
         return outputs
 
-    def _symbolic_call(self, inputs: KerasTensor) -> KerasTensor:
-        """Build from a KerasTensor's shape and return the KerasTensor of the output."""
-        self._maybe_build(inputs.shape)
-        shape = tuple(self.compute_output_shape(inputs.shape))
+    def _symbolic_call(self, inputs: Any) -> KerasTensor:
+        """Build from the KerasTensor's shape (a list of shapes for a list of them) and return the KerasTensor
+        of the output, which records this call as the layer's next node."""
+        input_shape = [tuple(t.shape) for t in inputs] if isinstance(inputs, list) else inputs.shape
+        self._maybe_build(input_shape)
+        shape = tuple(self.compute_output_shape(input_shape))
         self._output_shape = shape
-        output = KerasTensor(shape, self.dtype, operation=self, inbound=inputs)
+        node_index = self.__dict__.get("_symbolic_calls", 0)
+        self.__dict__["_symbolic_calls"] = node_index + 1
+        output = KerasTensor(shape, self.dtype, operation=self, inbound=inputs, node_index=node_index)
         self.__dict__["_symbolic"] = (inputs, output)
         return output
 

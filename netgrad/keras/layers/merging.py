@@ -1,7 +1,7 @@
 """Keras's merging layers: a list of tensors in, one out (``Concatenate``, ``Add``, ``Subtract``, ``Multiply``,
 ``Average``, ``Maximum``, ``Minimum``) and their functional forms (``layers.concatenate([a, b])``).
 
-They run eagerly and inside subclassed models; netgrad's functional models are chains of one-input layers.
+They run eagerly, inside subclassed models, and on lists of KerasTensors in functional models.
 """
 from __future__ import annotations
 

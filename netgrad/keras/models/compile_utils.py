@@ -15,8 +15,9 @@ from .. import losses as keras_losses
 from .. import metrics as keras_metrics
 from ..utils import PyDataset
 
-__all__ = ["EpochMetric", "KerasBatchLogs", "MetricsState", "PyDatasetBatches", "RegularizationPenalty", "TrainerLoss",
-           "class_weight_to_sample_weights", "loss_kind", "loss_object", "metric_object", "with_keras_logs"]
+__all__ = ["EpochMetric", "GroupedBatches", "KerasBatchLogs", "MetricsState", "OutputLosses", "PyDatasetBatches",
+           "RegularizationPenalty", "TrainerLoss", "class_weight_to_sample_weights", "loss_kind", "loss_object",
+           "metric_object", "per_output", "with_keras_logs"]
 
 class TrainerLoss:
     """The compiled Keras loss as the Trainer calls it: ``loss(output, target)``; it also updates the compiled
@@ -29,9 +30,11 @@ class TrainerLoss:
     through the Trainer's penalty.
     """
 
-    def __init__(self, loss: keras_losses.Loss | None, metrics: list[keras_metrics.Metric]) -> None:
+    def __init__(self, loss: keras_losses.Loss | None, metrics: list[keras_metrics.Metric],
+                 weight: float = 1.0) -> None:
         self.keras_loss = loss
         self.metrics = metrics
+        self.weight = weight  # compile's loss_weights for the one output
         self.reduction = "mean"
 
     def __call__(self, output: Tensor, target: Tensor) -> Tensor:
@@ -45,8 +48,10 @@ class TrainerLoss:
         if self.reduction == "none":
             if output.ndim == 1:  # one value per sample already: keep it per sample
                 output, target = output.reshape(-1, 1), target.reshape(-1, 1)
-            return self.keras_loss.call(target, output)
-        return self.keras_loss(target, output)
+            value = self.keras_loss.call(target, output)
+        else:
+            value = self.keras_loss(target, output)
+        return value if self.weight == 1.0 else value * self.weight
 
     def __repr__(self) -> str:
         return f"TrainerLoss({self.keras_loss!r})"
@@ -54,13 +59,16 @@ class TrainerLoss:
 
 class EpochMetric:
     """A Keras metric as the Trainer reads metrics at the end of an epoch or evaluation: its value over the
-    batches it was updated with since :class:`MetricsState` last reset it."""
+    batches it was updated with since :class:`MetricsState` last reset it (so the Trainer keeps no outputs
+    for it)."""
+
+    keeps_state = True
 
     def __init__(self, metric: keras_metrics.Metric) -> None:
         self.metric = metric
         self.__name__ = metric.name
 
-    def __call__(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    def __call__(self) -> float:
         return float(self.metric.result())
 
 
@@ -209,3 +217,116 @@ class RegularizationPenalty:
             raise ValueError(f"No loss to compute: model {self.name!r} was compiled without a loss and none of its "
                              "layers called add_loss() in this forward pass; provide a `loss` argument in `compile()`")
         return total
+
+
+# ------------------------------------------------------------------------------------ several outputs
+
+
+class OutputLosses:
+    """The compiled loss of a model of several outputs, as Keras's ``CompileLoss``: the Trainer calls it as
+    ``loss(outputs, targets)`` and gets ``sum_k loss_weight_k * loss_k(y_k, y_pred_k, sample_weight)``.
+
+    ``outputs`` is the model's list or dict of outputs, ``targets`` a tuple of one target per output followed
+    by the batch's sample weights when ``fit`` was given them (each loss then weights its samples as Keras
+    does: ``sum_i w_i l_i / batch_size``). An output whose loss is None is not trained. With more than one
+    loss, each output's unweighted loss is tracked as ``<output>_loss`` (a mean over the samples); every
+    output's compiled metrics are updated with its target and prediction.
+    """
+
+    def __init__(self, keys: list[str], losses: list[keras_losses.Loss | None], weights: list[float],
+                 metrics: list[list[keras_metrics.Metric]]) -> None:
+        self.keys, self.losses, self.weights, self.metrics = keys, losses, weights, metrics
+        tracked = sum(loss is not None for loss in losses) > 1
+        self.trackers = [keras_metrics.Mean(name=f"{key}_loss") if tracked and loss is not None else None
+                         for key, loss in zip(keys, losses)]
+
+    def __call__(self, outputs: Any, targets: Any) -> Tensor:
+        outputs = list(outputs.values()) if isinstance(outputs, dict) else list(outputs)
+        targets = list(targets)
+        weight = targets.pop() if len(targets) > len(outputs) else None
+        total = None
+        for output, target, loss, factor, metrics, tracker in zip(outputs, targets, self.losses, self.weights,
+                                                                  self.metrics, self.trackers):
+            for metric in metrics:
+                metric.update_state(target._data, output._data)
+            if loss is None:
+                continue
+            value = loss(target, output, sample_weight=weight)
+            if tracker is not None:
+                tracker.update_state(float(value._data), sample_weight=len(output))
+            term = value if factor == 1.0 else value * factor
+            total = term if total is None else total + term
+        if total is None:
+            raise ValueError(f"No loss to compute: every output of {self.keys} was compiled without a loss")
+        return total
+
+    def compiled_metrics(self) -> list[keras_metrics.Metric]:
+        """What the logs hold after ``loss``, in Keras's order: each output's loss, then each output's metrics."""
+        return [t for t in self.trackers if t is not None] + [m for metrics in self.metrics for m in metrics]
+
+
+def per_output(keys: list[str], loss: Any, loss_weights: Any, metrics: Any) -> tuple[list, list, list]:
+    """compile()'s ``loss``, ``loss_weights`` and ``metrics`` for a model of several outputs, as one list per
+    output in the order of ``keys``: one loss for all, a list, or a dict by output name (Keras's rules and
+    messages)."""
+    n = len(keys)
+    if isinstance(loss, dict):
+        if set(loss) != set(keys):
+            raise ValueError(f"Expected keys {keys} in loss dict, but found loss.keys()={list(loss)}")
+        losses = [loss[key] for key in keys]
+    elif isinstance(loss, (list, tuple)):
+        if len(loss) != n:
+            raise ValueError(f"`loss` must have one entry per output of the model {keys}, got {len(loss)}: {loss}")
+        losses = list(loss)
+    else:
+        losses = [loss] * n
+    if loss_weights is None:
+        weights = [1.0] * n
+    elif isinstance(loss_weights, (dict, list, tuple)):
+        if isinstance(loss_weights, dict) and set(loss_weights) <= set(keys) and len(loss_weights) == n:
+            loss_weights = [loss_weights[key] for key in keys]
+        if isinstance(loss_weights, dict) or len(loss_weights) != n:
+            raise ValueError(f"`loss_weights` must match the number of losses, got {n} losses and "
+                             f"{len(loss_weights)} weights.")
+        weights = [float(w) for w in loss_weights]
+    else:
+        weights = [float(loss_weights)] * n
+
+    def as_list(entry: Any) -> list:
+        return [] if entry is None else list(entry) if isinstance(entry, (list, tuple)) else [entry]
+
+    if metrics is None:
+        metric_lists: list[list] = [[] for _ in keys]
+    elif isinstance(metrics, dict):
+        unknown = sorted(set(metrics) - set(keys))
+        if unknown:
+            raise ValueError(f"Invalid `metrics`: the keys {unknown} are not outputs of the model {keys}")
+        metric_lists = [as_list(metrics.get(key)) for key in keys]
+    elif isinstance(metrics, (list, tuple)) and len(metrics) == n:
+        metric_lists = [as_list(entry) for entry in metrics]
+    else:
+        raise ValueError(f"Invalid `metrics`. `metrics` should contain metrics objects and either be a dict or a "
+                         f"list matching the output names of the functional model {keys} or match the output "
+                         f"structure of the model. Received: metrics={metrics}")
+    return [loss_object(entry) for entry in losses], weights, metric_lists
+
+
+class GroupedBatches:
+    """A loader of flat batches ``(x_1, ..., x_m, y_1, ..., y_k[, w])`` as the Trainer takes them: ``x`` a tuple
+    of the inputs (or the one input), ``y`` a tuple of the targets with the sample weights last (several
+    outputs: :class:`OutputLosses` reads them), or ``(x, y, w)`` for one output."""
+
+    def __init__(self, loader: Any, n_inputs: int, several_outputs: bool, weighted: bool) -> None:
+        self.loader, self.n_inputs, self.several_outputs, self.weighted = loader, n_inputs, several_outputs, weighted
+
+    def __len__(self) -> int:
+        return len(self.loader)
+
+    def __iter__(self) -> Iterator[tuple]:
+        split = max(self.n_inputs, 1)
+        for batch in self.loader:
+            x = tuple(batch[:split]) if self.n_inputs else batch[0]
+            if self.several_outputs:
+                yield x, tuple(batch[split:])
+            else:
+                yield (x, *batch[split:])
