@@ -16,6 +16,7 @@ from .backend import array_module, device_of, is_on, placement, to_device
 from .device import _CPU, device
 from .dtypes import _DTYPES, _numpy_dtype, dtype
 from .printing import format_tensor
+from .tensor_math import MathMethods
 
 # ------------------------------------------------------------------------------------- array conversion
 
@@ -87,7 +88,7 @@ _new = object.__new__
 ReturnTypes = namedtuple("return_types", ["values", "indices"])
 
 
-class Tensor(TensorBase):
+class Tensor(TensorBase, MathMethods):
     """A multi-dimensional array that records the operations applied to it, for reverse-mode autodiff.
 
     >>> a = netgrad.tensor([3.0], requires_grad=True)
@@ -636,12 +637,6 @@ class Tensor(TensorBase):
 
     def square(self) -> "Tensor":
         return ops.Mul.apply(self, self)
-
-    def rsqrt(self) -> "Tensor":
-        return ops.Pow.apply(self, -0.5)
-
-    def reciprocal(self) -> "Tensor":
-        return ops.Div.apply(1.0, self)
 
     def clamp(self, min: Any = None, max: Any = None) -> "Tensor":
         if min is None and max is None:

@@ -1,0 +1,606 @@
+"""Tensor's mathematical methods beyond arithmetic (PyTorch's names, signatures and dtypes): pointwise
+functions, rounding, interpolation, comparisons with tolerance, random fills and sampling, statistics.
+
+``MathMethods`` is a base class of ``Tensor``: every method is a line or a few calling an engine op
+(``ops/pointwise.py``) or composing Tensor operations, so each is differentiable where PyTorch's is.
+Integer and bool inputs of floating functions give the default dtype, as in PyTorch.
+"""
+from __future__ import annotations
+
+import math
+from collections import namedtuple
+from typing import Any
+
+import numpy as np
+
+from ..random import get_generator
+from . import autograd, dtypes, linalg, ops
+from .ops import pointwise as pw
+
+_RAD_PER_DEG = math.pi / 180.0
+_SVD = namedtuple("svd", ["U", "S", "V"])
+
+
+def _data(x: Any) -> Any:
+    return x._data if hasattr(x, "_data") else x
+
+
+class MathMethods:
+    """Pointwise maths, random fills, sampling and statistics of ``Tensor`` (see the module docstring)."""
+
+    __slots__ = ()
+
+    def _floating(self) -> Any:
+        """This tensor, or a copy in the default dtype when it holds integers or booleans."""
+        return self if self._data.dtype.kind == "f" else self.type(dtypes._default_dtype)
+
+    def _binary(self, other: Any, function: type) -> Any:
+        """``function(self, other)`` after PyTorch's promotion, integers and booleans made floating."""
+        a, b = self._pair(other)
+        if a._data.dtype.kind != "f":  # both integral or bool: a floating operand would have made a floating
+            a = a.type(dtypes._default_dtype)
+            b = b.type(dtypes._default_dtype) if hasattr(b, "_data") else \
+                b.astype(dtypes._default_dtype) if isinstance(b, np.ndarray) else b
+        return function.apply(a, b)
+
+    # -------------------------------------------------------------------------- exponentials, logarithms
+
+    def log1p(self) -> Any:
+        return pw.Log1p.apply(self._floating())
+
+    def expm1(self) -> Any:
+        return pw.Expm1.apply(self._floating())
+
+    def log2(self) -> Any:
+        return pw.Log2.apply(self._floating())
+
+    def log10(self) -> Any:
+        return pw.Log10.apply(self._floating())
+
+    def exp2(self) -> Any:
+        return pw.Exp2.apply(self._floating())
+
+    def rsqrt(self) -> Any:
+        """1 / sqrt(x)."""
+        return ops.Pow.apply(self._floating(), -0.5)
+
+    def reciprocal(self) -> Any:
+        """1 / x."""
+        return ops.Div.apply(1.0, self._floating())
+
+    def erf(self) -> Any:
+        return pw.Erf.apply(self._floating())
+
+    def erfc(self) -> Any:
+        return pw.Erfc.apply(self._floating())
+
+    def erfinv(self) -> Any:
+        return pw.Erfinv.apply(self._floating())
+
+    def _floating_binary(self, other: Any, function: type, name: str) -> Any:
+        """``function(self, other)`` for floating operands only (PyTorch has no integer kernel for it)."""
+        a, b = self._pair(other)
+        if a._data.dtype.kind != "f":
+            raise NotImplementedError(f'"{name}_cpu" not implemented for \'{_type_name(a)}\'')
+        return function.apply(a, b)
+
+    def logaddexp(self, other: Any) -> Any:
+        """ln(e^x + e^y), without overflow."""
+        return self._floating_binary(other, pw.LogAddExp, "logaddexp")
+
+    def logaddexp2(self, other: Any) -> Any:
+        """log_2(2^x + 2^y), without overflow."""
+        return self._floating_binary(other, pw.LogAddExp2, "logaddexp2")
+
+    def xlogy(self, other: Any) -> Any:
+        """x ln y, with 0 where x = 0."""
+        return self._binary(other, pw.XLogY)
+
+    def float_power(self, exponent: Any) -> Any:
+        """x ** exponent in float64, whatever the operands' dtypes (as PyTorch's float_power)."""
+        exponent = exponent.double() if hasattr(exponent, "_data") else exponent
+        return ops.Pow.apply(self.double(), exponent)
+
+    # ------------------------------------------------------------------------ trigonometric, hyperbolic
+
+    def tan(self) -> Any:
+        return pw.Tan.apply(self._floating())
+
+    def asin(self) -> Any:
+        return pw.Asin.apply(self._floating())
+
+    def acos(self) -> Any:
+        return pw.Acos.apply(self._floating())
+
+    def atan(self) -> Any:
+        return pw.Atan.apply(self._floating())
+
+    def sinh(self) -> Any:
+        return pw.Sinh.apply(self._floating())
+
+    def cosh(self) -> Any:
+        return pw.Cosh.apply(self._floating())
+
+    def asinh(self) -> Any:
+        return pw.Asinh.apply(self._floating())
+
+    def acosh(self) -> Any:
+        return pw.Acosh.apply(self._floating())
+
+    def atanh(self) -> Any:
+        return pw.Atanh.apply(self._floating())
+
+    arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
+
+    def atan2(self, other: Any) -> Any:
+        """The angle of the point (other, self), in (-pi, pi]."""
+        return self._binary(other, pw.Atan2)
+
+    arctan2 = atan2
+
+    def hypot(self, other: Any) -> Any:
+        """sqrt(x^2 + y^2)."""
+        return self._floating_binary(other, pw.Hypot, "hypot")
+
+    def sinc(self) -> Any:
+        """sin(pi x) / (pi x), 1 at 0."""
+        return pw.Sinc.apply(self._floating())
+
+    def deg2rad(self) -> Any:
+        return self._floating() * _RAD_PER_DEG
+
+    def rad2deg(self) -> Any:
+        return self._floating() * (1 / _RAD_PER_DEG)
+
+    # --------------------------------------------------------------------------------------- rounding
+
+    def _round(self, rounding: Any, decimals: int = 0) -> Any:
+        if self._data.dtype.kind == "b":
+            raise RuntimeError(f'"{rounding.__name__}_vml_cpu" not implemented for \'Bool\'')
+        if self._data.dtype.kind != "f":
+            return self._result_type._wrap(self._data.copy())
+        return pw.Rounding.apply(self, rounding, decimals)
+
+    def floor(self) -> Any:
+        return self._round(np.floor)
+
+    def ceil(self) -> Any:
+        return self._round(np.ceil)
+
+    def trunc(self) -> Any:
+        return self._round(np.trunc)
+
+    fix = trunc
+
+    def round(self, decimals: int = 0) -> Any:
+        """Round half to even, at ``decimals`` decimal places (PyTorch's rule)."""
+        return self._round(np.round, int(decimals))
+
+    def frac(self) -> Any:
+        """x - trunc(x), with the sign of x."""
+        if self._data.dtype.kind != "f":
+            raise RuntimeError(f'"frac_cpu" not implemented for \'{_type_name(self)}\'')
+        return self - self.trunc()
+
+    def fmod(self, other: Any) -> Any:
+        """The remainder of x / y with the sign of x (C's fmod); integers stay integers."""
+        a, b = self._pair(other)
+        return pw.Fmod.apply(a, b)
+
+    # ------------------------------------------------------------------------------------ predicates
+
+    def signbit(self) -> Any:
+        return self._result_type._wrap(np.signbit(self._data))
+
+    def isinf(self) -> Any:
+        return self._result_type._wrap(np.isinf(self._data))
+
+    def isposinf(self) -> Any:
+        return self._result_type._wrap(np.isposinf(self._data))
+
+    def isneginf(self) -> Any:
+        return self._result_type._wrap(np.isneginf(self._data))
+
+    def isclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Any:
+        """|x - y| <= atol + rtol |y| elementwise (no gradient)."""
+        return self._result_type._wrap(np.isclose(self._data, _data(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    def heaviside(self, values: Any) -> Any:
+        """0 where x < 0, ``values`` where x == 0, 1 where x > 0 (no gradient, as in PyTorch)."""
+        if not hasattr(values, "_data"):
+            raise TypeError(f"heaviside(): argument 'values' must be Tensor, not {type(values).__name__}")
+        out = np.heaviside(self._data, values._data)
+        dt = np.promote_types(self._data.dtype, values._data.dtype)
+        return self._result_type._wrap(out.astype(dt, copy=False))
+
+    # --------------------------------------------------------------------------------- clamps, mixing
+
+    def clamp_min(self, min: Any) -> Any:
+        return self.clamp(min=_data(min))
+
+    def clamp_max(self, max: Any) -> Any:
+        return self.clamp(max=_data(max))
+
+    def nan_to_num(self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Any:
+        """NaN -> ``nan``, +inf -> ``posinf``, -inf -> ``neginf`` (the dtype's largest / lowest by default)."""
+        if self._data.dtype.kind != "f":
+            return self._result_type._wrap(self._data.copy())
+        return pw.NanToNum.apply(self, nan, posinf, neginf)
+
+    def nan_to_num_(self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Any:
+        return self.copy_(self.nan_to_num(nan, posinf, neginf))
+
+    def lerp(self, end: Any, weight: Any) -> Any:
+        """self + weight (end - self)."""
+        return self + weight * (end - self)
+
+    def addcmul(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+        """self + value * tensor1 * tensor2."""
+        product = tensor1 * tensor2
+        return self + (product if value == 1 else value * product)
+
+    def addcdiv(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+        """self + value * tensor1 / tensor2."""
+        if tensor1._data.dtype.kind != "f" and tensor2._data.dtype.kind != "f":
+            raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future release "
+                               "addcdiv will perform a true division of tensor1 and tensor2.")
+        quotient = tensor1 / tensor2
+        return self + (quotient if value == 1 else value * quotient)
+
+    def addcmul_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+        product = tensor1 * tensor2
+        return self.add_(product if value == 1 else value * product)
+
+    def addcdiv_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+        quotient = tensor1 / tensor2
+        return self.add_(quotient if value == 1 else value * quotient)
+
+    # ------------------------------------------------------------------------ conversions, complex parts
+
+    def byte(self) -> Any:
+        return self.type(np.uint8)
+
+    def char(self) -> Any:
+        return self.type(np.int8)
+
+    def short(self) -> Any:
+        return self.type(np.int16)
+
+    def is_complex(self) -> bool:
+        return False
+
+    @property
+    def real(self) -> Any:
+        """The tensor itself: netgrad's tensors are real (there is no complex dtype)."""
+        return self
+
+    @property
+    def imag(self) -> Any:
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+
+    def conj(self) -> Any:
+        """The tensor itself (a real tensor is its own conjugate)."""
+        return self
+
+    resolve_conj = resolve_neg = conj
+
+    # ------------------------------------------------------------------------------- random fills
+
+    def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> Any:
+        """Fill with 1 (probability p) or 0."""
+        rng = generator or get_generator()
+        p = _check_probability(_data(p), "bernoulli_")
+        return self._overwrite(rng.random(self._data.shape) < p)
+
+    def bernoulli(self, p: Any = None, *, generator: Any = None) -> Any:
+        """A tensor of 0/1 draws with probabilities ``self`` (or ``p``), in this tensor's dtype."""
+        rng = generator or get_generator()
+        p = _check_probability(self._data if p is None else _data(p), "bernoulli")
+        draws = rng.random(self._data.shape) < p
+        return self._result_type._wrap(draws.astype(self._data.dtype))
+
+    def exponential_(self, lambd: float = 1.0, *, generator: Any = None) -> Any:
+        """Fill with draws of density lambd e^(-lambd x)."""
+        if self._data.dtype.kind != "f":
+            raise RuntimeError("Exponential distribution is a continuous probability distribution. dtype must be a "
+                               f"floating point but you specified {_type_name(self)}")
+        if not lambd > 0:
+            raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+        return self._overwrite((generator or get_generator()).exponential(1.0 / lambd, self._data.shape))
+
+    def geometric_(self, p: float, *, generator: Any = None) -> Any:
+        """Fill with the number of Bernoulli(p) trials up to the first success (1, 2, ...)."""
+        if not 0 < p < 1:
+            raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+        return self._overwrite((generator or get_generator()).geometric(p, self._data.shape))
+
+    def cauchy_(self, median: float = 0.0, sigma: float = 1.0, *, generator: Any = None) -> Any:
+        """Fill with draws of density 1 / (pi sigma (1 + ((x - median) / sigma)^2))."""
+        return self._overwrite(median + sigma * (generator or get_generator()).standard_cauchy(self._data.shape))
+
+    def log_normal_(self, mean: float = 1.0, std: float = 2.0, *, generator: Any = None) -> Any:
+        """Fill with e^N(mean, std^2)."""
+        return self._overwrite((generator or get_generator()).lognormal(mean, std, self._data.shape))
+
+    def random_(self, from_: int = 0, to: int | None = None, *, generator: Any = None, **kwargs: Any) -> Any:
+        """Fill with integers uniform on [from, to); ``random_(to)`` is [0, to); ``random_()`` is [0, 2^mantissa]
+        for floating tensors (every integer the dtype holds exactly) and [0, max] for integer tensors."""
+        from_ = kwargs.pop("from", from_)
+        if kwargs:
+            raise TypeError(f"random_() got an unexpected keyword argument {next(iter(kwargs))!r}")
+        dt = self._data.dtype
+        if to is None and from_ != 0:
+            from_, to = 0, from_
+        if to is None:
+            to = 2 ** (np.finfo(dt).nmant + 1) + 1 if dt.kind == "f" else 2 if dt.kind == "b" else \
+                int(np.iinfo(dt).max) + 1
+        if from_ >= to:
+            raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={from_} >= to={to}")
+        return self._overwrite((generator or get_generator()).integers(from_, to, self._data.shape))
+
+    def multinomial(self, num_samples: int, replacement: bool = False, *, generator: Any = None) -> Any:
+        """Indices drawn from the categories of each row, with probabilities proportional to the row (int64)."""
+        weights = self._data
+        if weights.ndim not in (1, 2):
+            raise RuntimeError(f"prob_dist must be 1 or 2 dim, got shape {tuple(weights.shape)}")
+        if weights.dtype.kind != "f":
+            raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {self.dtype}")
+        rows = np.asarray(weights, dtype=np.float64).reshape(-1, weights.shape[-1])
+        if not np.isfinite(rows).all() or (rows < 0).any():
+            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+        if num_samples <= 0:
+            raise RuntimeError("cannot sample n_sample <= 0 samples")
+        if not replacement and num_samples > rows.shape[1]:
+            raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+        totals = rows.sum(1, keepdims=True)
+        if (totals <= 0).any():
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        rng = generator or get_generator()
+        if replacement:  # inverse CDF: the first category whose cumulative probability exceeds a uniform draw
+            count, offsets = rows.shape[1], np.arange(rows.shape[0])[:, None]
+            cdf = np.cumsum(rows / totals, axis=1) + 2 * offsets  # rows apart, so one search serves all
+            draws = rng.random((rows.shape[0], num_samples)) + 2 * offsets
+            out = np.minimum(np.searchsorted(cdf.ravel(), draws.ravel(), side="right").reshape(draws.shape)
+                             - count * offsets, count - 1)
+        else:  # Gumbel top-k: the k largest log w + Gumbel noise are a weighted sample without replacement
+            with np.errstate(divide="ignore"):
+                keys = np.log(rows) - np.log(-np.log(rng.random(rows.shape)))
+            out = np.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
+        out = out.astype(np.int64)
+        return self._result_type._wrap(out.reshape(weights.shape[:-1] + (num_samples,)))
+
+    # ------------------------------------------------------------------------------------- linear algebra
+
+    def det(self) -> Any:
+        return linalg.det(self)
+
+    def logdet(self) -> Any:
+        return linalg.logdet(self)
+
+    def slogdet(self) -> Any:
+        return linalg.slogdet(self)
+
+    def inverse(self) -> Any:
+        return linalg.inv(self)
+
+    def pinverse(self, rcond: float = 1e-15) -> Any:
+        return linalg.pinv(self, rtol=rcond)
+
+    def cholesky(self, upper: bool = False) -> Any:
+        return linalg.cholesky(self, upper=upper)
+
+    def matrix_power(self, n: int) -> Any:
+        return linalg.matrix_power(self, n)
+
+    def qr(self, some: bool = True) -> Any:
+        return linalg.qr(self, "reduced" if some else "complete")
+
+    def svd(self, some: bool = True, compute_uv: bool = True) -> Any:
+        """(U, S, V) with self = U diag(S) V^T (PyTorch's older ``torch.svd``: V, not Vh)."""
+        u, s, vh = linalg.svd(self, full_matrices=not some)
+        if not compute_uv:
+            return _SVD(u.detach() * 0, s, vh.mT.detach() * 0)
+        return _SVD(u, s, vh.mT)
+
+    def cross(self, other: Any, dim: int | None = None) -> Any:
+        """The cross product along ``dim`` (the first dimension of size 3 when None)."""
+        if dim is None:
+            dim = next((i for i, n in enumerate(np.broadcast_shapes(self.shape, other.shape)) if n == 3), -1)
+        return linalg.cross(self, other, dim=dim)
+
+    # ----------------------------------------------------------------------------------------- statistics
+
+    def cov(self, *, correction: int = 1, fweights: Any = None, aweights: Any = None) -> Any:
+        """Covariance of the rows (variables) over the columns (observations): sum_k w_k (x_ik - m_i)(x_jk - m_j)
+        / (sum w - correction), with frequency and analytic weights w = fweights * aweights."""
+        x = self._floating()
+        if x.ndim > 2:
+            raise ValueError(f"cov(): expected input to have two or fewer dimensions but got an input with "
+                             f"{x.ndim} dimensions")
+        x = x.reshape(1, -1) if x.ndim < 2 else x
+        weights = None
+        for w in (fweights, aweights):
+            if w is not None:
+                weights = w if weights is None else weights * w
+        if weights is None:
+            mean = x.mean(1, keepdim=True)
+            norm = x.shape[1] - correction
+            centred = x - mean
+            product = centred @ centred.T
+        else:
+            weights = weights.type(x.dtype)
+            total = weights.sum()
+            mean = (x * weights).sum(1, keepdim=True) / total
+            norm = total - correction * ((weights * aweights).sum() / total if aweights is not None else 1)
+            centred = x - mean
+            product = (centred * weights) @ centred.T
+        out = product / (norm.clamp(min=0) if hasattr(norm, "_data") else max(norm, 0))
+        return out.squeeze()
+
+    def corrcoef(self) -> Any:
+        """Pearson correlation coefficients of the rows: cov_ij / sqrt(cov_ii cov_jj), clipped to [-1, 1]."""
+        c = self.cov()
+        if c.ndim == 0:
+            return c / c
+        d = ops.Index.apply(c, (np.arange(c.shape[0]), np.arange(c.shape[0]))).sqrt()
+        return (c / d.unsqueeze(1) / d.unsqueeze(0)).clamp(-1, 1)
+
+    def quantile(self, q: Any, dim: int | None = None, keepdim: bool = False, *,
+                 interpolation: str = "linear") -> Any:
+        """The q-th quantiles along ``dim`` (all values when None), interpolated between order statistics."""
+        return _quantile(self, q, dim, keepdim, interpolation, ignore_nan=False)
+
+    def nanquantile(self, q: Any, dim: int | None = None, keepdim: bool = False, *,
+                    interpolation: str = "linear") -> Any:
+        """``quantile`` over the values that are not NaN."""
+        return _quantile(self, q, dim, keepdim, interpolation, ignore_nan=True)
+
+    def histc(self, bins: int = 100, min: float = 0, max: float = 0) -> Any:
+        """Counts in ``bins`` equal bins between min and max (the data's range when both are 0); values
+        outside are ignored. The counts have the tensor's dtype (no gradient)."""
+        data = self._data
+        if data.dtype.kind != "f":
+            raise NotImplementedError(f'"histogram_cpu" not implemented for \'{_type_name(self)}\'')
+        if bins <= 0:
+            raise RuntimeError(f"torch.histc: bins must be > 0, but got {bins} for bins")
+        low, high = float(min), float(max)
+        if low == high and data.size:
+            low, high = float(data.min()), float(data.max())
+        if low == high:
+            low, high = low - 1, high + 1
+        if low > high:
+            raise RuntimeError(f"torch.histc: max must be larger than min, but got min={min} and max={max}")
+        counts, _ = np.histogram(data, bins=bins, range=(low, high))
+        return self._result_type._wrap(counts.astype(data.dtype))
+
+
+def _type_name(t: Any) -> str:
+    """PyTorch's name of a tensor's scalar type in error messages: Long, Int, Bool, Float, ..."""
+    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+            "float32": "Float", "float64": "Double", "float16": "Half"}.get(t._data.dtype.name, t._data.dtype.name)
+
+
+def _check_probability(p: Any, name: str) -> Any:
+    array = np.asarray(p)
+    if ((array < 0) | (array > 1) | np.isnan(array)).any():
+        raise RuntimeError(f"{name}: Expected p_in >= 0 && p_in <= 1 to be true, but got false (p = {p!r:.60})")
+    return p
+
+
+class Quantile(autograd.Function):
+    """Values at fractional ranks r = q (n - 1) of the sorted data: x_(lo) + (r - lo)(x_(hi) - x_(lo));
+    dx_(lo) += g (1 - (r - lo)), dx_(hi) += g (r - lo). The data's last axis is the one reduced."""
+
+    @staticmethod
+    def forward(ctx, x, q, interpolation, ignore_nan):
+        order = np.argsort(x, axis=-1, kind="stable")  # NaN sorts last
+        ordered = np.take_along_axis(x, order, -1)
+        nan = np.isnan(x)
+        count = (x.shape[-1] - nan.sum(-1, keepdims=True)) if ignore_nan else np.full(x.shape[:-1] + (1,), x.shape[-1])
+        rank = q.reshape((-1,) + (1,) * x.ndim) * (np.maximum(count, 1) - 1)  # (Q, ..., 1)
+        if interpolation == "lower":
+            rank = np.floor(rank)
+        elif interpolation == "higher":
+            rank = np.ceil(rank)
+        elif interpolation == "nearest":
+            rank = np.round(rank)
+        lo = np.floor(rank).astype(np.int64)
+        hi = np.ceil(rank).astype(np.int64)
+        weight = (rank - lo) if interpolation != "midpoint" else np.where(hi > lo, 0.5, 0.0)
+        weight = weight.astype(x.dtype)
+        low = np.take_along_axis(ordered[None], lo, -1)
+        high = np.take_along_axis(ordered[None], hi, -1)
+        out = low + weight * (high - low)
+        bad = (count == 0) if ignore_nan else nan.any(-1, keepdims=True)
+        out = np.where(bad[None], np.nan, out)[..., 0]
+        ctx.order, ctx.lo, ctx.hi, ctx.weight, ctx.shape = order, lo, hi, weight, x.shape
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        g = g[..., None]
+        grad_ordered = np.zeros((g.shape[0],) + ctx.shape, dtype=g.dtype)
+        np.put_along_axis(grad_ordered, ctx.lo, g * (1 - ctx.weight), -1)
+        upper = np.take_along_axis(grad_ordered, ctx.hi, -1) + g * ctx.weight
+        np.put_along_axis(grad_ordered, ctx.hi, upper, -1)
+        grad = np.zeros(ctx.shape, dtype=g.dtype)
+        np.put_along_axis(grad, ctx.order, grad_ordered.sum(0), -1)
+        return grad, None, None, None
+
+
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _quantile(x: Any, q: Any, dim: Any, keepdim: bool, interpolation: str, ignore_nan: bool) -> Any:
+    name = "nanquantile" if ignore_nan else "quantile"
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
+    if interpolation not in _INTERPOLATIONS:
+        raise ValueError(f"{name}() interpolation must be one of linear, lower, higher, midpoint or nearest. "
+                         f"Got {interpolation}")
+    qs = np.asarray(_data(q), dtype=x._data.dtype)
+    if qs.ndim > 1:
+        raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
+    if ((qs < 0) | (qs > 1)).any():
+        raise RuntimeError(f"{name}() q values must be in the range [0, 1]")
+    if x.numel() == 0:
+        raise RuntimeError(f"{name}() input tensor must be non-empty")
+    ndim = x.ndim
+    if dim is None:
+        moved = x.reshape(-1)
+    else:
+        axis = dim % max(ndim, 1)
+        moved = x.unsqueeze(0) if ndim == 0 else x.permute(*[i for i in range(ndim) if i != axis], axis)
+    out = Quantile.apply(moved, qs, interpolation, ignore_nan)  # (Q, reduced shape...)
+    if keepdim:
+        kept = [1] * ndim if dim is None else [1 if i == dim % max(ndim, 1) else n for i, n in enumerate(x.shape)]
+        out = out.reshape((qs.size,) + tuple(kept))
+    return out.reshape(out.shape[1:]) if qs.ndim == 0 else out
+
+
+# ------------------------------------------------------------------------- module functions on tensors
+
+
+def vander(x: Any, N: int | None = None, increasing: bool = False) -> Any:
+    """The Vandermonde matrix of a 1-D x: columns x^(N-1), ..., x, 1 (``increasing``: 1, x, ..., x^(N-1))."""
+    if x.ndim != 1:
+        raise RuntimeError(f"x must be a one-dimensional tensor, got shape {tuple(x.shape)}")
+    N = x.shape[0] if N is None else N
+    if N < 0:
+        raise RuntimeError("N must be non-negative.")
+    x = x if x._data.dtype.kind in "fi" else x.long()
+    columns = [x._result_type._wrap(np.ones(x.shape, dtype=x._data.dtype))] if N else []
+    for _ in range(1, N):
+        columns.append(x if len(columns) == 1 else columns[-1] * x)
+    if not columns:
+        return x._result_type._wrap(np.empty((x.shape[0], 0), dtype=x._data.dtype))
+    return ops.Stack.apply(*(columns if increasing else columns[::-1]), axis=1)
+
+
+def trapezoid(y: Any, x: Any = None, *, dx: float | None = None, dim: int = -1) -> Any:
+    """The trapezoidal rule along ``dim``: sum_i (x_(i+1) - x_i) (y_i + y_(i+1)) / 2 (spacing ``dx``, 1 by
+    default, when ``x`` is None)."""
+    if x is not None and dx is not None:
+        raise TypeError("trapezoid() received an invalid combination of arguments: pass x or dx, not both")
+    y = y._floating()
+    axis = dim % max(y.ndim, 1)
+    trailing = (slice(None),) * (y.ndim - 1 - axis)
+    if y.shape[axis] == 0:
+        return y.sum(axis)
+    upper, lower = y[(Ellipsis, slice(1, None)) + trailing], y[(Ellipsis, slice(None, -1)) + trailing]
+    if x is None:
+        return (upper + lower).sum(axis) * ((1.0 if dx is None else dx) / 2)
+    steps = x[1:] - x[:-1] if x.ndim == 1 else \
+        x[(Ellipsis, slice(1, None)) + trailing] - x[(Ellipsis, slice(None, -1)) + trailing]
+    if x.ndim == 1:
+        steps = steps.reshape((-1,) + (1,) * len(trailing))
+    return (steps * (upper + lower)).sum(axis) / 2
+
+
+def poisson(input: Any, generator: Any = None) -> Any:
+    """Poisson draws with rates ``input``, in its dtype."""
+    rates = input._data
+    if (rates < 0).any() or not np.isfinite(rates).all():
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative and finite")
+    draws = (generator or get_generator()).poisson(rates)
+    return input._result_type._wrap(draws.astype(rates.dtype))
