@@ -1,5 +1,6 @@
 """``torch.linalg`` for netgrad: see :mod:`netgrad.engine.linalg`."""
 from .engine.linalg import (
+    LinAlgError,
     cdist,
     cholesky,
     cond,
@@ -25,6 +26,6 @@ from .engine.linalg import (
     vector_norm,
 )
 
-__all__ = ["cdist", "cholesky", "cond", "cross", "det", "eigh", "eigvalsh", "inv", "logdet", "lstsq", "matmul",
-           "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "svd",
-           "svdvals", "vector_norm"]
+__all__ = ["LinAlgError", "cdist", "cholesky", "cond", "cross", "det", "eigh", "eigvalsh", "inv", "logdet", "lstsq",
+           "matmul", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet",
+           "solve", "svd", "svdvals", "vector_norm"]

@@ -17,10 +17,11 @@ from . import ops
 from .autograd import ShapeError
 from .dtypes import _numpy_dtype
 from .ops import linalg as la
+from .ops.linalg import LinAlgError
 
-__all__ = ["vector_norm", "matrix_norm", "norm", "inv", "det", "slogdet", "solve", "cholesky", "qr", "eigh",
-           "eigvalsh", "svd", "svdvals", "pinv", "lstsq", "matrix_power", "matrix_rank", "multi_dot", "cross",
-           "cond", "matmul", "cdist"]
+__all__ = ["LinAlgError", "vector_norm", "matrix_norm", "norm", "inv", "det", "slogdet", "solve", "cholesky", "qr",
+           "eigh", "eigvalsh", "svd", "svdvals", "pinv", "lstsq", "matrix_power", "matrix_rank", "multi_dot", "cross",
+           "cond", "matmul", "cdist", "logdet"]
 
 SlogdetResult = namedtuple("slogdet", ["sign", "logabsdet"])
 QRResult = namedtuple("qr", ["Q", "R"])
@@ -113,12 +114,7 @@ def norm(A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False, *, dty
 
 def inv(A: Any) -> Any:
     """A^-1 (batched); a singular matrix raises."""
-    A = _square(A, "inv")
-    try:
-        return la.Inverse.apply(A)
-    except np.linalg.LinAlgError:
-        raise RuntimeError("linalg.inv: The diagonal element 1 is zero, the inversion could not be completed "
-                           "because the input matrix is singular.") from None
+    return la.Inverse.apply(_square(A, "inv"))
 
 
 def det(A: Any) -> Any:
@@ -148,12 +144,9 @@ def solve(A: Any, B: Any, *, left: bool = True) -> Any:
                          f"and {tuple(B.shape)})")
     if B._data.dtype != A._data.dtype:
         B = B.type(A.dtype)
-    try:
-        if vector:
-            return la.Solve.apply(A, B.unsqueeze(-1)).squeeze(-1)
-        return la.Solve.apply(A, B)
-    except np.linalg.LinAlgError:
-        raise RuntimeError("linalg.solve: The solver failed because the input matrix is singular.") from None
+    if vector:
+        return la.Solve.apply(A, B.unsqueeze(-1)).squeeze(-1)
+    return la.Solve.apply(A, B)
 
 
 def matrix_power(A: Any, n: int) -> Any:
@@ -315,6 +308,9 @@ def multi_dot(tensors: Sequence[Any]) -> Any:
 
 def cross(input: Any, other: Any, *, dim: int = -1) -> Any:
     """The cross product of 3-vectors along ``dim`` (broadcast): (a2 b3 - a3 b2, a3 b1 - a1 b3, a1 b2 - a2 b1)."""
+    if input.ndim != other.ndim:
+        raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions (got {input.ndim} and "
+                           f"{other.ndim}); unsqueeze the smaller one")
     if input.shape[dim] != 3 or other.shape[dim] != 3:
         raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {input.shape[dim]} and "
                            f"{other.shape[dim]}")

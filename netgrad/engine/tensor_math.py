@@ -156,7 +156,7 @@ class MathMethods:
 
     def _round(self, rounding: Any, decimals: int = 0) -> Any:
         if self._data.dtype.kind == "b":
-            raise RuntimeError(f'"{rounding.__name__}_vml_cpu" not implemented for \'Bool\'')
+            raise NotImplementedError(f'"{rounding.__name__}_vml_cpu" not implemented for \'Bool\'')
         if self._data.dtype.kind != "f":
             return self._result_type._wrap(self._data.copy())
         return pw.Rounding.apply(self, rounding, decimals)
@@ -179,7 +179,7 @@ class MathMethods:
     def frac(self) -> Any:
         """x - trunc(x), with the sign of x."""
         if self._data.dtype.kind != "f":
-            raise RuntimeError(f'"frac_cpu" not implemented for \'{_type_name(self)}\'')
+            raise NotImplementedError(f'"frac_cpu" not implemented for \'{_type_name(self)}\'')
         return self - self.trunc()
 
     def fmod(self, other: Any) -> Any:

@@ -12,6 +12,19 @@ import numpy as np
 from ..autograd import Function, unbroadcast
 
 
+class LinAlgError(RuntimeError):
+    """A matrix the operation cannot work on: singular, not positive-definite, no convergence (PyTorch's
+    ``torch.linalg.LinAlgError``, a ``RuntimeError``)."""
+
+
+def _checked(function, *args, what: str):
+    """``function(*args)``, with NumPy's LinAlgError (a ValueError) raised as netgrad's LinAlgError."""
+    try:
+        return function(*args)
+    except np.linalg.LinAlgError as error:
+        raise LinAlgError(f"{what}: {error}") from None
+
+
 def _t(a: np.ndarray) -> np.ndarray:
     return np.swapaxes(a, -1, -2)
 
@@ -75,7 +88,7 @@ class Inverse(Function):
 
     @staticmethod
     def forward(ctx, a):
-        ctx.out = np.linalg.inv(a)
+        ctx.out = _checked(np.linalg.inv, a, what="linalg.inv: the input matrix is singular, so it has no inverse")
         return ctx.out
 
     @staticmethod
@@ -119,7 +132,7 @@ class Solve(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.a, ctx.b_shape = a, b.shape
-        ctx.out = np.linalg.solve(a, b)
+        ctx.out = _checked(np.linalg.solve, a, b, what="linalg.solve: the input matrix is singular")
         return ctx.out
 
     @staticmethod
@@ -135,12 +148,9 @@ class Cholesky(Function):
 
     @staticmethod
     def forward(ctx, a):
-        try:
-            ctx.out = np.linalg.cholesky(a)
-        except np.linalg.LinAlgError:
-            raise RuntimeError("linalg.cholesky: The factorization could not be completed because the input is "
-                               "not positive-definite; check that the matrix is symmetric with positive "
-                               "eigenvalues") from None
+        ctx.out = _checked(np.linalg.cholesky, a, what="linalg.cholesky: The factorization could not be completed "
+                           "because the input is not positive-definite; check that it is symmetric with positive "
+                           "eigenvalues")
         return ctx.out
 
     @staticmethod
@@ -159,7 +169,7 @@ class Eigh(Function):
 
     @staticmethod
     def forward(ctx, a, uplo):
-        w, q = np.linalg.eigh(a, UPLO=uplo)
+        w, q = _checked(np.linalg.eigh, a, uplo, what="linalg.eigh: the algorithm failed to converge")
         ctx.w, ctx.q = w, q
         return np.concatenate([w[..., None, :], q], axis=-2)
 
@@ -185,7 +195,7 @@ class SVD(Function):
 
     @staticmethod
     def forward(ctx, a):
-        u, s, vh = np.linalg.svd(a, full_matrices=False)
+        u, s, vh = _checked(np.linalg.svd, a, False, what="linalg.svd: the algorithm failed to converge")
         ctx.u, ctx.s, ctx.vh = u, s, vh
         return np.concatenate([_t(u), s[..., :, None], vh], axis=-1)
 
