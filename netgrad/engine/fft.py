@@ -1,8 +1,9 @@
 """``netgrad.fft``: the real-valued part of PyTorch's ``torch.fft`` (sample frequencies and shifts).
 
 The transforms themselves (``fft``, ``ifft``, ``rfft``, ``irfft``, ``fft2``, ``fftn``, ...) return or take
-complex tensors, and netgrad has no complex dtype: they raise a ``NotImplementedError`` that says so (compute
-them on ``tensor.numpy()`` with ``numpy.fft`` meanwhile; no gradient flows through that).
+complex tensors, and netgrad has no complex dtype: they raise a ``NotImplementedError`` that says so
+("netgrad has no complex tensors, ..."; compute them with ``numpy.fft`` on ``tensor.detach().numpy()``
+meanwhile, without gradients).
 """
 from __future__ import annotations
 
@@ -54,8 +55,8 @@ def ifftshift(input: Any, dim: Any = None) -> Any:
 def _complex(name: str) -> Any:
     def transform(*args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(
-            f"netgrad.fft.{name}: netgrad has no complex dtype, so the Fourier transforms are not available; "
-            f"use numpy.fft.{name} on tensor.detach().numpy() (no gradient)")
+            f"netgrad has no complex tensors, which fft.{name} works on; use numpy.fft.{name} on "
+            "tensor.detach().numpy() meanwhile (no gradient)")
     transform.__name__ = transform.__qualname__ = name
     transform.__doc__ = f"Not available: ``{name}`` needs complex tensors, which netgrad does not have."
     return transform
