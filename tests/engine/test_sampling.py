@@ -76,7 +76,8 @@ def test_seed_and_generator_make_draws_reproducible():
     g1, g2 = netgrad.Generator().manual_seed(3), netgrad.Generator().manual_seed(3)
     w = netgrad.ones(10)
     assert np.array_equal(w.multinomial(4, generator=g1).numpy(), w.multinomial(4, generator=g2).numpy())
-    assert np.array_equal(netgrad.bernoulli(w / 2, generator=g1).numpy(), netgrad.bernoulli(w / 2, generator=g2).numpy())
+    half = w / 2
+    assert np.array_equal(netgrad.bernoulli(half, generator=g1).numpy(), netgrad.bernoulli(half, generator=g2).numpy())
 
 
 def test_fill_on_a_tensor_in_a_graph_cuts_the_gradient():
