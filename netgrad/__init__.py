@@ -71,7 +71,7 @@ from .engine.device import get_default_device, set_default_device
 from .engine.gradcheck import gradcheck
 from .engine.linalg import cdist
 from .engine.tensor import Size
-from .engine.tensor_math import poisson, trapezoid, vander
+from .engine.tensor_math import imag, poisson, real, trapezoid, vander
 from .functions import (
                      BoolTensor,
                      DoubleTensor,
@@ -128,7 +128,7 @@ signbit, isinf, isposinf, isneginf, isclose = (Tensor.signbit, Tensor.isinf, Ten
                                                Tensor.isclose)
 heaviside, clamp_min, clamp_max, nan_to_num = Tensor.heaviside, Tensor.clamp_min, Tensor.clamp_max, Tensor.nan_to_num
 lerp, addcmul, addcdiv = Tensor.lerp, Tensor.addcmul, Tensor.addcdiv
-real, imag, conj, is_complex = (lambda t: t.real), (lambda t: t.imag), Tensor.conj, Tensor.is_complex
+conj, is_complex = Tensor.conj, Tensor.is_complex
 bernoulli, multinomial = Tensor.bernoulli, Tensor.multinomial
 cov, corrcoef, histc = Tensor.cov, Tensor.corrcoef, Tensor.histc
 quantile, nanquantile = Tensor.quantile, Tensor.nanquantile

@@ -3,12 +3,14 @@ from .engine.linalg import (
     LinAlgError,
     cdist,
     cholesky,
+    cholesky_ex,
     cond,
     cross,
     det,
     eigh,
     eigvalsh,
     inv,
+    inv_ex,
     logdet,
     lstsq,
     matmul,
@@ -21,11 +23,13 @@ from .engine.linalg import (
     qr,
     slogdet,
     solve,
+    solve_triangular,
     svd,
     svdvals,
+    vecdot,
     vector_norm,
 )
 
-__all__ = ["LinAlgError", "cdist", "cholesky", "cond", "cross", "det", "eigh", "eigvalsh", "inv", "logdet", "lstsq",
-           "matmul", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet",
-           "solve", "svd", "svdvals", "vector_norm"]
+__all__ = ["LinAlgError", "cdist", "cholesky", "cholesky_ex", "cond", "cross", "det", "eigh", "eigvalsh", "inv",
+           "inv_ex", "logdet", "lstsq", "matmul", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm",
+           "pinv", "qr", "slogdet", "solve", "solve_triangular", "svd", "svdvals", "vecdot", "vector_norm"]

@@ -21,13 +21,15 @@ from .ops.linalg import LinAlgError
 
 __all__ = ["LinAlgError", "vector_norm", "matrix_norm", "norm", "inv", "det", "slogdet", "solve", "cholesky", "qr",
            "eigh", "eigvalsh", "svd", "svdvals", "pinv", "lstsq", "matrix_power", "matrix_rank", "multi_dot", "cross",
-           "cond", "matmul", "cdist", "logdet"]
+           "cond", "matmul", "cdist", "inv_ex", "cholesky_ex", "solve_triangular", "vecdot", "logdet"]
 
 SlogdetResult = namedtuple("slogdet", ["sign", "logabsdet"])
 QRResult = namedtuple("qr", ["Q", "R"])
 EighResult = namedtuple("eigh", ["eigenvalues", "eigenvectors"])
 SVDResult = namedtuple("svd", ["U", "S", "Vh"])
 LstsqResult = namedtuple("lstsq", ["solution", "residuals", "rank", "singular_values"])
+InvExResult = namedtuple("inv_ex", ["inverse", "info"])
+CholeskyExResult = namedtuple("cholesky_ex", ["L", "info"])
 
 
 def _wrap(like: Any, array: np.ndarray) -> Any:
@@ -117,6 +119,31 @@ def inv(A: Any) -> Any:
     return la.Inverse.apply(_square(A, "inv"))
 
 
+def _ex(function: Any, A: Any, check_errors: bool, result: type) -> Any:
+    """``function(A)`` with an int32 ``info`` per matrix (0: it worked, 1: it failed, the output NaN there)
+    instead of an error, unless ``check_errors``."""
+    info = np.zeros(A.shape[:-2], dtype=np.int32)
+    try:
+        return result(function(A), _wrap(A, info))
+    except LinAlgError:
+        if check_errors:
+            raise
+    flat = A.reshape(-1, A.shape[-2], A.shape[-1])
+    outputs = []
+    for i in range(flat.shape[0]):
+        try:
+            outputs.append(function(flat[i]))
+        except LinAlgError:
+            info.reshape(-1)[i] = 1
+            outputs.append(_wrap(A, np.full(A.shape[-2:], np.nan, dtype=A._data.dtype)))
+    return result(ops.Stack.apply(*outputs, axis=0).reshape(A.shape), _wrap(A, info))
+
+
+def inv_ex(A: Any, *, check_errors: bool = False) -> Any:
+    """(A^-1, info): ``info`` is 1 where a matrix is singular (its inverse NaN) rather than an error."""
+    return _ex(inv, _square(A, "inv_ex"), check_errors, InvExResult)
+
+
 def det(A: Any) -> Any:
     return la.Det.apply(_square(A, "det"))
 
@@ -173,6 +200,27 @@ def cholesky(A: Any, *, upper: bool = False) -> Any:
     """L lower triangular with A = L L^T (``upper=True``: L^T) for a symmetric positive-definite A."""
     lower = la.Cholesky.apply(_square(A, "cholesky"))
     return lower.mT if upper else lower
+
+
+def cholesky_ex(A: Any, *, upper: bool = False, check_errors: bool = False) -> Any:
+    """(L, info): ``info`` is 1 where a matrix is not positive-definite (its L NaN) rather than an error."""
+    return _ex(lambda m: cholesky(m, upper=upper), _square(A, "cholesky_ex"), check_errors, CholeskyExResult)
+
+
+def solve_triangular(A: Any, B: Any, *, upper: bool, left: bool = True, unitriangular: bool = False) -> Any:
+    """X with A X = B (``left=False``: X A = B) reading only A's upper or lower triangle (its diagonal taken
+    as ones when ``unitriangular``); the gradient reaches that triangle only."""
+    A = _square(A, "solve_triangular")
+    if B.ndim < 2:
+        raise RuntimeError(f"linalg.solve_triangular: The input tensor B must have at least 2 dimensions, got "
+                           f"{B.ndim}")
+    n = A.shape[-1]
+    mask = (np.triu if upper else np.tril)(np.ones((n, n), dtype=A._data.dtype), 1 if upper and unitriangular
+                                           else -1 if unitriangular else 0)
+    triangle = A * _wrap(A, mask)
+    if unitriangular:
+        triangle = triangle + _wrap(A, np.eye(n, dtype=A._data.dtype))
+    return solve(triangle, B, left=left)
 
 
 def qr(A: Any, mode: str = "reduced") -> Any:
@@ -289,6 +337,11 @@ def cond(A: Any, p: Any = None) -> Any:
 
 def matmul(input: Any, other: Any) -> Any:
     return input @ other
+
+
+def vecdot(x: Any, y: Any, *, dim: int = -1) -> Any:
+    """sum_i x_i y_i along ``dim`` (broadcast)."""
+    return (x * y).sum(dim)
 
 
 def multi_dot(tensors: Sequence[Any]) -> Any:

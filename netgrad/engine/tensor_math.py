@@ -597,6 +597,16 @@ def trapezoid(y: Any, x: Any = None, *, dx: float | None = None, dim: int = -1) 
     return (steps * (upper + lower)).sum(axis) / 2
 
 
+def real(input: Any) -> Any:
+    """The real part: the tensor itself (netgrad's tensors are real)."""
+    return input.real
+
+
+def imag(input: Any) -> Any:
+    """The imaginary part: an error, as for PyTorch's real tensors."""
+    return input.imag
+
+
 def poisson(input: Any, generator: Any = None) -> Any:
     """Poisson draws with rates ``input``, in its dtype."""
     rates = input._data

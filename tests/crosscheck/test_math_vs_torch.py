@@ -99,6 +99,12 @@ CASES = {
     "multi_dot cross": (lambda L, v, w, a: L.linalg.multi_dot([w, v.T, v, w]) + L.linalg.cross(v, w[None]).sum()
                         + L.cross(v, w[None].expand(4, 3), dim=1).sum() + L.linalg.multi_dot([a, a.T]).sum(),
                         (V3, W3, X)),
+    "solve_triangular": (lambda L, m, b: L.linalg.solve_triangular(m, b, upper=True)
+                         + L.linalg.solve_triangular(m, b, upper=False, unitriangular=True)
+                         + L.linalg.solve_triangular(m, b, upper=False, left=False), (SPD, SQ)),
+    "vecdot inv_ex cholesky_ex": (lambda L, m, s: L.linalg.vecdot(m, s) + L.linalg.inv_ex(s).inverse.sum(-1)
+                                  + L.linalg.cholesky_ex(_sym(L, s)).L.sum(-1)
+                                  + (L.linalg.inv_ex(s).info + L.linalg.cholesky_ex(s).info)[:, None], (SQ, SPD)),
     "cond": (lambda L, m: L.linalg.cond(m) + L.linalg.cond(m, -2), (SQ,)),
     "fftshift": (lambda L, a: L.fft.fftshift(a) * L.fft.ifftshift(a, dim=1) + L.fft.fftshift(a, dim=(0,)), (X,)),
 }

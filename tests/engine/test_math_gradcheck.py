@@ -93,6 +93,9 @@ CASES = {
     "matrix_power": (lambda a: L.matrix_power(a, 3) + L.matrix_power(a, -1), lambda: (spd(2),)),
     "multi_dot": (lambda a, b, c: L.multi_dot([a, b, c]), lambda: (t(3), t(3, 4, seed=1), t(4, 2, seed=2))),
     "cross": (lambda a, b: L.cross(a, b), lambda: (t(4, 3), t(1, 3, seed=1))),
+    "solve_triangular": (lambda a, b: L.solve_triangular(a, b, upper=False)
+                         + L.solve_triangular(a, b, upper=True, unitriangular=True, left=False),
+                         lambda: (spd(2), t(2, 3, 3, seed=1))),
     "cond": (lambda a: L.cond(a), lambda: (spd(),)),
     "fftshift": (lambda a: netgrad.fft.fftshift(a) * netgrad.fft.ifftshift(a, dim=0), lambda: (t(3, 4),)),
 }
