@@ -15,6 +15,7 @@ import numpy as np
 
 from . import ops
 from .autograd import ShapeError
+from .backend import device_of, to_device
 from .dtypes import _numpy_dtype
 from .ops import linalg as la
 from .ops.linalg import LinAlgError
@@ -32,7 +33,11 @@ InvExResult = namedtuple("inv_ex", ["inverse", "info"])
 CholeskyExResult = namedtuple("cholesky_ex", ["L", "info"])
 
 
-def _wrap(like: Any, array: np.ndarray) -> Any:
+def _wrap(like: Any, array: Any) -> Any:
+    """A tensor of ``array`` on ``like``'s device (arrays made on the host are moved there)."""
+    data = like._data
+    if type(array) is np.ndarray and type(data) is not np.ndarray:
+        array = to_device(array, *device_of(data))
     return like._result_type._wrap(array)
 
 
@@ -274,13 +279,14 @@ def svdvals(A: Any) -> Any:
     return la.SVD.apply(A)[..., A.shape[-2]]
 
 
-def _tolerance(A: Any, s: np.ndarray, atol: Any, rtol: Any) -> np.ndarray:
-    atol = 0.0 if atol is None else np.asarray(atol._data if hasattr(atol, "_data") else atol)
+def _tolerance(A: Any, s: Any, atol: Any, rtol: Any) -> Any:
+    """max(atol, rtol s_max) per matrix, shaped to compare with ``s`` (rtol defaults to max(m, n) eps when atol
+    is absent or 0, else to 0)."""
+    atol = 0.0 if atol is None else atol._data[..., None] if hasattr(atol, "_data") else float(atol)
     if rtol is None:
-        rtol = max(A.shape[-2:]) * np.finfo(A._data.dtype).eps if np.all(atol == 0) else 0.0
-    rtol = np.asarray(rtol._data if hasattr(rtol, "_data") else rtol)
-    top = s[..., :1] if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), s.dtype)
-    return np.maximum(atol[..., None] if np.ndim(atol) else atol, (rtol[..., None] if np.ndim(rtol) else rtol) * top)
+        rtol = max(A.shape[-2:]) * float(np.finfo(A._data.dtype).eps) if not np.any(atol) else 0.0
+    rtol = rtol._data[..., None] if hasattr(rtol, "_data") else float(rtol)
+    return np.maximum(atol, rtol * s.max(-1, keepdims=True, initial=0))
 
 
 def pinv(A: Any, *, atol: Any = None, rtol: Any = None, hermitian: bool = False) -> Any:
@@ -305,7 +311,7 @@ def lstsq(A: Any, B: Any, rcond: Any = None, *, driver: Any = None) -> Any:
     tol = _tolerance(A, s, None, max(A.shape[-2:]) * np.finfo(A._data.dtype).eps if rcond is None else rcond)
     rank = (s > tol).sum(-1).astype(np.int64)
     solution = pinv(A, rtol=rcond) @ rhs
-    empty = np.empty((0,), A._data.dtype)
+    empty = A._data.reshape(-1)[:0]
     residuals = empty
     m, n = A.shape[-2], A.shape[-1]
     if (driver or "gelsy") != "gelsy" and m > n and (rank == n).all():

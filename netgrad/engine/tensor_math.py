@@ -15,6 +15,8 @@ import numpy as np
 
 from ..random import get_generator
 from . import autograd, dtypes, linalg, ops
+from .backend import array_module, device_of, to_device, to_host
+from .linalg import _wrap as _wrap_like
 from .ops import pointwise as pw
 
 _RAD_PER_DEG = math.pi / 180.0
@@ -23,6 +25,10 @@ _SVD = namedtuple("svd", ["U", "S", "V"])
 
 def _data(x: Any) -> Any:
     return x._data if hasattr(x, "_data") else x
+
+
+def _host(x: Any) -> Any:
+    return to_host(x._data) if hasattr(x, "_data") else x
 
 
 class MathMethods:
@@ -286,18 +292,23 @@ class MathMethods:
 
     # ------------------------------------------------------------------------------- random fills
 
+    def _fill(self, draws: np.ndarray) -> Any:
+        """Every value replaced by host ``draws`` (moved to this tensor's device)."""
+        data = self._data
+        return self._overwrite(draws if type(data) is np.ndarray else to_device(draws, *device_of(data)))
+
     def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> Any:
         """Fill with 1 (probability p) or 0."""
         rng = generator or get_generator()
-        p = _check_probability(_data(p), "bernoulli_")
-        return self._overwrite(rng.random(self._data.shape) < p)
+        p = _check_probability(_host(p), "bernoulli_")
+        return self._fill(rng.random(self._data.shape) < p)
 
     def bernoulli(self, p: Any = None, *, generator: Any = None) -> Any:
         """A tensor of 0/1 draws with probabilities ``self`` (or ``p``), in this tensor's dtype."""
         rng = generator or get_generator()
-        p = _check_probability(self._data if p is None else _data(p), "bernoulli")
+        p = _check_probability(to_host(self._data) if p is None else _host(p), "bernoulli")
         draws = rng.random(self._data.shape) < p
-        return self._result_type._wrap(draws.astype(self._data.dtype))
+        return _wrap_like(self, draws.astype(self._data.dtype))
 
     def exponential_(self, lambd: float = 1.0, *, generator: Any = None) -> Any:
         """Fill with draws of density lambd e^(-lambd x)."""
@@ -306,21 +317,21 @@ class MathMethods:
                                f"floating point but you specified {_type_name(self)}")
         if not lambd > 0:
             raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
-        return self._overwrite((generator or get_generator()).exponential(1.0 / lambd, self._data.shape))
+        return self._fill((generator or get_generator()).exponential(1.0 / lambd, self._data.shape))
 
     def geometric_(self, p: float, *, generator: Any = None) -> Any:
         """Fill with the number of Bernoulli(p) trials up to the first success (1, 2, ...)."""
         if not 0 < p < 1:
             raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
-        return self._overwrite((generator or get_generator()).geometric(p, self._data.shape))
+        return self._fill((generator or get_generator()).geometric(p, self._data.shape))
 
     def cauchy_(self, median: float = 0.0, sigma: float = 1.0, *, generator: Any = None) -> Any:
         """Fill with draws of density 1 / (pi sigma (1 + ((x - median) / sigma)^2))."""
-        return self._overwrite(median + sigma * (generator or get_generator()).standard_cauchy(self._data.shape))
+        return self._fill(median + sigma * (generator or get_generator()).standard_cauchy(self._data.shape))
 
     def log_normal_(self, mean: float = 1.0, std: float = 2.0, *, generator: Any = None) -> Any:
         """Fill with e^N(mean, std^2)."""
-        return self._overwrite((generator or get_generator()).lognormal(mean, std, self._data.shape))
+        return self._fill((generator or get_generator()).lognormal(mean, std, self._data.shape))
 
     def random_(self, from_: int = 0, to: int | None = None, *, generator: Any = None, **kwargs: Any) -> Any:
         """Fill with integers uniform on [from, to); ``random_(to)`` is [0, to); ``random_()`` is [0, 2^mantissa]
@@ -336,7 +347,7 @@ class MathMethods:
                 int(np.iinfo(dt).max) + 1
         if from_ >= to:
             raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={from_} >= to={to}")
-        return self._overwrite((generator or get_generator()).integers(from_, to, self._data.shape))
+        return self._fill((generator or get_generator()).integers(from_, to, self._data.shape))
 
     def multinomial(self, num_samples: int, replacement: bool = False, *, generator: Any = None) -> Any:
         """Indices drawn from the categories of each row, with probabilities proportional to the row (int64)."""
@@ -345,7 +356,7 @@ class MathMethods:
             raise RuntimeError(f"prob_dist must be 1 or 2 dim, got shape {tuple(weights.shape)}")
         if weights.dtype.kind != "f":
             raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {self.dtype}")
-        rows = np.asarray(weights, dtype=np.float64).reshape(-1, weights.shape[-1])
+        rows = to_host(weights).astype(np.float64).reshape(-1, weights.shape[-1])
         if not np.isfinite(rows).all() or (rows < 0).any():
             raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
         if num_samples <= 0:
@@ -367,7 +378,7 @@ class MathMethods:
                 keys = np.log(rows) - np.log(-np.log(rng.random(rows.shape)))
             out = np.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
         out = out.astype(np.int64)
-        return self._result_type._wrap(out.reshape(weights.shape[:-1] + (num_samples,)))
+        return _wrap_like(self, out.reshape(weights.shape[:-1] + (num_samples,)))
 
     # ------------------------------------------------------------------------------------- linear algebra
 
@@ -458,7 +469,7 @@ class MathMethods:
     def histc(self, bins: int = 100, min: float = 0, max: float = 0) -> Any:
         """Counts in ``bins`` equal bins between min and max (the data's range when both are 0); values
         outside are ignored. The counts have the tensor's dtype (no gradient)."""
-        data = self._data
+        data = to_host(self._data)
         if data.dtype.kind != "f":
             raise NotImplementedError(f'"histogram_cpu" not implemented for \'{_type_name(self)}\'')
         if bins <= 0:
@@ -471,7 +482,7 @@ class MathMethods:
         if low > high:
             raise RuntimeError(f"torch.histc: max must be larger than min, but got min={min} and max={max}")
         counts, _ = np.histogram(data, bins=bins, range=(low, high))
-        return self._result_type._wrap(counts.astype(data.dtype))
+        return _wrap_like(self, counts.astype(data.dtype))
 
 
 def _type_name(t: Any) -> str:
@@ -496,7 +507,8 @@ class Quantile(autograd.Function):
         order = np.argsort(x, axis=-1, kind="stable")  # NaN sorts last
         ordered = np.take_along_axis(x, order, -1)
         nan = np.isnan(x)
-        count = (x.shape[-1] - nan.sum(-1, keepdims=True)) if ignore_nan else np.full(x.shape[:-1] + (1,), x.shape[-1])
+        xp = array_module(x)
+        count = (x.shape[-1] - nan.sum(-1, keepdims=True)) if ignore_nan else xp.full(x.shape[:-1] + (1,), x.shape[-1])
         rank = q.reshape((-1,) + (1,) * x.ndim) * (np.maximum(count, 1) - 1)  # (Q, ..., 1)
         if interpolation == "lower":
             rank = np.floor(rank)
@@ -519,11 +531,12 @@ class Quantile(autograd.Function):
     @staticmethod
     def backward(ctx, g):
         g = g[..., None]
-        grad_ordered = np.zeros((g.shape[0],) + ctx.shape, dtype=g.dtype)
+        xp = array_module(g)
+        grad_ordered = xp.zeros((g.shape[0],) + ctx.shape, dtype=g.dtype)
         np.put_along_axis(grad_ordered, ctx.lo, g * (1 - ctx.weight), -1)
         upper = np.take_along_axis(grad_ordered, ctx.hi, -1) + g * ctx.weight
         np.put_along_axis(grad_ordered, ctx.hi, upper, -1)
-        grad = np.zeros(ctx.shape, dtype=g.dtype)
+        grad = xp.zeros(ctx.shape, dtype=g.dtype)
         np.put_along_axis(grad, ctx.order, grad_ordered.sum(0), -1)
         return grad, None, None, None
 
@@ -551,6 +564,8 @@ def _quantile(x: Any, q: Any, dim: Any, keepdim: bool, interpolation: str, ignor
     else:
         axis = dim % max(ndim, 1)
         moved = x.unsqueeze(0) if ndim == 0 else x.permute(*[i for i in range(ndim) if i != axis], axis)
+    if type(x._data) is not np.ndarray:
+        qs = to_device(qs, *device_of(x._data))
     out = Quantile.apply(moved, qs, interpolation, ignore_nan)  # (Q, reduced shape...)
     if keepdim:
         kept = [1] * ndim if dim is None else [1 if i == dim % max(ndim, 1) else n for i, n in enumerate(x.shape)]
@@ -569,11 +584,11 @@ def vander(x: Any, N: int | None = None, increasing: bool = False) -> Any:
     if N < 0:
         raise RuntimeError("N must be non-negative.")
     x = x if x._data.dtype.kind in "fi" else x.long()
-    columns = [x._result_type._wrap(np.ones(x.shape, dtype=x._data.dtype))] if N else []
+    columns = [x._result_type._wrap(array_module(x._data).ones(x.shape, dtype=x._data.dtype))] if N else []
     for _ in range(1, N):
         columns.append(x if len(columns) == 1 else columns[-1] * x)
     if not columns:
-        return x._result_type._wrap(np.empty((x.shape[0], 0), dtype=x._data.dtype))
+        return x._result_type._wrap(array_module(x._data).empty((x.shape[0], 0), dtype=x._data.dtype))
     return ops.Stack.apply(*(columns if increasing else columns[::-1]), axis=1)
 
 
@@ -609,8 +624,8 @@ def imag(input: Any) -> Any:
 
 def poisson(input: Any, generator: Any = None) -> Any:
     """Poisson draws with rates ``input``, in its dtype."""
-    rates = input._data
+    rates = to_host(input._data)
     if (rates < 0).any() or not np.isfinite(rates).all():
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative and finite")
     draws = (generator or get_generator()).poisson(rates)
-    return input._result_type._wrap(draws.astype(rates.dtype))
+    return _wrap_like(input, draws.astype(rates.dtype))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function, unbroadcast
+from ..backend import array_module
 
 
 class LinAlgError(RuntimeError):
@@ -29,10 +30,16 @@ def _t(a: np.ndarray) -> np.ndarray:
     return np.swapaxes(a, -1, -2)
 
 
+def _diagonal(x: np.ndarray) -> tuple:
+    """The index of the diagonal of x's last two dimensions (on x's device)."""
+    n = min(x.shape[-2:])
+    i = array_module(x).arange(n)
+    return Ellipsis, i, i
+
+
 def _diag_embed(v: np.ndarray) -> np.ndarray:
-    out = np.zeros(v.shape + v.shape[-1:], dtype=v.dtype)
-    n = v.shape[-1]
-    out[..., np.arange(n), np.arange(n)] = v
+    out = array_module(v).zeros(v.shape + v.shape[-1:], dtype=v.dtype)
+    out[_diagonal(out)] = v
     return out
 
 
@@ -157,8 +164,7 @@ class Cholesky(Function):
     def backward(ctx, g):
         lower = ctx.out
         phi = np.tril(_t(lower) @ g)
-        n = phi.shape[-1]
-        phi[..., np.arange(n), np.arange(n)] *= 0.5
+        phi[_diagonal(phi)] *= 0.5
         inv = np.linalg.inv(lower)
         return _sym(_t(inv) @ phi @ inv)
 
@@ -180,11 +186,10 @@ class Eigh(Function):
         inner = _t(q) @ g_q
         inner = (inner - _t(inner)) / 2
         gap = w[..., None, :] - w[..., :, None]
-        n = w.shape[-1]
-        gap[..., np.arange(n), np.arange(n)] = 1
+        gap[_diagonal(gap)] = 1
         with np.errstate(divide="ignore", invalid="ignore"):
             middle = np.where(inner == 0, 0, inner / gap)
-        middle[..., np.arange(n), np.arange(n)] = g_w
+        middle[_diagonal(middle)] = g_w
         return q @ middle @ _t(q), None
 
 
@@ -207,9 +212,8 @@ class SVD(Function):
         v = _t(vh)
         middle = _diag_embed(g_s)
         if g_u.any() or g_v.any():
-            k = s.shape[-1]
             gap = s[..., None, :] ** 2 - s[..., :, None] ** 2
-            gap[..., np.arange(k), np.arange(k)] = 1
+            gap[_diagonal(gap)] = 1
             uu, vv = _t(u) @ g_u, _t(v) @ g_v
             sd = s[..., None, :]
             middle = middle + ((uu - _t(uu)) / gap) * sd + _t(sd) * ((vv - _t(vv)) / gap)
