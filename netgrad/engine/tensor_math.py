@@ -238,7 +238,10 @@ class MathMethods:
 
     def lerp(self, end: Any, weight: Any) -> Any:
         """self + weight (end - self)."""
-        return self + weight * (end - self)
+        if not hasattr(end, "_data"):
+            raise TypeError(f"lerp(): argument 'end' must be Tensor, not {type(end).__name__}")
+        a, b = self._pair(end)
+        return pw.Lerp.apply(a, b, self._operand(weight))
 
     def addcmul(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
         """self + value * tensor1 * tensor2."""
@@ -260,6 +263,77 @@ class MathMethods:
     def addcdiv_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
         quotient = tensor1 / tensor2
         return self.add_(quotient if value == 1 else value * quotient)
+
+    # ------------------------------------------------------------------------------------------ in place
+
+    def _apply_(self, function: type, *args: Any) -> Any:
+        """This tensor made ``function(self, *args)`` in place (recorded in the graph when it has to be)."""
+        if self._data.dtype.kind != "f":
+            raise RuntimeError(f"result type Float can't be cast to the desired output type {_type_name(self)}")
+        if self._recording(args[0] if args else None):
+            return self._record(function, *args)
+        self._data[...] = function.apply(self._result_type._wrap(self._data), *args)._data
+        autograd.bump(self)
+        return self
+
+    def log1p_(self) -> Any:
+        return self._apply_(pw.Log1p)
+
+    def expm1_(self) -> Any:
+        return self._apply_(pw.Expm1)
+
+    def erf_(self) -> Any:
+        return self._apply_(pw.Erf)
+
+    def erfinv_(self) -> Any:
+        return self._apply_(pw.Erfinv)
+
+    def tan_(self) -> Any:
+        return self._apply_(pw.Tan)
+
+    def atan_(self) -> Any:
+        return self._apply_(pw.Atan)
+
+    def sinh_(self) -> Any:
+        return self._apply_(pw.Sinh)
+
+    def cosh_(self) -> Any:
+        return self._apply_(pw.Cosh)
+
+    def floor_(self) -> Any:
+        return self if self._data.dtype.kind in "iu" else self._apply_(pw.Rounding, np.floor, 0)
+
+    def ceil_(self) -> Any:
+        return self if self._data.dtype.kind in "iu" else self._apply_(pw.Rounding, np.ceil, 0)
+
+    def trunc_(self) -> Any:
+        return self if self._data.dtype.kind in "iu" else self._apply_(pw.Rounding, np.trunc, 0)
+
+    def round_(self, decimals: int = 0) -> Any:
+        return self if self._data.dtype.kind in "iu" else self._apply_(pw.Rounding, np.round, int(decimals))
+
+    def clamp_min_(self, min: Any) -> Any:
+        return self.clamp_(min=_data(min))
+
+    def clamp_max_(self, max: Any) -> Any:
+        return self.clamp_(max=_data(max))
+
+    def lerp_(self, end: Any, weight: Any) -> Any:
+        """self += weight (end - self), in place (the moving-average update)."""
+        return self._apply_(pw.Lerp, end, self._operand(weight))
+
+    def atan2_(self, other: Any) -> Any:
+        return self._apply_(pw.Atan2, self._operand(other))
+
+    def fmod_(self, other: Any) -> Any:
+        if self._data.dtype.kind in "iu":
+            self._data[...] = np.fmod(self._data, _data(other))
+            autograd.bump(self)
+            return self
+        return self._apply_(pw.Fmod, self._operand(other))
+
+    def hypot_(self, other: Any) -> Any:
+        return self._apply_(pw.Hypot, self._operand(other))
 
     # ------------------------------------------------------------------------ conversions, complex parts
 

@@ -106,6 +106,11 @@ CASES = {
                                   + L.linalg.cholesky_ex(_sym(L, s)).L.sum(-1)
                                   + (L.linalg.inv_ex(s).info + L.linalg.cholesky_ex(s).info)[:, None], (SQ, SPD)),
     "cond": (lambda L, m: L.linalg.cond(m) + L.linalg.cond(m, -2), (SQ,)),
+    "in place": (lambda L, a, u, p: (u * 1).log1p_() + (a * 1).expm1_() + (a * 1).erf_() + (u * 1).erfinv_()
+                 + (u * 1).tan_() + (a * 1).atan_() + (a * 1).sinh_() + (a * 1).cosh_() + (a * 3).floor_()
+                 + (a * 3).ceil_() + (a * 3).trunc_() + (a * 3).round_(decimals=1) + (p * 1).clamp_min_(1.0)
+                 + (p * 1).clamp_max_(1.0) + (a * 1).lerp_(p, 0.3) + (a * 1).atan2_(p) + (a * 3).fmod_(p)
+                 + (a * 1).hypot_(p), (X, U, P)),
     "fftshift": (lambda L, a: L.fft.fftshift(a) * L.fft.ifftshift(a, dim=1) + L.fft.fftshift(a, dim=(0,)), (X,)),
 }
 

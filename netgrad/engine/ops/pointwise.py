@@ -261,3 +261,20 @@ class XLogY(Binary):
     """a ln b, 0 where a = 0 (unless b is NaN);  da = ln b (0 where a = 0), db = a / b."""
     f = staticmethod(_xlogy)
     derivatives = staticmethod(lambda a, b, z: (np.where(a == 0, 0, np.log(b)), a / b))
+
+
+class Lerp(Function):
+    """a + w (b - a), broadcast;  da = g (1 - w), db = g w, dw = g (b - a)."""
+
+    @staticmethod
+    def forward(ctx, a, b, w):
+        ctx.a, ctx.b, ctx.w = a, b, w
+        return a + w * (b - a)
+
+    @staticmethod
+    def backward(ctx, g):
+        need_a, need_b, need_w = ctx.inputs
+        a, b, w = ctx.a, ctx.b, ctx.w
+        return (unbroadcast(g * (1 - w), _shape(a)) if need_a is not None else None,
+                unbroadcast(g * w, _shape(b)) if need_b is not None else None,
+                unbroadcast(g * (b - a), _shape(w)) if need_w is not None else None)
