@@ -70,8 +70,10 @@ from .engine.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_ena
 from .engine.device import get_default_device, set_default_device
 from .engine.gradcheck import gradcheck
 from .engine.linalg import cdist
+from .engine.sampling import poisson
+from .engine.statistics import trapezoid, vander
 from .engine.tensor import Size
-from .engine.tensor_math import imag, poisson, real, trapezoid, vander
+from .engine.tensor_math import imag, real
 from .functions import (
                      BoolTensor,
                      DoubleTensor,

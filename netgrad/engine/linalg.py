@@ -33,7 +33,7 @@ InvExResult = namedtuple("inv_ex", ["inverse", "info"])
 CholeskyExResult = namedtuple("cholesky_ex", ["L", "info"])
 
 
-def _wrap(like: Any, array: Any) -> Any:
+def wrap_like(like: Any, array: Any) -> Any:
     """A tensor of ``array`` on ``like``'s device (arrays made on the host are moved there)."""
     data = like._data
     if type(array) is np.ndarray and type(data) is not np.ndarray:
@@ -129,7 +129,7 @@ def _ex(function: Any, A: Any, check_errors: bool, result: type) -> Any:
     instead of an error, unless ``check_errors``."""
     info = np.zeros(A.shape[:-2], dtype=np.int32)
     try:
-        return result(function(A), _wrap(A, info))
+        return result(function(A), wrap_like(A, info))
     except LinAlgError:
         if check_errors:
             raise
@@ -140,8 +140,8 @@ def _ex(function: Any, A: Any, check_errors: bool, result: type) -> Any:
             outputs.append(function(flat[i]))
         except LinAlgError:
             info.reshape(-1)[i] = 1
-            outputs.append(_wrap(A, np.full(A.shape[-2:], np.nan, dtype=A._data.dtype)))
-    return result(ops.Stack.apply(*outputs, axis=0).reshape(A.shape), _wrap(A, info))
+            outputs.append(wrap_like(A, np.full(A.shape[-2:], np.nan, dtype=A._data.dtype)))
+    return result(ops.Stack.apply(*outputs, axis=0).reshape(A.shape), wrap_like(A, info))
 
 
 def inv_ex(A: Any, *, check_errors: bool = False) -> Any:
@@ -156,13 +156,13 @@ def det(A: Any) -> Any:
 def slogdet(A: Any) -> Any:
     """(sign, ln |det A|): the determinant without overflow; only ``logabsdet`` has a gradient."""
     logabsdet = la.LogAbsDet.apply(_square(A, "slogdet"))
-    return SlogdetResult(_wrap(A, np.sign(np.linalg.det(A._data)).astype(A._data.dtype)), logabsdet)
+    return SlogdetResult(wrap_like(A, np.sign(np.linalg.det(A._data)).astype(A._data.dtype)), logabsdet)
 
 
 def logdet(A: Any) -> Any:
     """ln det A (NaN where the determinant is negative)."""
     sign, logabsdet = slogdet(A)
-    return logabsdet + _wrap(A, np.where(sign._data < 0, np.nan, 0).astype(A._data.dtype))
+    return logabsdet + wrap_like(A, np.where(sign._data < 0, np.nan, 0).astype(A._data.dtype))
 
 
 def solve(A: Any, B: Any, *, left: bool = True) -> Any:
@@ -194,7 +194,7 @@ def matrix_power(A: Any, n: int) -> Any:
         if n:
             base = base @ base
     if result is None:
-        return _wrap(A, np.broadcast_to(np.eye(A.shape[-1], dtype=A._data.dtype), A.shape).copy())
+        return wrap_like(A, np.broadcast_to(np.eye(A.shape[-1], dtype=A._data.dtype), A.shape).copy())
     return result
 
 
@@ -222,9 +222,9 @@ def solve_triangular(A: Any, B: Any, *, upper: bool, left: bool = True, unitrian
     n = A.shape[-1]
     mask = (np.triu if upper else np.tril)(np.ones((n, n), dtype=A._data.dtype), 1 if upper and unitriangular
                                            else -1 if unitriangular else 0)
-    triangle = A * _wrap(A, mask)
+    triangle = A * wrap_like(A, mask)
     if unitriangular:
-        triangle = triangle + _wrap(A, np.eye(n, dtype=A._data.dtype))
+        triangle = triangle + wrap_like(A, np.eye(n, dtype=A._data.dtype))
     return solve(triangle, B, left=left)
 
 
@@ -238,13 +238,13 @@ def qr(A: Any, mode: str = "reduced") -> Any:
     m, n = A.shape[-2], A.shape[-1]
     if mode == "complete" and m > n:
         q, r = np.linalg.qr(A._data, mode="complete")
-        return QRResult(_wrap(A, q), _wrap(A, r))
+        return QRResult(wrap_like(A, q), wrap_like(A, r))
     if m < n:  # reduced and complete agree; no gradient through the wide case
         q, r = np.linalg.qr(A._data, mode="reduced")
-        return QRResult(_wrap(A, q), _wrap(A, r))
+        return QRResult(wrap_like(A, q), wrap_like(A, r))
     packed = la.QR.apply(A)
     q, r = packed[..., :m].mT, packed[..., m:]
-    return QRResult(_wrap(A, np.empty((0,), A._data.dtype)) if mode == "r" else q, r)
+    return QRResult(wrap_like(A, np.empty((0,), A._data.dtype)) if mode == "r" else q, r)
 
 
 def eigh(A: Any, UPLO: str = "L") -> Any:
@@ -269,7 +269,7 @@ def svd(A: Any, full_matrices: bool = True) -> Any:
     u, s, vh = packed[..., :m].mT, packed[..., m], packed[..., m + 1:]
     if full_matrices and m != n:
         full_u, _, full_vh = np.linalg.svd(A._data, full_matrices=True)
-        return SVDResult(_wrap(A, full_u), s, _wrap(A, full_vh))
+        return SVDResult(wrap_like(A, full_u), s, wrap_like(A, full_vh))
     return SVDResult(u, s, vh)
 
 
@@ -294,7 +294,7 @@ def pinv(A: Any, *, atol: Any = None, rtol: Any = None, hermitian: bool = False)
     A = _floating(A, "pinv")
     u, s, vh = svd(A, full_matrices=False)
     keep = s._data > _tolerance(A, s._data, atol, rtol)
-    inverse = (s + _wrap(A, (~keep).astype(A._data.dtype))).reciprocal() * _wrap(A, keep.astype(A._data.dtype))
+    inverse = (s + wrap_like(A, (~keep).astype(A._data.dtype))).reciprocal() * wrap_like(A, keep.astype(A._data.dtype))
     return (vh.mT * inverse.unsqueeze(-2)) @ u.mT
 
 
@@ -316,8 +316,8 @@ def lstsq(A: Any, B: Any, rcond: Any = None, *, driver: Any = None) -> Any:
     m, n = A.shape[-2], A.shape[-1]
     if (driver or "gelsy") != "gelsy" and m > n and (rank == n).all():
         residuals = ((A._data @ solution._data - rhs._data) ** 2).sum(-2)
-    return LstsqResult(solution.squeeze(-1) if vector else solution, _wrap(A, residuals), _wrap(A, rank),
-                       _wrap(A, s if driver in ("gelsd", "gelss") else empty))
+    return LstsqResult(solution.squeeze(-1) if vector else solution, wrap_like(A, residuals), wrap_like(A, rank),
+                       wrap_like(A, s if driver in ("gelsd", "gelss") else empty))
 
 
 def matrix_rank(A: Any, *, atol: Any = None, rtol: Any = None, hermitian: bool = False) -> Any:
@@ -325,7 +325,7 @@ def matrix_rank(A: Any, *, atol: Any = None, rtol: Any = None, hermitian: bool =
     A = _floating(A, "matrix_rank")
     s = np.abs(np.linalg.eigvalsh(A._data))[..., ::-1] if hermitian else np.linalg.svd(A._data, compute_uv=False)
     s = np.sort(s, axis=-1)[..., ::-1]
-    return _wrap(A, (s > _tolerance(A, s, atol, rtol)).sum(-1).astype(np.int64))
+    return wrap_like(A, (s > _tolerance(A, s, atol, rtol)).sum(-1).astype(np.int64))
 
 
 def cond(A: Any, p: Any = None) -> Any:
