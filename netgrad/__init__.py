@@ -129,6 +129,7 @@ floor, ceil, trunc, fix, round, frac = Tensor.floor, Tensor.ceil, Tensor.trunc, 
 signbit, isinf, isposinf, isneginf, isclose = (Tensor.signbit, Tensor.isinf, Tensor.isposinf, Tensor.isneginf,
                                                Tensor.isclose)
 heaviside, clamp_min, clamp_max, nan_to_num = Tensor.heaviside, Tensor.clamp_min, Tensor.clamp_max, Tensor.nan_to_num
+nan_to_num_, trapz = Tensor.nan_to_num_, trapezoid
 lerp, addcmul, addcdiv = Tensor.lerp, Tensor.addcmul, Tensor.addcdiv
 conj, is_complex = Tensor.conj, Tensor.is_complex
 bernoulli, multinomial = Tensor.bernoulli, Tensor.multinomial
