@@ -23,23 +23,13 @@ from typing import Any, Callable
 import numpy as np
 
 from .backend import array_module, device_of
+from .numerics import ONE
 
 _new = object.__new__
 
 _sequence = itertools.count()  # creation order of graph nodes: a topological order for free
 # non-leaf tensors that asked for .grad with retain_grad(): graph node -> weak reference to the tensor
 _retained: "weakref.WeakKeyDictionary[Function, weakref.ref]" = weakref.WeakKeyDictionary()
-
-
-def _read_only_one(dtype: Any) -> np.ndarray:
-    one = np.ones((), dtype)
-    one.flags.writeable = False
-    return one
-
-
-# d(loss)/d(loss) = 1 for scalar losses, made once per dtype: read-only, as every gradient reaching a
-# backward must be left unmodified (leaves always get their own copy)
-_ONES = {np.dtype(t): _read_only_one(t) for t in (np.float16, np.float32, np.float64)}
 
 
 class TensorBase:
@@ -81,6 +71,9 @@ class Function:
     # inputs: the Tensor arguments that require grad (None elsewhere; the tuple is None once freed);
     # sequence: creation number, larger than every input's node's; args: every argument (for version checks)
     __slots__ = ("inputs", "sequence", "args")
+    # True where backward always returns new arrays that nothing else holds (a matrix product, a ufunc's
+    # result): a leaf keeps them as its .grad without the end-of-pass check for shared arrays
+    fresh_gradients = False
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any):
@@ -192,8 +185,9 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     return grad.reshape(shape)  # NumPy scalars (a full sum) have reshape too: it gives an array
 
 
-def _accumulate_leaf(tensor, grad: Any, borrowed: list) -> None:
-    """Add ``grad`` to ``tensor.grad``; a first gradient is kept as it is, and listed in ``borrowed``.
+def _accumulate_leaf(tensor, grad: Any, borrowed: list, fresh: bool = False) -> None:
+    """Add ``grad`` to ``tensor.grad``; a first gradient is kept as it is, and listed in ``borrowed`` unless
+    ``fresh`` (an array that only this call holds).
 
     The array a backward pass hands to a leaf may also live elsewhere (passed through by add or reshape,
     given to another leaf, still waiting for its node): it is only made private once the pass is over
@@ -203,12 +197,12 @@ def _accumulate_leaf(tensor, grad: Any, borrowed: list) -> None:
     if own is None:
         if type(grad) is not type(data) or (grad.dtype is not data.dtype and grad.dtype != data.dtype):
             grad = array_module(data).array(grad, dtype=data.dtype)  # a new array: private already
-        else:
+        elif not fresh:
             borrowed.append(tensor)
         if grad.shape != data.shape:
             raise ShapeError(f"gradient of shape {grad.shape} for a tensor of shape {data.shape}")
         tensor._grad = grad
-    elif any(t is tensor for t in borrowed):  # a second gradient in this pass: the first may be shared
+    elif borrowed and any(t is tensor for t in borrowed):  # a second gradient in this pass: the first may be shared
         tensor._grad = np.add(own, grad, dtype=own.dtype)
     else:
         own += grad
@@ -241,7 +235,8 @@ def backward(tensor, gradient: Any = None, retain_graph: bool = False) -> None:
                 f"backward() without a gradient needs a scalar output, but the tensor has shape {data.shape}: "
                 f"pass gradient= of shape {data.shape}, or reduce the output first (e.g. .sum() or .mean())."
             )
-        grad = _ONES.get(data.dtype) if data.ndim == 0 and type(data) is np.ndarray else None
+        # d(loss)/d(loss) = 1: a shared read-only 0-d one (a backward never modifies the gradient it is given)
+        grad = ONE.get(data.dtype) if data.ndim == 0 and type(data) is np.ndarray else None
         if grad is None:
             grad = array_module(data).ones(data.shape, data.dtype)
     else:
@@ -290,12 +285,13 @@ def backward(tensor, gradient: Any = None, retain_graph: bool = False) -> None:
             grads = node.backward(node, grad)
             if type(grads) is not tuple:
                 grads = (grads,)
+            fresh = node.fresh_gradients
             for t, g in zip(inputs, grads):
                 if t is None or g is None:
                     continue
                 fn = t._grad_fn
                 if fn is None:
-                    _accumulate_leaf(t, g, borrowed)
+                    _accumulate_leaf(t, g, borrowed, fresh)
                     if hooks is not None and id(t) in hooks:
                         hooks[id(t)](t)
                 else:

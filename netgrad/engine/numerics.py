@@ -17,7 +17,7 @@ def _constant(value: float) -> dict:
     return arrays
 
 
-_ZERO, _ONE = _constant(0.0), _constant(1.0)
+_ZERO, ONE = _constant(0.0), _constant(1.0)
 
 
 def sigmoid_array(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -25,21 +25,25 @@ def sigmoid_array(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
 
     ``out`` (which may be ``x`` itself) receives the result instead of a new array."""
     out = np.negative(x, out=out)
-    if type(out) is not np.ndarray and isinstance(out, np.generic):  # a 0-d input gives a NumPy scalar (no out=)
-        out = np.asarray(out)
-    np.logaddexp(_ZERO.get(out.dtype, 0) if type(out) is np.ndarray else 0, out, out=out)
+    if type(out) is np.ndarray:
+        zero = _ZERO.get(out.dtype, 0)
+    elif isinstance(out, np.generic):  # a 0-d input gives a NumPy scalar (no out=)
+        out, zero = np.asarray(out), 0
+    else:  # another array module's array
+        zero = 0
+    np.logaddexp(zero, out, out=out)
     np.negative(out, out=out)
     return np.exp(out, out=out)
 
 
 def sigmoid_backward(g: np.ndarray, out: np.ndarray) -> np.ndarray:
     """g y (1 - y) for y = sigma(x) (also used by the fused Linear + Sigmoid node)."""
-    return g * out * ((_ONE.get(out.dtype, 1) if type(out) is np.ndarray else 1) - out)
+    return g * out * ((ONE.get(out.dtype, 1) if type(out) is np.ndarray else 1) - out)
 
 
 def tanh_backward(g: np.ndarray, out: np.ndarray) -> np.ndarray:
     """g (1 - y^2) for y = tanh x (also used by the fused Linear + Tanh node)."""
-    return g * ((_ONE.get(out.dtype, 1) if type(out) is np.ndarray else 1) - out * out)
+    return g * ((ONE.get(out.dtype, 1) if type(out) is np.ndarray else 1) - out * out)
 
 
 def softplus_array(x: np.ndarray) -> np.ndarray:

@@ -80,12 +80,16 @@ def _placed(array: Any, data: Any) -> Any:
     return to_device(array, *device_of(data))
 
 
-def _as_floating_target(input_data: np.ndarray, target: Any, name: str) -> tuple[Any, np.ndarray]:
-    """Target for an elementwise loss: same shape as the input (no broadcasting), in the input's dtype.
+def _loss_operands(input: Any, target: Any, reduction: str, name: str) -> tuple[Any, np.ndarray, np.ndarray]:
+    """The checked operands of an elementwise loss: the reduction is known, and the target has the input's
+    shape (no broadcasting) and, converted if need be, its dtype.
 
-    Returns the object to pass to the Function (the tensor itself when it needs a gradient) and its array.
-    """
-    data = _array(target)
+    Returns the target to pass to the Function (the tensor itself when it needs a gradient), the target's
+    array and the input's array."""
+    if reduction not in _REDUCTIONS:
+        _check_reduction(reduction)
+    input_data = input._data if isinstance(input, Tensor) else np.asarray(input)
+    data = target._data if isinstance(target, Tensor) else np.asarray(target)
     if data.shape != input_data.shape:
         hint = ""
         if data.shape + (1,) == input_data.shape:
@@ -95,12 +99,12 @@ def _as_floating_target(input_data: np.ndarray, target: Any, name: str) -> tuple
         raise ShapeError(f"{name}: target shape {data.shape} differs from input shape {input_data.shape}; the "
                          f"loss compares them element by element and does not broadcast{hint}")
     if isinstance(target, Tensor) and target.requires_grad:
-        return target, data
-    if data.dtype != input_data.dtype and input_data.dtype.kind == "f":
+        return target, data, input_data
+    if data.dtype is not input_data.dtype and data.dtype != input_data.dtype and input_data.dtype.kind == "f":
         data = data.astype(input_data.dtype)
     if type(data) is not type(input_data):
         data = _placed(data, input_data)
-    return data, data
+    return data, data, input_data
 
 
 def _check_unit_interval(data: np.ndarray, what: str, name: str, hint: str = "") -> None:
@@ -376,24 +380,21 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 
 def mse_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
     """Mean squared error: mean((x - y)^2) (``'sum'``: the sum, ``'none'``: per element)."""
-    _check_reduction(reduction)
-    target, _ = _as_floating_target(_array(input), target, "mse_loss")
+    target, _, _ = _loss_operands(input, target, reduction, "mse_loss")
     return MSELoss.apply(input, target, reduction)
 
 
 def l1_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
     """Mean absolute error (MAE): mean(|x - y|)."""
-    _check_reduction(reduction)
-    target, _ = _as_floating_target(_array(input), target, "l1_loss")
+    target, _, _ = _loss_operands(input, target, reduction, "l1_loss")
     return L1Loss.apply(input, target, reduction)
 
 
 def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
     """Huber loss: quadratic for errors below ``delta``, linear beyond (robust to outliers)."""
-    _check_reduction(reduction)
     if delta <= 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
-    target, _ = _as_floating_target(_array(input), target, "huber_loss")
+    target, _, _ = _loss_operands(input, target, reduction, "huber_loss")
     return HuberLoss.apply(input, target, reduction, delta)
 
 
@@ -403,9 +404,7 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, *,
 
     For logits use :func:`binary_cross_entropy_with_logits`, which is stable and cheaper.
     """
-    _check_reduction(reduction)
-    data = _array(input)
-    target, target_data = _as_floating_target(data, target, "binary_cross_entropy")
+    target, target_data, data = _loss_operands(input, target, reduction, "binary_cross_entropy")
     _check_unit_interval(data, "input", "binary_cross_entropy",
                          " (the input must be probabilities; for logits use binary_cross_entropy_with_logits)")
     _check_unit_interval(target_data, "target", "binary_cross_entropy")
@@ -420,9 +419,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = N
     ``pos_weight`` (broadcast along the last dimension, one per class) multiplies the positive term: > 1
     raises recall, < 1 precision. ``weight`` rescales each element's loss.
     """
-    _check_reduction(reduction)
-    data = _array(input)
-    target, target_data = _as_floating_target(data, target, "binary_cross_entropy_with_logits")
+    target, target_data, data = _loss_operands(input, target, reduction, "binary_cross_entropy_with_logits")
     _check_unit_interval(target_data, "target", "binary_cross_entropy_with_logits")
     name = "binary_cross_entropy_with_logits"
     weight = _broadcastable_weight(weight, data.shape, data.dtype, name)

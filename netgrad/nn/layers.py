@@ -69,7 +69,8 @@ class Linear(Module):
     def forward(self, input: Tensor) -> Tensor:
         weight = self.weight
         data = input._data if isinstance(input, Tensor) else np.asarray(input)
-        if data.ndim == 0 or data.shape[-1] != self.in_features or data.dtype != weight._data.dtype:
+        dtype = weight._data.dtype
+        if data.ndim == 0 or data.shape[-1] != self.in_features or (data.dtype is not dtype and data.dtype != dtype):
             self._reject(data)
         return LinearFunction.apply(input, weight, self.bias)
 
@@ -77,7 +78,8 @@ class Linear(Module):
         """``forward`` and then an activation, as the single node ``function`` (e.g. ``F.LinearReLU``)."""
         weight = self.weight
         data = input._data if isinstance(input, Tensor) else np.asarray(input)
-        if data.ndim == 0 or data.shape[-1] != self.in_features or data.dtype != weight._data.dtype:
+        dtype = weight._data.dtype
+        if data.ndim == 0 or data.shape[-1] != self.in_features or (data.dtype is not dtype and data.dtype != dtype):
             self._reject(data)
         return function.apply(input, weight, self.bias)
 

@@ -60,6 +60,7 @@ class Optimizer:
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
         self._scratch: dict[tuple, np.ndarray] = {}
+        self._rate: tuple = (None, None)  # (learning rate, that rate as a 0-d array of the parameters' dtype)
         self._opt_called = False
 
         param_groups = list(params)
@@ -153,13 +154,15 @@ class Optimizer:
                 gradient is zero (weight decay and momentum still move it).
         """
         for group in self.param_groups:
+            if set_to_none:
+                for p in group["params"]:
+                    p._grad = None
+                continue
             for p in group["params"]:
                 grad = p._grad
                 if grad is None:
                     continue
-                if set_to_none:
-                    p._grad = None
-                elif grad.flags.writeable:
+                if grad.flags.writeable:
                     grad.fill(0)
                 else:
                     p._grad = np.zeros_like(p._data)

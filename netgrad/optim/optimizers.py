@@ -120,25 +120,39 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
     def _update_group(self, group: dict[str, Any]) -> None:
-        lr, momentum = float(group["lr"]), float(group["momentum"])
-        dampening, weight_decay = float(group["dampening"]), float(group["weight_decay"])
+        lr = float(group["lr"])
+        if not (group["momentum"] or group["weight_decay"] or group["maximize"]):
+            self._descend(group["params"], lr)
+            return
+        momentum, dampening, weight_decay = float(group["momentum"]), float(group["dampening"]), \
+            float(group["weight_decay"])
         nesterov, maximize = group["nesterov"], group["maximize"]
-        plain = momentum == 0 and weight_decay == 0 and not maximize
-        rate = None  # γ as a 0-d array of the parameter's dtype: cheaper for a ufunc than a Python float
         for p in group["params"]:
             grad = p._grad
             if grad is None:
                 continue
             param = p._data
-            if plain:  # the hot path of plain (mini-batch) gradient descent: θ ← θ - γ g
-                if rate is None or rate.dtype is not param.dtype:
-                    rate = np.array(lr, dtype=param.dtype) if type(param) is np.ndarray else param.dtype.type(lr)
-                step = grad * rate if param.size <= _SMALL else np.multiply(grad, rate, out=self._buffer(param, 1))
-                np.subtract(param, step, out=param)
-                continue
             g = _update_gradient(param, grad, weight_decay, maximize, self._buffer(param, 0))
             rules.sgd(param, g, self.state[p] if momentum != 0 else {}, self._buffer, lr=lr, momentum=momentum,
                       dampening=dampening, nesterov=nesterov)
+
+    def _descend(self, params: list, lr: float) -> None:
+        """The hot path of plain (mini-batch) gradient descent: θ ← θ - γ g for every parameter with a gradient.
+
+        γ goes to the ufuncs as a 0-d array of the parameter's dtype (cheaper than a Python float), kept while
+        the learning rate and dtype stay the same."""
+        made_for, rate = self._rate  # the last one made, and the learning rate it holds
+        for p in params:
+            grad = p._grad
+            if grad is None:
+                continue
+            param = p._data
+            if type(param) is not np.ndarray:  # another array module's array takes the rate as a scalar
+                rate = param.dtype.type(lr)
+            elif made_for != lr or rate.dtype is not param.dtype:
+                made_for, rate = self._rate = (lr, np.array(lr, dtype=param.dtype))
+            step = grad * rate if param.size <= _SMALL else np.multiply(grad, rate, out=self._buffer(param, 1))
+            np.subtract(param, step, out=param)
 
 
 # --------------------------------------------------------------------------------------------- Adagrad

@@ -101,6 +101,23 @@ def test_a_shared_first_gradient_is_not_changed_while_another_node_still_needs_i
     np.testing.assert_array_equal(c.grad.numpy(), [2.0, 2.0])  # d(out)/dc = 2, whatever happened to a's gradient
 
 
+@pytest.mark.parametrize("linear_first", [True, False])
+def test_a_leaf_fed_by_a_fresh_kernel_and_a_pass_through_node_gets_both_and_aliases_nothing(linear_first):
+    # loss = sum(x W^T) + sum(W): dW = column sums of x (1 per output row) + 1, from the fused linear node
+    # (new arrays) and from add, which passes the upstream gradient straight through
+    x = netgrad.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    W = netgrad.zeros(2, 3, requires_grad=True)
+    linear_part, plain_part = netgrad.nn.functional.linear(x, W).sum(), (W + 0).sum()
+    loss = linear_part + plain_part if linear_first else plain_part + linear_part
+    loss.backward()
+    expected = np.tile(x.numpy().sum(0), (2, 1)) + 1
+    np.testing.assert_array_equal(W.grad.numpy(), expected)
+    W.grad.data.mul_(0)  # the gradient is W's own: a second pass starts from zero and sums again
+    loss = netgrad.nn.functional.linear(x, W).sum() + (W + 0).sum()
+    loss.backward()
+    np.testing.assert_array_equal(W.grad.numpy(), expected)
+
+
 def test_retain_grad_and_non_leaf_grad():
     x = netgrad.tensor([1.0, -2.0], requires_grad=True)
     h = x * 3

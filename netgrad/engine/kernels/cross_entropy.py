@@ -34,6 +34,8 @@ class CrossEntropy(Function):
     rows when unweighted), PyTorch's weighted mean.
     """
 
+    fresh_gradients = True
+
     @staticmethod
     def forward(ctx, x, labels, weight, ignored, reduction, label_smoothing):
         shape = x.shape

@@ -24,6 +24,8 @@ class Linear(Function):
     """y = x W^T + b with W (out, in), or y = x W + b with W (in, out) when ``weight_in_out`` (Keras's kernel);
     one node.  dx = g W (g W^T), dW = g^T x (x^T g), db = sum_rows g."""
 
+    fresh_gradients = True
+
     @staticmethod
     def forward(ctx, x, weight, bias=None, weight_in_out=False):
         if weight_in_out:
@@ -60,6 +62,8 @@ class LinearReLU(Function):
     The linear map is the Function in ``linear``; its output is a fresh array, so the activation overwrites it
     in place."""
 
+    fresh_gradients = True
+
     linear: type[Function] = Linear
 
     @staticmethod
@@ -77,6 +81,8 @@ class LinearReLU(Function):
 class LinearSigmoid(Function):
     """y = sigmoid(x W^T + b) as one node;  dz = g y (1 - y), then the linear map's backward with dz."""
 
+    fresh_gradients = True
+
     linear: type[Function] = Linear
 
     @staticmethod
@@ -93,6 +99,8 @@ class LinearSigmoid(Function):
 
 class LinearTanh(Function):
     """y = tanh(x W^T + b) as one node;  dz = g (1 - y^2), then the linear map's backward with dz."""
+
+    fresh_gradients = True
 
     linear: type[Function] = Linear
 

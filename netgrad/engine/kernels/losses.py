@@ -6,6 +6,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function
+from ..numerics import ONE
 
 
 def reduce_loss(loss: np.ndarray, reduction: str) -> np.ndarray:
@@ -16,19 +17,33 @@ def reduce_loss(loss: np.ndarray, reduction: str) -> np.ndarray:
     return loss
 
 
-def upstream(grad_output: np.ndarray, reduction: str, count: int) -> Any:
-    """d(reduced loss)/d(elementwise loss), times the incoming gradient.
+_SCALES: dict = {}  # (dtype, reduction, count, factor) -> factor / count (or factor) as a read-only 0-d array
 
-    After a reduction this is a Python number, so that multiplying a float array by it is one ufunc call
-    that keeps the array's dtype."""
+
+def upstream(grad_output: np.ndarray, reduction: str, count: int, factor: float = 1.0) -> Any:
+    """factor * d(reduced loss)/d(elementwise loss) * the incoming gradient.
+
+    After a reduction this is a number: for the usual ``loss.backward()`` (an incoming gradient of exactly 1)
+    a cached 0-d array of the loss's dtype, which a ufunc takes as it is; otherwise a Python number, so that
+    multiplying a float array by it is one ufunc call that keeps the array's dtype."""
     if reduction == "none":
-        return grad_output
-    g = float(grad_output)  # the gradient of a 0-d loss
+        return grad_output if factor == 1 else grad_output * factor
+    if grad_output is ONE.get(grad_output.dtype):
+        key = (grad_output.dtype, reduction, count, factor)
+        scale = _SCALES.get(key)
+        if scale is None:
+            value = factor / count if reduction == "mean" and count else factor
+            scale = _SCALES[key] = np.full((), value, grad_output.dtype)
+            scale.flags.writeable = False
+        return scale
+    g = float(grad_output) * factor  # the gradient of a 0-d loss
     return g / count if reduction == "mean" and count else g
 
 
 class MSELoss(Function):
     """(x - y)^2 per element, then reduced;  dx = 2 (x - y) g, dy = -dx."""
+
+    fresh_gradients = True
 
     @staticmethod
     def forward(ctx, x, y, reduction):
@@ -42,12 +57,14 @@ class MSELoss(Function):
     @staticmethod
     def backward(ctx, g):
         diff = ctx.diff
-        grad = diff * (2 * upstream(g, ctx.reduction, diff.size))
+        grad = diff * upstream(g, ctx.reduction, diff.size, 2.0)
         return grad, (-grad if ctx.inputs[1] is not None else None), None
 
 
 class L1Loss(Function):
     """|x - y| per element, then reduced;  dx = sign(x - y) g (0 where x = y), dy = -dx."""
+
+    fresh_gradients = True
 
     @staticmethod
     def forward(ctx, x, y, reduction):
@@ -64,6 +81,8 @@ class L1Loss(Function):
 
 class HuberLoss(Function):
     """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta), d = x - y;  dx = clip(d, -delta, delta) g."""
+
+    fresh_gradients = True
 
     @staticmethod
     def forward(ctx, x, y, reduction, delta):
@@ -83,6 +102,8 @@ class HuberLoss(Function):
 class BinaryCrossEntropy(Function):
     """-w (y log p + (1 - y) log(1 - p)), logs clamped at -100 as in PyTorch;
     dp = w (p - y) / max(p (1 - p), 1e-12) g,  dy = w (log(1 - p) - log p) g."""
+
+    fresh_gradients = True
 
     @staticmethod
     def forward(ctx, p, y, weight, reduction):
@@ -120,6 +141,8 @@ class BinaryCrossEntropyWithLogits(Function):
         dy = w [(p - 1) softplus(-x) - x] g.
     Only e^-|x| is ever computed, so logits of any size give finite values and gradients.
     """
+
+    fresh_gradients = True
 
     @staticmethod
     def forward(ctx, x, y, weight, pos_weight, reduction):
