@@ -4,7 +4,22 @@ One engine (tensors with reverse-mode autograd) with three faces: PyTorch-style 
 ``netgrad.nn``, ``netgrad.optim``), Keras-style (``netgrad.keras``) and scikit-learn-style
 (``netgrad.estimators``). ``import netgrad as torch`` runs small PyTorch scripts unchanged.
 """
-from . import accelerator, autograd, backends, cuda, data, engine, metrics, nn, optim, random, training, utils
+from . import (
+                     accelerator,
+                     autograd,
+                     backends,
+                     cuda,
+                     data,
+                     engine,
+                     fft,
+                     linalg,
+                     metrics,
+                     nn,
+                     optim,
+                     random,
+                     training,
+                     utils,
+)
 from .autograd import inference_mode
 from .engine import (
                      Function,
@@ -27,10 +42,13 @@ from .engine import (
                      full,
                      full_like,
                      get_default_dtype,
+                     int8,
+                     int16,
                      int32,
                      int64,
                      is_tensor,
                      linspace,
+                     logspace,
                      numel,
                      ones,
                      ones_like,
@@ -53,7 +71,9 @@ from .engine import (
 from .engine.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .engine.device import get_default_device, set_default_device
 from .engine.gradcheck import gradcheck
+from .engine.linalg import cdist
 from .engine.products import einsum, tensordot
+from .engine.sampling import poisson
 from .engine.selecting import bucketize, searchsorted
 from .engine.shaping import (
                      atleast_1d,
@@ -69,7 +89,9 @@ from .engine.shaping import (
                      row_stack,
                      vstack,
 )
+from .engine.statistics import trapezoid, vander
 from .engine.tensor import Size
+from .engine.tensor_math import imag, real
 from .functions import (
                      BoolTensor,
                      DoubleTensor,
@@ -93,6 +115,7 @@ __version__ = "0.1.0"
 
 # PyTorch's dtype aliases
 half, float, double, int, long, bool = float16, float32, float64, int32, int64, bool_
+short, char, byte = int16, int8, uint8
 
 # Tensor methods double as module functions: netgrad.exp(t) is t.exp(), as in torch.exp(t).
 abs = Tensor.abs
@@ -136,3 +159,25 @@ bitwise_left_shift, bitwise_right_shift = Tensor.bitwise_left_shift, Tensor.bitw
 remainder, floor_divide = Tensor.remainder, Tensor.floor_divide
 bmm, addmm, baddbmm, addmv, outer, ger, inner, kron = (Tensor.bmm, Tensor.addmm, Tensor.baddbmm, Tensor.addmv,
                                                        Tensor.outer, Tensor.ger, Tensor.inner, Tensor.kron)
+# pointwise maths, rounding, sampling, statistics and linear algebra (engine/tensor_math.py, engine/linalg.py)
+log1p, expm1, log2, log10, exp2 = Tensor.log1p, Tensor.expm1, Tensor.log2, Tensor.log10, Tensor.exp2
+rsqrt, reciprocal, erf, erfc, erfinv = Tensor.rsqrt, Tensor.reciprocal, Tensor.erf, Tensor.erfc, Tensor.erfinv
+logaddexp, logaddexp2, xlogy, float_power = Tensor.logaddexp, Tensor.logaddexp2, Tensor.xlogy, Tensor.float_power
+tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh = (Tensor.tan, Tensor.asin, Tensor.acos, Tensor.atan,
+                                                          Tensor.sinh, Tensor.cosh, Tensor.asinh, Tensor.acosh,
+                                                          Tensor.atanh)
+arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
+atan2 = arctan2 = Tensor.atan2
+hypot, sinc, deg2rad, rad2deg, fmod = Tensor.hypot, Tensor.sinc, Tensor.deg2rad, Tensor.rad2deg, Tensor.fmod
+floor, ceil, trunc, fix, round, frac = Tensor.floor, Tensor.ceil, Tensor.trunc, Tensor.fix, Tensor.round, Tensor.frac
+signbit, isinf, isposinf, isneginf, isclose = (Tensor.signbit, Tensor.isinf, Tensor.isposinf, Tensor.isneginf,
+                                               Tensor.isclose)
+heaviside, clamp_min, clamp_max, nan_to_num = Tensor.heaviside, Tensor.clamp_min, Tensor.clamp_max, Tensor.nan_to_num
+nan_to_num_, trapz = Tensor.nan_to_num_, trapezoid
+lerp, addcmul, addcdiv = Tensor.lerp, Tensor.addcmul, Tensor.addcdiv
+conj, is_complex = Tensor.conj, Tensor.is_complex
+bernoulli, multinomial = Tensor.bernoulli, Tensor.multinomial
+cov, corrcoef, histc = Tensor.cov, Tensor.corrcoef, Tensor.histc
+quantile, nanquantile = Tensor.quantile, Tensor.nanquantile
+det, logdet, slogdet, inverse, pinverse = Tensor.det, Tensor.logdet, Tensor.slogdet, Tensor.inverse, Tensor.pinverse
+cholesky, matrix_power, qr, svd, cross = Tensor.cholesky, Tensor.matrix_power, Tensor.qr, Tensor.svd, Tensor.cross

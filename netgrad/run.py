@@ -7,7 +7,7 @@ For the length of the run, ``import torch`` (and ``torch.nn``, ``torch.nn.functi
 
 Anything netgrad lacks stops the script with one line naming it and where the script asked for it:
 
-    train.py:14: netgrad has no torch.fft (see docs/pytorch.md for what netgrad covers)
+    train.py:14: netgrad has no torch.sparse (see docs/pytorch.md for what netgrad covers)
 
 Example:
     >>> run_script("examples_nn.py", ["--epochs", "3"])  # doctest: +SKIP
@@ -60,9 +60,11 @@ class _TorchAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 def missing_feature(error: BaseException) -> str | None:
-    """What netgrad lacks, in PyTorch's names, when ``error`` says so ("netgrad has no torch.fft"); else None."""
+    """What netgrad lacks, in PyTorch's names, when ``error`` says so ("netgrad has no torch.sparse"); else None."""
     if isinstance(error, ModuleNotFoundError) and str(error).startswith("netgrad has no "):
         return str(error)
+    if isinstance(error, NotImplementedError) and str(error).startswith("netgrad has no "):
+        return f"{error} ({_HINT})"
     if isinstance(error, ImportError) and (error.name or "").startswith("netgrad"):
         found = re.match(r"cannot import name '(\w+)'", str(error))
         if found:

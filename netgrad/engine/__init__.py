@@ -21,6 +21,7 @@ from .creation import (
                        full_like,
                        is_tensor,
                        linspace,
+                       logspace,
                        numel,
                        ones,
                        ones_like,
@@ -39,13 +40,26 @@ from .creation import (
                        zeros_like,
 )
 from .device import device
-from .dtypes import bool_, dtype, float16, float32, float64, get_default_dtype, int32, int64, set_default_dtype, uint8
+from .dtypes import (
+                     bool_,
+                     dtype,
+                     float16,
+                     float32,
+                     float64,
+                     get_default_dtype,
+                     int8,
+                     int16,
+                     int32,
+                     int64,
+                     set_default_dtype,
+                     uint8,
+)
 from .tensor import Tensor  # before creation: its function ``tensor`` is what the package name means
 
 __all__ = ["Function", "ShapeError", "enable_grad", "is_grad_enabled", "no_grad", "set_grad_enabled", "Tensor",
-           "arange", "as_tensor", "cat", "concat", "concatenate", "empty", "empty_like", "eye", "from_numpy",
-           "full", "full_like", "is_tensor", "linspace", "numel", "ones", "ones_like", "rand", "rand_like",
-           "randint", "randn", "randn_like", "randperm", "stack", "tensor",
-           "tril_indices", "triu_indices", "where", "zeros", "zeros_like",
-           "device", "bool_", "dtype", "float16", "float32", "float64", "get_default_dtype", "int32", "int64",
+           "arange", "as_tensor", "cat", "concat", "concatenate", "empty", "empty_like", "eye", "from_numpy", "full",
+           "full_like", "is_tensor", "linspace", "logspace", "numel", "ones", "ones_like", "rand", "rand_like",
+           "randint", "randn", "randn_like", "randperm", "stack", "tensor", "tril_indices", "triu_indices", "where",
+           "zeros", "zeros_like", "device",
+           "bool_", "dtype", "float16", "float32", "float64", "get_default_dtype", "int8", "int16", "int32", "int64",
            "set_default_dtype", "uint8"]

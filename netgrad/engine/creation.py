@@ -118,6 +118,13 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_g
     return _factory(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad, device)
 
 
+def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype: Any = None,
+             requires_grad: bool = False, device: Any = None) -> Tensor:
+    """base ** linspace(start, end, steps)."""
+    exponents = np.linspace(start, end, steps, dtype=np.float64)
+    return _factory((float(base) ** exponents).astype(_float_dtype(dtype)), requires_grad, device)
+
+
 def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     return _factory(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, device)
 

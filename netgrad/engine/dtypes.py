@@ -41,11 +41,13 @@ class dtype:
 float16 = dtype("float16")
 float32 = dtype("float32")
 float64 = dtype("float64")
+int8 = dtype("int8")
+int16 = dtype("int16")
 int32 = dtype("int32")
 int64 = dtype("int64")
 uint8 = dtype("uint8")
 bool_ = dtype("bool")
-_DTYPES = {d.numpy: d for d in (float16, float32, float64, int32, int64, uint8, bool_)}
+_DTYPES = {d.numpy: d for d in (float16, float32, float64, int8, int16, int32, int64, uint8, bool_)}
 _default_dtype = np.dtype(np.float32)
 
 

@@ -19,6 +19,7 @@ from .printing import format_tensor
 from .products import ProductMethods
 from .selecting import SelectMethods
 from .shaping import ShapeMethods
+from .tensor_math import MathMethods
 
 # ------------------------------------------------------------------------------------- array conversion
 
@@ -90,7 +91,7 @@ _new = object.__new__
 ReturnTypes = namedtuple("return_types", ["values", "indices"])
 
 
-class Tensor(TensorBase, ShapeMethods, SelectMethods, ProductMethods):
+class Tensor(TensorBase, ShapeMethods, SelectMethods, ProductMethods, MathMethods):
     """A multi-dimensional array that records the operations applied to it, for reverse-mode autodiff.
 
     >>> a = netgrad.tensor([3.0], requires_grad=True)
@@ -649,12 +650,6 @@ class Tensor(TensorBase, ShapeMethods, SelectMethods, ProductMethods):
 
     def square(self) -> "Tensor":
         return ops.Mul.apply(self, self)
-
-    def rsqrt(self) -> "Tensor":
-        return ops.Pow.apply(self, -0.5)
-
-    def reciprocal(self) -> "Tensor":
-        return ops.Div.apply(1.0, self)
 
     def clamp(self, min: Any = None, max: Any = None) -> "Tensor":
         if min is None and max is None:
