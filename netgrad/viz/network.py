@@ -146,9 +146,16 @@ def plot_network(model: Any, path: str | os.PathLike | None = None, *, max_neuro
     shown = [_shown(n, max_neurons) for n in sizes]
     ys = [_positions(len(idx), gap, height * len(idx) / max(len(s[0]) for s in shown)) for idx, gap in shown]
 
+    # the captions under the layers: "input 784", "hidden 300 BatchNorm1d ReLU", ... (one line each)
+    captions = [f"input\n{sizes[0]}"]
+    for c in range(1, len(sizes)):
+        after = [name for name in layers[c - 1].after if name not in _UNCAPTIONED]
+        captions.append("\n".join(["output" if c == len(sizes) - 1 else "hidden", str(sizes[c]), *after]))
+    lines = max(caption.count("\n") + 1 for caption in captions)
     plt = pyplot()
     if ax is None:
-        fig, ax = plt.subplots(figsize=(1.9 * len(sizes) + 1.0, 0.38 * min(max(sizes), max_neurons) + 1.6))
+        fig, ax = plt.subplots(figsize=(1.9 * len(sizes) + 1.0,
+                                        0.38 * min(max(sizes), max_neurons) + 1.0 + 0.3 * lines))
     else:
         fig = ax.figure
     radius = 0.3
@@ -180,15 +187,9 @@ def plot_network(model: Any, path: str | os.PathLike | None = None, *, max_neuro
                 ax.text(c * dx + side, y_k, str(names[neuron]), ha=align, va="center", fontsize=8)
         if gap:
             ax.text(c * dx, (y[len(idx) // 2 - 1] + y[len(idx) // 2]) / 2, "⋮", ha="center", va="center", fontsize=14)
-        if c == 0:
-            caption = f"input\n{sizes[0]}"
-        else:
-            role = "output" if c == len(sizes) - 1 else "hidden"
-            after = [name for name in layers[c - 1].after if name not in _UNCAPTIONED]
-            caption = f"{role}\n{sizes[c]}" + "".join(f"\n{name}" for name in after)
-        ax.text(c * dx, -height / 2 - 0.9, caption, ha="center", va="top", fontsize=9)
+        ax.text(c * dx, -height / 2 - 0.9, captions[c], ha="center", va="top", fontsize=9)
     ax.set_xlim(-1.6, (len(sizes) - 1) * dx + 1.6)
-    ax.set_ylim(-height / 2 - 2.4, height / 2 + 0.8)
+    ax.set_ylim(-height / 2 - 1.2 - 0.62 * lines, height / 2 + 0.8)  # room for the longest caption
     ax.set_aspect("equal")
     ax.axis("off")
     if legend:
