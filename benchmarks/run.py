@@ -1,10 +1,11 @@
 """Run every benchmark for netgrad, PyTorch (when installed) and hand-written NumPy; print a table.
 
-    python benchmarks/run.py [--quick] [--rounds 5] [--only mlp_epoch_128,xor_step] [--impls netgrad,numpy]
+    python benchmarks/run.py [--quick] [--rounds 3] [--only mlp_epoch_128,xor_step] [--impls netgrad,numpy]
                              [--threads 1,2,4,16] [--device cuda] [--samples N] [--json F]
 
-Each row is printed as soon as it is measured, with a progress bar on stderr. ``--quick`` takes 3 rounds
-on 10 000 samples instead of 5 on 60 000 (a first look, not a figure to report). ``--threads 1,4,16``
+Each row is printed as soon as it is measured, with a progress bar on stderr. Three rounds by default (a run
+of a few minutes; ``--rounds 7`` for figures to report); ``--quick`` takes 10 000 samples per MLP epoch instead
+of 60 000 (a first look, not a figure to report). ``--threads 1,4,16``
 measures the MLP at batch 128 and 1024 once per thread count instead of the default rows (add them back
 with ``--only``): every process gets ``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS``
 (and numexpr's and numba's) set to the count, and PyTorch ``torch.set_num_threads``. ``--device cuda``
@@ -54,9 +55,9 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"
 # other benchmark scripts beside this one, run after the table when they exist, each printing its own rows:
 # script -> (its arguments in a full run, with --quick)
 EXTRA = {
-    "cnn.py": (["--samples", "1024", "--rounds", "3"], ["--samples", "256", "--rounds", "1"]),
-    "distributed.py": (["--samples", "6000", "--rounds", "3"], ["--samples", "1024", "--rounds", "1"]),
-    "busy.py": (["--rounds", "1"], ["--quick"]),
+    "cnn.py": (["--samples", "512", "--rounds", "2"], ["--samples", "256", "--rounds", "1"]),
+    "distributed.py": (["--samples", "3000", "--rounds", "1"], ["--samples", "1024", "--rounds", "1"]),
+    "busy.py": (["--rounds", "1", "--max-iter", "100"], ["--quick"]),
 }
 
 
@@ -178,8 +179,8 @@ def run_extra(script: Path, arguments: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="3 rounds on 10 000 samples: a first look")
-    parser.add_argument("--rounds", type=int, help="timings per implementation, taken in turn (default 5)")
+    parser.add_argument("--quick", action="store_true", help="10 000 samples per MLP epoch: a first look")
+    parser.add_argument("--rounds", type=int, help="timings per implementation, taken in turn (default 3)")
     parser.add_argument("--samples", type=int, help="samples per MLP epoch (default 60000)")
     parser.add_argument("--only", default="", help="comma-separated workloads: " + ", ".join(TABLE))
     parser.add_argument("--impls", default=",".join(IMPLS), help="comma-separated implementations")
@@ -187,7 +188,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--device", default="cpu", help="cpu, or cuda for the MLP rows on the GPU")
     parser.add_argument("--json", default=str(HERE / "results.json"))
     args = parser.parse_args(argv)
-    rounds = args.rounds or (3 if args.quick else 5)
+    rounds = args.rounds or 3
     n_samples = args.samples or (10_000 if args.quick else 60_000)
 
     wanted = args.impls.split(",")
