@@ -85,29 +85,33 @@ def conv_only(samples: int, batch: int) -> float:
         x = netgrad.tensor(rng.standard_normal((batch, cin, side, side), dtype=np.float32), requires_grad=cin > 1)
         w = netgrad.tensor(rng.standard_normal((cout, cin, 3, 3), dtype=np.float32), requires_grad=True)
         b = netgrad.tensor(np.zeros(cout, np.float32), requires_grad=True)
-        upstream = netgrad.tensor(rng.standard_normal((batch, cout, side - 2, side - 2), dtype=np.float32))
+        # the upstream gradient in the layout of the convolution's output, as a ReLU or pooling after it sends it
+        upstream = rng.standard_normal((side - 2, side - 2, batch, cout), dtype=np.float32).transpose(2, 3, 0, 1)
+        upstream = netgrad.from_numpy(upstream)
         start = time.perf_counter()
         for _ in range(0, samples, batch):
+            x.grad = None  # as zero_grad(set_to_none=True): the input gradient is handed over, not added up
             F.conv2d(x, w, b).backward(upstream)
         total += time.perf_counter() - start
     return total
 
 
 def gemm_floor(samples: int, batch: int) -> float:
-    """Only the convolutions' matrix products: (O x K) @ (K x M), (O x M) @ (M x K), (K x O) @ (O x M)."""
+    """Only the convolutions' matrix products, each in the faster of its two orientations here:
+    y^T = cols^T (M x K) @ w^T (K x O), dw^T = cols (K x M) @ dy^T (M x O), dcols = w^T (K x O) @ dy (O x M)."""
     rng = np.random.default_rng(0)
     total = 0.0
     for cin, cout, side in CONVS:
         k, m = cin * 9, batch * (side - 2) ** 2
         w = rng.standard_normal((cout, k), dtype=np.float32)
         cols = rng.standard_normal((k, m), dtype=np.float32)
-        g = rng.standard_normal((cout, m), dtype=np.float32)
+        g_t = rng.standard_normal((m, cout), dtype=np.float32)
         start = time.perf_counter()
         for _ in range(0, samples, batch):
-            w @ cols
-            g @ cols.T
+            cols.T @ w.T
+            cols @ g_t
             if cin > 1:  # the first convolution needs no input gradient
-                w.T @ g
+                w.T @ g_t.T
         total += time.perf_counter() - start
     return total
 

@@ -139,15 +139,45 @@ class Function:
 
     @property
     def next_functions(self) -> tuple:
-        """The graph nodes feeding this one: ``grad_fn`` of non-leaf inputs, the leaf tensors themselves."""
-        inputs = self.inputs or ()
-        return tuple(t if t is None or t._grad_fn is None else t._grad_fn for t in inputs)
+        """The graph nodes feeding this one, as PyTorch gives them: a ``(node, 0)`` pair per input, the node
+        being the input's ``grad_fn``, the :class:`AccumulateGrad` of a leaf that requires grad, or None."""
+        return tuple((None, 0) if t is None else (t._grad_fn or AccumulateGrad.of(t), 0) for t in self.inputs or ())
 
     def name(self) -> str:
         return type(self).__name__ + "Backward"
 
     def __repr__(self) -> str:
         return f"<{self.name()}>"
+
+
+class AccumulateGrad:
+    """The graph node that adds a leaf's gradient into its ``.grad`` (``variable``), as in PyTorch: the end of
+    every path in ``next_functions``. One per leaf, so graph walkers can tell the nodes they have seen."""
+
+    __slots__ = ("_variable", "__weakref__")
+    _made: dict = {}  # id(leaf) -> its node, dropped with the leaf
+    next_functions = ()
+
+    def __init__(self, variable: Any) -> None:
+        self._variable = weakref.ref(variable)
+
+    @classmethod
+    def of(cls, leaf: Any) -> "AccumulateGrad":
+        node = cls._made.get(id(leaf))
+        if node is None or node._variable() is not leaf:
+            node = cls._made[id(leaf)] = cls(leaf)
+            weakref.finalize(leaf, cls._made.pop, id(leaf), None)
+        return node
+
+    @property
+    def variable(self) -> Any:
+        return self._variable()
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
 
 
 def _check_same_device(arrays: list) -> None:

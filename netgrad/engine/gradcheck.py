@@ -56,17 +56,16 @@ def gradcheck(fn: Callable, inputs: Any, eps: float = 1e-6, atol: float = 1e-5, 
         t._grad = g
 
     for index, (t, grad) in enumerate(zip(targets, analytical)):
-        flat = t._data.reshape(-1)
-        numerical = np.zeros(flat.size)
-        for i in range(flat.size):
-            original = flat[i]
-            flat[i] = original + eps
+        data = t._data  # perturbed where it lies: any strides (a reshaped copy would hide the perturbation)
+        numerical = np.zeros(t.shape)
+        for i in np.ndindex(*data.shape):
+            original = data[i]
+            data[i] = original + eps
             plus = scalar()
-            flat[i] = original - eps
+            data[i] = original - eps
             minus = scalar()
-            flat[i] = original
+            data[i] = original
             numerical[i] = (plus - minus) / (2 * eps)
-        numerical = numerical.reshape(t.shape)
         if not np.allclose(grad, numerical, atol=atol, rtol=rtol):
             worst = np.unravel_index(np.argmax(np.abs(grad - numerical)), t.shape) if t.ndim else ()
             message = (f"gradcheck: gradient of input {index} (shape {t.shape}) does not match central "

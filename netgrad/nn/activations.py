@@ -37,6 +37,7 @@ from ..engine import ops
 from ..engine.dtypes import _float_dtype
 from ..engine.kernels.conv import ConvolutionReLU
 from ..engine.kernels.linear import LinearReLU, LinearSigmoid, LinearTanh
+from ..engine.kernels.pooling import MaxPoolReLU
 from ..engine.tensor import Tensor
 from . import functional as F
 from .layers import Identity
@@ -114,6 +115,7 @@ class ReLU(Module):
 
     _after_linear = LinearReLU
     _after_conv = ConvolutionReLU  # what Sequential runs for Conv1d / Conv2d then ReLU
+    _before_max_pool = MaxPoolReLU  # ... and for ReLU then MaxPool1d / MaxPool2d
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()

@@ -65,28 +65,40 @@ class _IndexedContainer(Module):
 
 
 def _fused(module: Module, after: Module) -> Any:
-    """The Function computing ``module`` then ``after`` as one graph node, or None. A layer class names, in
-    ``_fusion``, the attribute under which an activation class keeps that Function (``Linear._fusion`` is
-    ``"_after_linear"``, ``ReLU._after_linear`` is ``LinearReLU``); exact classes only, not subclasses."""
+    """The call computing ``module`` then ``after`` as one graph node, or None.
+
+    A layer class names, in ``_fusion``, the attribute under which an activation class keeps that Function
+    (``Linear._fusion`` is ``"_after_linear"``, ``ReLU._after_linear`` is ``LinearReLU``); a pooling class
+    names, in ``_fusion_before``, the attribute under which the activation before it keeps one
+    (``ReLU._before_max_pool`` is ``MaxPoolReLU``). Exact classes only, not subclasses, and no ``forward``
+    replaced on an instance: then the pair's arithmetic is known."""
+    if "forward" in module.__dict__ or "forward" in after.__dict__:
+        return None
     attribute = type(module).__dict__.get("_fusion")
-    return None if attribute is None else type(after).__dict__.get(attribute)
+    function = None if attribute is None else type(after).__dict__.get(attribute)
+    if function is not None:
+        return partial(module._forward_fused, function)
+    attribute = type(after).__dict__.get("_fusion_before")
+    function = None if attribute is None else type(module).__dict__.get(attribute)
+    return None if function is None else partial(after._forward_fused, function, module)
 
 
 def _steps(modules: tuple) -> list:
-    """What ``Sequential.forward`` calls in order: the modules, with each fusable pair as one call."""
+    """What ``Sequential.forward`` calls in order: the modules, with each fusable pair as one call. Of
+    ``Conv2d, ReLU, MaxPool2d`` the pooling takes the ReLU: applied to the pooled values, it runs on an array
+    kh kw times smaller (fusing it with the convolution saves only the node)."""
     steps: list = []
     i = 0
     while i < len(modules):
-        module = modules[i]
-        if i + 1 < len(modules):
-            after = modules[i + 1]
-            fused = _fused(module, after)
-            # exact types only, and no forward replaced on an instance: then the pair's arithmetic is known
-            if fused is not None and "forward" not in module.__dict__ and "forward" not in after.__dict__:
-                steps.append(partial(module._forward_fused, fused))
-                i += 2
-                continue
-        steps.append(module)
+        fused = _fused(modules[i], modules[i + 1]) if i + 1 < len(modules) else None
+        if fused is not None and i + 2 < len(modules) and _fused(modules[i + 1], modules[i + 2]) is not None \
+                and "_fusion_before" in type(modules[i + 2]).__dict__:
+            fused = None  # the next pair is an activation and a pooling: leave the activation to it
+        if fused is not None:
+            steps.append(fused)
+            i += 2
+            continue
+        steps.append(modules[i])
         i += 1
     return steps
 

@@ -49,11 +49,12 @@ def _batched(input: Any, dims: int, owner: str) -> tuple:
     return tensor, False
 
 
-def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, dims, owner):
+def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, dims, owner,
+              function=MaxPool):
     kernel, stride, padding, dilation = _window_arguments(kernel_size, stride, padding, dilation, dims, owner)
     x, unbatched = _batched(input, dims, owner)
     pads = tuple((p, p) for p in padding)
-    out = MaxPool.apply(x, kernel, stride, pads, dilation, bool(ceil_mode))
+    out = function.apply(x, kernel, stride, pads, dilation, bool(ceil_mode))
     if unbatched:
         out = out.squeeze(0)
     if not return_indices:
@@ -134,6 +135,14 @@ class _MaxPoolNd(Module):
         return _max_pool(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
                          self.return_indices, self._dims, f"{type(self).__name__}({self.extra_repr()})")
 
+    def _forward_fused(self, function: type, activation: Module, input: Tensor) -> Tensor:
+        """``activation`` and then this pooling, as the single node ``function`` (``MaxPoolReLU``): the
+        activation applied to the pooled values. With ``return_indices`` the two run one after the other."""
+        if self.return_indices:
+            return self.forward(activation(input))
+        return _max_pool(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, False,
+                         self._dims, f"{type(self).__name__}({self.extra_repr()})", function)
+
     def extra_repr(self) -> str:
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
                 f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
@@ -143,6 +152,7 @@ class MaxPool1d(_MaxPoolNd):
     """The maximum of each window of (N, C, L): (N, C, L_out)."""
 
     _dims = 1
+    _fusion_before = "_before_max_pool"  # an activation class's fused activation + max-pool node (see Sequential)
 
 
 class MaxPool2d(_MaxPoolNd):
@@ -153,6 +163,7 @@ class MaxPool2d(_MaxPoolNd):
     """
 
     _dims = 2
+    _fusion_before = "_before_max_pool"
 
 
 class _AvgPoolNd(Module):

@@ -24,6 +24,32 @@ def test_notes_computational_graph_J_equals_2_ab_plus_c():
     assert a.is_leaf and not J.is_leaf and J.grad_fn.name() == "MulBackward"
 
 
+def test_next_functions_walk_the_graph_as_in_pytorch():
+    """J = 2(ab + c) walked the way graph-drawing scripts walk PyTorch's: (node, 0) pairs, each leaf reached
+    through one AccumulateGrad node whose ``variable`` is the leaf, None for what needs no gradient."""
+    a, b = netgrad.tensor([3.0], requires_grad=True), netgrad.tensor([2.0], requires_grad=True)
+    c = netgrad.tensor([5.0])
+    J = 2 * (a * b + c)
+    seen, leaves, stack = set(), [], [J.grad_fn]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if type(node).__name__ == "AccumulateGrad":
+            leaves.append(node.variable)
+        for child, index in node.next_functions:
+            assert index == 0
+            if child is not None:
+                stack.append(child)
+    assert sorted(id(t) for t in leaves) == sorted([id(a), id(b)])
+    assert len(seen) == 5  # Mul (by 2), Add, Mul (a b), and the two leaves' AccumulateGrad
+    (add,) = [node for node, _ in J.grad_fn.next_functions if node is not None]  # the 2 needs no gradient
+    assert add.next_functions[1] == (None, 0)  # nor does c
+    product = add.next_functions[0][0]
+    assert product.next_functions[0][0] is product.next_functions[0][0] and product.next_functions[0][0].variable is a
+
+
 def test_gradients_accumulate_across_backward_calls():
     x = netgrad.tensor([1.0, 2.0], requires_grad=True)
     for _ in range(3):

@@ -121,6 +121,17 @@ def test_gradcheck_detects_a_wrong_gradient():
         gradcheck(WrongSquare.apply, (t(3),))
 
 
+def test_gradcheck_perturbs_inputs_of_any_strides():
+    """A transposed input is perturbed where it lies: the check passes a right gradient and finds a wrong one
+    (it once perturbed a reshaped copy, saw no change and reported every gradient of such an input as 0)."""
+    data = np.random.default_rng(0).normal(size=(3, 4)).T
+    x = netgrad.from_numpy(data).requires_grad_()
+    assert not x._data.flags.c_contiguous
+    assert gradcheck(lambda x: (x * x).sum(), (x,))
+    with pytest.raises(AssertionError, match="does not match"):
+        gradcheck(lambda x: (x * x.detach()).sum(), (x,))
+
+
 shapes = st.lists(st.integers(1, 4), min_size=1, max_size=3).map(tuple)
 
 

@@ -310,7 +310,7 @@ def test_sequential_runs_linear_and_activation_as_one_node_with_the_same_numbers
     x = netgrad.tensor(np.random.default_rng(0).normal(size=(4, 3)).astype(np.float32))
     out = model(x)
     assert out.grad_fn.name() == node
-    assert out.grad_fn.next_functions[0].name() == node  # the first pair, feeding the second
+    assert out.grad_fn.next_functions[0][0].name() == node  # the first pair, feeding the second
     upstream = np.random.default_rng(1).normal(size=(4, 2)).astype(np.float32)
     out.backward(upstream)
     fused = [p.grad.numpy().copy() for p in model.parameters()]

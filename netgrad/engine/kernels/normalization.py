@@ -6,6 +6,30 @@ import math
 import numpy as np
 
 from ..autograd import Function
+from ..backend import array_module
+
+
+def _channels_last(a, axis: int, like=None):
+    """``a`` as a (values, channels) matrix when that is a view (the channel axis innermost in memory, as in a
+    convolution's output), else None. With ``like``, the values are ordered as in ``like``'s matrix."""
+    order = [k for k in range(a.ndim) if k != axis]
+    order.sort(key=lambda k: -(a if like is None else like).strides[k])
+    moved = a.transpose(*order, axis)
+    return moved.reshape(-1, a.shape[axis]) if moved.flags.c_contiguous else None
+
+
+def _channel_sum(a, axes: tuple, axis: int, b=None):
+    """sum(a) or sum(a b) over every axis but the channel ``axis``. For channels-last data, as BLAS's product
+    with a vector of ones, or one einsum for the product: a pass each, where NumPy's reduction over the outer
+    axes of an array walks it in runs of one row of channels."""
+    xp = array_module(a)
+    matrix = _channels_last(a, axis) if a.ndim > 2 else None
+    other = None if b is None or matrix is None else _channels_last(b, axis, like=a)
+    if matrix is None or (b is not None and other is None):
+        return (a if b is None else a * b).sum(axis=axes)
+    if b is None:
+        return xp.ones(matrix.shape[0], dtype=matrix.dtype) @ matrix
+    return xp.einsum("ij,ij->j", matrix, other)
 
 
 class BatchNorm(Function):
@@ -29,9 +53,9 @@ class BatchNorm(Function):
         axes = tuple(i for i in range(x.ndim) if i != axis)
         count = x.size // channels
         if training:
-            mean = x.mean(axis=axes)
+            mean = _channel_sum(x, axes, axis) / count
             centered = x - mean.reshape(shape)
-            var = np.mean(centered * centered, axis=axes)
+            var = _channel_sum(centered, axes, axis, centered) / count
             if convention == "torch":
                 keep, take, take_var = 1 - momentum, momentum, momentum * count / max(count - 1, 1)
             else:
@@ -61,8 +85,9 @@ class BatchNorm(Function):
     def backward(ctx, g):
         x_hat, inv_std, weight, shape, axes = ctx.x_hat, ctx.inv_std, ctx.weight, ctx.shape, ctx.axes
         need_x, need_w, need_b = ctx.inputs[:3]
-        sum_g = g.sum(axis=axes)
-        sum_g_xhat = (g * x_hat).sum(axis=axes)
+        axis = next(k for k in range(g.ndim) if k not in axes)
+        sum_g = _channel_sum(g, axes, axis)
+        sum_g_xhat = _channel_sum(g, axes, axis, x_hat)
         grad_x = None
         if need_x is not None:
             scale = inv_std if weight is None else weight * inv_std

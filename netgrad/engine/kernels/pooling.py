@@ -148,6 +148,20 @@ def _running_max(offsets) -> tuple:
     return best, arg
 
 
+def _axis_order(a) -> tuple:
+    return tuple(sorted((k for k in range(a.ndim) if a.shape[k] > 1), key=lambda k: -a.strides[k]))
+
+
+def _in_layout_of(a, like):
+    """``a`` laid out in memory as ``like`` (same shape) is: ``a`` itself when it is, else a copy. Elementwise
+    passes over arrays of different layouts run many times slower than over arrays of one layout."""
+    if _axis_order(a) == _axis_order(like):
+        return a
+    out = array_module(a).empty_like(like, dtype=a.dtype)
+    out[...] = a
+    return out
+
+
 def _split_rows(x, kh: int):
     """An (A, Ho kh, Wo, B) array as its (A, Ho, kh, Wo, B) view, whatever its strides."""
     s_a, s_h, s_w, s_b = x.strides
@@ -178,6 +192,7 @@ def _tiled_max_backward(g, columns, offsets, x_shape: tuple, kernel: tuple, out:
     (kh, kw), (ho, wo) = kernel, out
     a, h, w, b = x_shape
     like = columns if columns is not None else offsets
+    g = _in_layout_of(g, offsets) if offsets is not None else g
     rows = xp.empty_like(like, dtype=g.dtype, shape=(a, ho * kh, wo, b))
     split = _split_rows(rows, kh)
     for i in range(kh):
@@ -252,6 +267,24 @@ class MaxPool(Function):
             grad = _scatter(grad_cells, planes_shape, kernel, stride, padding, dilation, out_shape, needed)
         grad = ctx.layout.restore(grad)
         return grad[:, :, 0, :] if ctx.one_d else grad, None, None, None, None, None
+
+
+class MaxPoolReLU(MaxPool):
+    """relu(max-pool(x)) as one node: the same values and gradients as max-pool(relu(x)) (ReLU is increasing,
+    and a window whose maximum is not positive sends no gradient either way), with the ReLU on the pooled
+    output, kh kw times smaller than its input; the gradient is masked by y > 0 and goes back as
+    :class:`MaxPool`'s."""
+
+    @staticmethod
+    def forward(ctx, x, kernel, stride, padding, dilation, ceil_mode):
+        out = MaxPool.forward(ctx, x, kernel, stride, padding, dilation, ceil_mode)
+        array_module(out).maximum(out, 0, out=out)
+        ctx.out = out
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return MaxPool.backward(ctx, g * (ctx.out > 0))
 
 
 def max_pool_indices(x, kernel: tuple, stride: tuple, padding: tuple, dilation: tuple, ceil_mode: bool):
