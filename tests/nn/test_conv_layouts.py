@@ -56,6 +56,8 @@ POOLS = [  # kernel, stride, padding, ceil_mode, input (H, W)
     ((2, 2), (2, 2), (0, 0), False, (7, 5)),  # tiling, a row and a column left over
     ((2, 2), (2, 2), (0, 0), True, (7, 5)),  # tiling, the last windows half outside
     ((1, 3), (1, 3), (0, 0), False, (4, 9)),  # tiling along one axis only
+    ((3, 3), (3, 3), (1, 1), False, (6, 7)),  # tiling the padded input, which ends inside the last windows
+    ((2, 2), (2, 2), (1, 1), True, (6, 5)),
     ((3, 3), (2, 2), (1, 1), False, (7, 6)),  # overlapping, padded
     ((3, 2), (1, 2), (1, 0), True, (5, 7)),
 ]

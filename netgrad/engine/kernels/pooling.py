@@ -185,11 +185,12 @@ def _tiled_max(x, kernel: tuple, out: tuple) -> tuple:
     return best, columns, offsets
 
 
-def _tiled_max_backward(g, columns, offsets, x_shape: tuple, kernel: tuple, out: tuple, needed: tuple):
+def _tiled_max_backward(g, columns, offsets, x_shape: tuple, kernel: tuple, padding: tuple, out: tuple,
+                        needed: tuple):
     """dx of :func:`_tiled_max`: dy sent down to the maximum's row, then along it to its column; cells outside
-    every window get zero. Returns (A, H', W', B) with H', W' at least ``needed``, in the input's layout."""
+    every window get zero; padding dropped. Returns (A, H, W, B) in the input's layout."""
     xp = array_module(g)
-    (kh, kw), (ho, wo) = kernel, out
+    (kh, kw), (ho, wo), (top, left) = kernel, out, (padding[0][0], padding[1][0])
     a, h, w, b = x_shape
     like = columns if columns is not None else offsets
     g = _in_layout_of(g, offsets) if offsets is not None else g
@@ -197,14 +198,14 @@ def _tiled_max_backward(g, columns, offsets, x_shape: tuple, kernel: tuple, out:
     split = _split_rows(rows, kh)
     for i in range(kh):
         xp.multiply(g, offsets == i, out=split[:, :, i]) if offsets is not None else xp.copyto(split[:, :, i], g)
-    grad = xp.empty_like(like, dtype=g.dtype, shape=(a, max(h, needed[0]), max(w, needed[1]), b))
+    grad = xp.empty_like(like, dtype=g.dtype, shape=(a, max(top + h, needed[0]), max(left + w, needed[1]), b))
     grad[:, ho * kh:] = 0
     grad[:, :ho * kh, wo * kw:] = 0
     s_a, s_h, s_w, s_b = grad.strides
     cells = strided_view(grad, (kw, a, ho * kh, wo, b), (s_w, s_a, s_h, s_w * kw, s_b))
     for j in range(kw):
         xp.multiply(rows, columns == j, out=cells[j]) if columns is not None else xp.copyto(cells[j], rows)
-    return grad
+    return grad[:, top:top + h, left:left + w]
 
 
 def _as_2d(x, kernel: tuple, stride: tuple, padding: tuple, dilation: tuple):
@@ -256,9 +257,7 @@ class MaxPool(Function):
         planes_shape, out_shape, needed = ctx.shapes
         g = ctx.layout.view(g[:, :, None, :] if ctx.one_d else g)
         if len(ctx.saved) == 2:
-            grad = _tiled_max_backward(g, *ctx.saved, planes_shape, kernel, out_shape, needed)
-            top, left, (_, h, w, _) = padding[0][0], padding[1][0], planes_shape
-            grad = grad[:, top:top + h, left:left + w]
+            grad = _tiled_max_backward(g, *ctx.saved, planes_shape, kernel, padding, out_shape, needed)
         else:
             (argmax,), g = ctx.saved, g.reshape(-1) if g.flags.c_contiguous else xp.ascontiguousarray(g).reshape(-1)
             grad_cells = xp.empty((kernel[0] * kernel[1], g.size), dtype=g.dtype)
