@@ -112,8 +112,9 @@ class Sequential(_IndexedContainer):
     A ``Linear`` directly followed by ``ReLU``, ``Sigmoid`` or ``Tanh`` (and a ``Conv1d`` / ``Conv2d`` followed
     by ``ReLU``) runs as one graph node (for example ``LinearReLUBackward``): the same arithmetic, bit for
     bit, with one node less and the activation computed in place, which is what makes small networks cheap
-    to train. Calling the modules one by one gives the
-    same values and gradients.
+    to train. A ``ReLU`` followed by ``MaxPool1d`` / ``MaxPool2d`` runs as one node too, the ReLU applied to
+    the pooled values (``MaxPoolReLUBackward``; it takes precedence over a convolution before the ReLU).
+    Calling the modules one by one gives the same values and gradients.
     """
 
     def __init__(self, *args: Any) -> None:
