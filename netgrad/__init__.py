@@ -4,6 +4,9 @@ One engine (tensors with reverse-mode autograd) with three faces: PyTorch-style 
 ``netgrad.nn``, ``netgrad.optim``), Keras-style (``netgrad.keras``) and scikit-learn-style
 (``netgrad.estimators``). ``import netgrad as torch`` runs small PyTorch scripts unchanged.
 """
+import functools as _functools
+from typing import Any as _Any
+
 from . import (
                      accelerator,
                      autograd,
@@ -181,3 +184,26 @@ cov, corrcoef, histc = Tensor.cov, Tensor.corrcoef, Tensor.histc
 quantile, nanquantile = Tensor.quantile, Tensor.nanquantile
 det, logdet, slogdet, inverse, pinverse = Tensor.det, Tensor.logdet, Tensor.slogdet, Tensor.inverse, Tensor.pinverse
 cholesky, matrix_power, qr, svd, cross = Tensor.cholesky, Tensor.matrix_power, Tensor.qr, Tensor.svd, Tensor.cross
+t, all, any, clone, detach = Tensor.t, Tensor.all, Tensor.any, Tensor.clone, Tensor.detach
+eq, ne, lt, le, gt, ge = Tensor.eq, Tensor.ne, Tensor.lt, Tensor.le, Tensor.gt, Tensor.ge
+negative, multiply, divide, subtract, true_divide = (Tensor.negative, Tensor.multiply, Tensor.divide, Tensor.subtract,
+                                                     Tensor.true_divide)
+
+
+def _module_function(method: _Any) -> _Any:
+    """A Tensor method as a module function: ``netgrad.exp(t)`` is ``t.exp()``, and as in torch the tensor may
+    be passed as ``input=`` (``netgrad.sum(input=t, dim=0)``)."""
+
+    @_functools.wraps(method)
+    def function(*args: _Any, **kwargs: _Any) -> _Any:
+        if "input" in kwargs:
+            args = (kwargs.pop("input"), *args)
+        return method(*args, **kwargs)
+
+    return function
+
+
+for _name, _value in list(globals().items()):  # every Tensor method bound above
+    if not _name.startswith("_") and getattr(Tensor, getattr(_value, "__name__", ""), None) is _value:
+        globals()[_name] = _module_function(_value)
+del _name, _value
